@@ -1,0 +1,44 @@
+# BuildSpeak: `make run` starts the bot, `make test` runs every check. Both set
+# up the virtual environment first, so a fresh clone needs nothing else.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint format library bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "BuildSpeak needs Python 3.11 or newer; set PYTHON=python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/buildspeak run
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Rebuild the bundled library from the seed documents in lessons/sources/ (recipe: lessons/seeds.py).
+library: $(STAMP)
+	$(BIN)/buildspeak lessons import-seeds
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/import_library.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

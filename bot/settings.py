@@ -1,0 +1,152 @@
+"""BuildSpeak's settings: one pydantic-settings class, read once by the composition root.
+
+Precedence, highest first: environment variables (`BUILDSPEAK_…`, nested keys
+joined by `__`, e.g. `BUILDSPEAK_LESSONS__MAX_SENTENCES=12`), then `.env`,
+then the TOML file (`config/buildspeak.toml`, or the file named by
+`BUILDSPEAK_CONFIG`), then the defaults below. A bad value stops start-up with
+a message that names the key and what it accepts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "BUILDSPEAK_"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LibrarySettings(_Section):
+    path: Path = Field(default=PACKAGE_ROOT / "lessons" / "library", description="the content library folder")
+    pins: Path = Field(default=PACKAGE_ROOT / "lessons" / "pins.toml", description="lessons pinned to dates")
+
+
+class LessonSettings(_Section):
+    min_sentences: int = Field(default=3, ge=1, le=50)
+    min_words: int = Field(default=25, ge=1, le=2000)
+    target_sentences: int = Field(default=10, ge=1, le=50)
+    max_sentences: int = Field(default=15, ge=1, le=100)
+    words_per_minute: int = Field(default=200, ge=50, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LessonSettings:
+        if not self.min_sentences <= self.target_sentences <= self.max_sentences:
+            raise ValueError("needs min_sentences <= target_sentences <= max_sentences")
+        return self
+
+
+class CalendarSettings(_Section):
+    start: dt.date = Field(default=dt.date(2026, 11, 1), description="the first day of the lesson calendar")
+    timezone: str = Field(default="Asia/Shanghai", description="the timezone whose date is 'today'")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return validate_timezone(value)
+
+
+class HttpSettings(_Section):
+    timeout: float = Field(default=20.0, gt=0, le=300, description="seconds before a fetch gives up")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        frozen=True,
+    )
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    library: LibrarySettings = LibrarySettings()
+    lessons: LessonSettings = LessonSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    http: HttpSettings = HttpSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file's values arrive as init arguments; they rank below the environment.
+        return env_settings, dotenv_settings, init_settings, file_secret_settings
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message is meant for the person starting the bot."""
+
+
+def validate_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA timezone name such as Asia/Shanghai or UTC") from None
+    return value
+
+
+def default_config_file(environ: Mapping[str, str]) -> Path | None:
+    """`BUILDSPEAK_CONFIG`, else ./config/buildspeak.toml, else the project's own."""
+    named = environ.get(f"{ENV_PREFIX}CONFIG")
+    if named:
+        return Path(named)
+    for candidate in (Path("config/buildspeak.toml"), PACKAGE_ROOT / "config" / "buildspeak.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    """Read settings from the file and the environment, or raise SettingsError saying what to fix."""
+    config_file = config_file or default_config_file(os.environ)
+    file_values = _read_toml(config_file) if config_file else {}
+    try:
+        return Settings(**file_values)
+    except ValidationError as error:
+        raise SettingsError(_explain(error, config_file)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML: {error}") from None
+
+
+def _explain(error: ValidationError, config_file: Path | None) -> str:
+    lines = ["设置有误 / invalid settings:"]
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"] if part != "__root__")
+        env_name = ENV_PREFIX + key.upper().replace(".", "__")
+        given = problem.get("input")
+        shown = "" if isinstance(given, dict) else f" = {given!r}"
+        lines.append(
+            f"  {key}{shown}: {_accepts(problem)}  (set in {config_file or 'defaults'} or {env_name})"
+        )
+    return "\n".join(lines)
+
+
+def _accepts(problem: Mapping[str, Any]) -> str:
+    if problem["type"] == "extra_forbidden":
+        return "unknown key (see config/buildspeak.toml for the accepted keys)"
+    message = str(problem["msg"])
+    return message.removeprefix("Value error, ")

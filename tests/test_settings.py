@@ -1,0 +1,95 @@
+"""Settings: file, environment and .env in the right order; bad values stop start-up clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+PROJECT_CONFIG = Path(__file__).parent.parent / "config" / "buildspeak.toml"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No BUILDSPEAK_* from the machine, and no stray .env in the working directory."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("BUILDSPEAK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "buildspeak.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_documented_defaults_file_matches_the_built_in_defaults() -> None:
+    from_file = load_settings(PROJECT_CONFIG)
+    assert from_file.lessons == load_settings(write(Path.cwd(), "")).lessons
+    assert from_file.calendar == load_settings(write(Path.cwd(), "")).calendar
+    assert str(from_file.library.path) == "lessons/library"
+
+
+def test_every_key_of_the_settings_is_documented_in_the_defaults_file() -> None:
+    import tomllib
+
+    documented = tomllib.loads(PROJECT_CONFIG.read_text(encoding="utf-8"))
+    settings = load_settings(PROJECT_CONFIG).model_dump()
+    for key, value in settings.items():
+        assert key in documented, key
+        if isinstance(value, dict):
+            assert set(value) == set(documented[key]), key
+
+
+def test_environment_beats_dotenv_beats_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write(tmp_path, "[lessons]\nmax_sentences = 14\nmin_words = 30\n[calendar]\ntimezone = 'UTC'\n")
+    (tmp_path / ".env").write_text("BUILDSPEAK_LESSONS__MAX_SENTENCES=13\nBUILDSPEAK_LESSONS__MIN_WORDS=31\n")
+    monkeypatch.setenv("BUILDSPEAK_LESSONS__MAX_SENTENCES", "12")
+    settings = load_settings(config)
+    assert settings.lessons.max_sentences == 12
+    assert settings.lessons.min_words == 31
+    assert settings.calendar.timezone == "UTC"
+
+
+def test_config_file_can_be_named_by_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUILDSPEAK_CONFIG", str(write(tmp_path, "log_level = 'DEBUG'\n")))
+    assert load_settings().log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("log_level = 'LOUD'", ["log_level = 'LOUD'", "'DEBUG', 'INFO', 'WARNING' or 'ERROR'"]),
+        ("[calendar]\ntimezone = 'Mars/Base'", ["calendar.timezone", "IANA timezone", "Asia/Shanghai"]),
+        (
+            "[lessons]\nmin_words = 'many'",
+            ["lessons.min_words", "valid integer", "BUILDSPEAK_LESSONS__MIN_WORDS"],
+        ),
+        ("[lessons]\nmax_sentences = 2", ["lessons", "min_sentences <= target_sentences <= max_sentences"]),
+        ("[lessons]\nmax_sentence = 20", ["lessons.max_sentence", "unknown key"]),
+        ("[calendar]\nstart = 'soon'", ["calendar.start", "date"]),
+    ],
+)
+def test_bad_values_name_the_key_and_what_it_accepts(tmp_path: Path, toml: str, expected: list[str]) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(write(tmp_path, toml))
+    for fragment in expected:
+        assert fragment in str(raised.value)
+
+
+def test_bad_environment_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BUILDSPEAK_HTTP__TIMEOUT", "-1")
+    with pytest.raises(SettingsError, match="BUILDSPEAK_HTTP__TIMEOUT"):
+        load_settings(write(tmp_path, ""))
+
+
+def test_unreadable_config_files_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="not found"):
+        load_settings(tmp_path / "missing.toml")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load_settings(write(tmp_path, "this is = = not toml"))

@@ -1,0 +1,54 @@
+"""The `buildspeak` command line; `main()` builds the app and runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.cli import content
+from bot.cli.context import CliContext, context_of
+from bot.clock import SystemClock
+from bot.settings import SettingsError, load_settings
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        help="BuildSpeak 每日 builder 文摘: learn English from what the best builders write.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(_configure)
+    app.command("run")(run_command)
+    content.register(app)
+    return app
+
+
+def _configure(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option(help="settings file (default: config/buildspeak.toml)")
+    ] = None,
+) -> None:
+    """Load settings once for whichever command runs."""
+    try:
+        settings = load_settings(config)
+    except SettingsError as error:
+        Console(stderr=True).print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    ctx.obj = CliContext(settings=settings, clock=SystemClock())
+
+
+def run_command(ctx: typer.Context) -> None:
+    """运行 Start BuildSpeak. Until the chat adapters exist, this shows today's lesson."""
+    content.lesson_today(ctx, date=None, as_json=False)
+    context_of(ctx).out.print(
+        "（聊天机器人即将上线 the chat bot comes next: Telegram, Discord and a console chat.)"
+    )
+
+
+def main() -> None:
+    build_app()(prog_name="buildspeak")

@@ -1,0 +1,65 @@
+"""What every command needs, built once per invocation by the CLI's callback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import typer
+from rich.console import Console
+
+from bot.clock import Clock, local_date
+from bot.settings import Settings
+from lessons.catalog import Catalog, CatalogConfig
+from lessons.sizing import LessonSizing
+
+
+@dataclass
+class CliContext:
+    settings: Settings
+    clock: Clock
+    out: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+
+    @property
+    def today(self) -> dt.date:
+        return local_date(self.clock, self.settings.calendar.timezone)
+
+    @property
+    def sizing(self) -> LessonSizing:
+        lessons = self.settings.lessons
+        return LessonSizing(
+            min_sentences=lessons.min_sentences,
+            min_words=lessons.min_words,
+            target_sentences=lessons.target_sentences,
+            max_sentences=lessons.max_sentences,
+        )
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        catalog = Catalog.open(self.catalog_config)
+        for error in catalog.errors:
+            self.err.print(f"[yellow]skipped library file[/yellow] {error}", highlight=False)
+        for day in catalog.calendar.unknown_pins:
+            self.err.print(f"[yellow]pin for {day} names a lesson that is not in the library[/yellow]")
+        return catalog
+
+    @property
+    def catalog_config(self) -> CatalogConfig:
+        return CatalogConfig(
+            library_dir=self.settings.library.path,
+            pins_file=self.settings.library.pins,
+            start=self.settings.calendar.start,
+            sizing=self.sizing,
+            words_per_minute=self.settings.lessons.words_per_minute,
+        )
+
+    def fail(self, message: str, code: int = 1) -> typer.Exit:
+        """Print a friendly error and return the exit to raise."""
+        self.err.print(f"[red]{message}[/red]", highlight=False)
+        return typer.Exit(code)
+
+
+def context_of(ctx: typer.Context) -> CliContext:
+    return ctx.ensure_object(CliContext) if ctx.obj is None else ctx.obj

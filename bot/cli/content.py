@@ -43,10 +43,15 @@ def import_command(
     ctx: typer.Context,
     format: Annotated[str, typer.Argument(help="x-archive | page | transcript | markdown | feed")],
     paths: Annotated[list[str], typer.Argument(help="files or http(s) URLs")],
-    added: DateOption = None,
+    added: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="day the posts join the lesson queue (default: today)"),
+    ] = None,
     author: Annotated[str | None, typer.Option(help="author name, for sources without one")] = None,
     handle: Annotated[str | None, typer.Option(help="author's X handle")] = None,
-    date: DateOption = None,
+    date: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="post date, for sources without one")
+    ] = None,
     url: Annotated[str | None, typer.Option(help="source link, for sources without one")] = None,
     title: Annotated[str | None, typer.Option(help="title, for sources without one")] = None,
     library: Annotated[Path | None, typer.Option(help="library folder (default: settings)")] = None,

@@ -13,7 +13,9 @@ from functools import lru_cache
 
 from sentencex import segment
 
-_TRAILING_ENUMERATOR = re.compile(r"(?:(?<=^)|(?<=[\s:：。！？!?；;]))(\(?\d{1,2}[.)])\s*$")
+# "…horizons: 1." or "…thing. 2." but not "between 1 and 10.": a list marker follows
+# punctuation, never a word.
+_TRAILING_ENUMERATOR = re.compile(r"(?:(?<=[:：。！？!?；;])|(?<=[:：。！？!?；;.]\s))(\(?\d{1,2}[.)])\s*$")
 _ONLY_ENUMERATOR = re.compile(r"^\(?\d{1,2}[.)]\s*$")
 
 

@@ -1,0 +1,96 @@
+"""Sentence cards: a lesson's paragraphs cut into aligned English/Chinese sentence pairs.
+
+The learner sees one English sentence at a time, predicts its meaning, then
+checks the Chinese. So each paragraph is split into sentences on both sides
+and aligned (1-1 where the translation allows, merged where the translator
+split or merged sentences). A card's text is a slice of the paragraph's own
+text, so concatenating a lesson's cards gives back the lesson, in order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lessons.align import align
+from lessons.post import Paragraph
+from lessons.sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class CardText:
+    """The text of one card: English sentence(s) and the Chinese that translates them."""
+
+    en: str
+    zh: str | None
+    paragraph: int
+    start: float | None = None
+
+
+def paragraph_cards(paragraph: Paragraph, index: int) -> list[CardText]:
+    """Cards of one paragraph; an untranslated paragraph makes English-only cards."""
+    en_spans = sentence_spans(paragraph.en, "en")
+    if not paragraph.zh:
+        return [CardText(_cut(paragraph.en, [span]), None, index, paragraph.start) for span in en_spans]
+    zh_spans = sentence_spans(paragraph.zh, "zh")
+    en_sentences = [paragraph.en[a:b] for a, b in en_spans]
+    zh_sentences = [paragraph.zh[a:b] for a, b in zh_spans]
+    cards: list[CardText] = []
+    pending_zh: list[tuple[int, int]] = []
+    for bead in align(en_sentences, zh_sentences):
+        zh_part = [zh_spans[j] for j in bead.zh]
+        if not bead.en:
+            _attach_zh(cards, pending_zh, zh_part, paragraph.zh)
+            continue
+        zh_part = pending_zh + zh_part
+        pending_zh = []
+        en_text = _cut(paragraph.en, [en_spans[i] for i in bead.en])
+        zh_text = _cut(paragraph.zh, zh_part) if zh_part else None
+        start = paragraph.start if not cards else None
+        cards.append(CardText(en_text, zh_text, index, start))
+    return cards
+
+
+def _attach_zh(
+    cards: list[CardText], pending: list[tuple[int, int]], spans: list[tuple[int, int]], zh: str
+) -> None:
+    """Chinese with no English of its own joins the card before it (or the next one): never dropped."""
+    if not cards:
+        pending.extend(spans)
+        return
+    last = cards[-1]
+    joined = _cut(zh, [*_spans_of(last.zh, zh), *spans]) if last.zh else _cut(zh, spans)
+    cards[-1] = CardText(last.en, joined, last.paragraph, last.start)
+
+
+def _spans_of(text: str, whole: str) -> list[tuple[int, int]]:
+    start = whole.find(text)
+    return [(start, start + len(text))] if start >= 0 else []
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """The paragraph's own text from the first span's start to the last span's end."""
+    return text[min(a for a, _ in spans) : max(b for _, b in spans)].strip()
+
+
+def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
+    """Where each sentence of `text` lies in it (whitespace between sentences belongs to none)."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for sentence in split_sentences(text, language):
+        match = _locate(text, sentence, offset)
+        if match is None:
+            # The segmenter changed the text in a way we cannot place: keep the rest whole.
+            return [*spans, (offset, len(text))] if text[offset:].strip() else spans
+        spans.append(match)
+        offset = match[1]
+    return spans
+
+
+def _locate(text: str, sentence: str, offset: int) -> tuple[int, int] | None:
+    position = text.find(sentence, offset)
+    if position >= 0:
+        return position, position + len(sentence)
+    pattern = r"\s*".join(re.escape(part) for part in sentence.split())
+    match = re.compile(pattern).search(text, offset)
+    return (match.start(), match.end()) if match else None

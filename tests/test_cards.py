@@ -1,0 +1,107 @@
+"""Sentence cards: segmentation of real posts and alignment with their translations."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lessons.cards import paragraph_cards, sentence_spans
+from lessons.library import Library
+from lessons.post import Paragraph
+
+BUNDLED = Path(__file__).parent.parent / "lessons" / "library"
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return Library.load(BUNDLED)
+
+
+def test_concatenated_cards_give_back_every_bundled_post(library: Library) -> None:
+    """Nothing is ever lost: English and Chinese, in order, for every post in the library."""
+    for post in library.posts.values():
+        cards = [card for i, p in enumerate(post.paragraphs) for card in paragraph_cards(p, i)]
+        assert squeeze("".join(card.en for card in cards)) == squeeze(
+            "".join(p.en for p in post.paragraphs)
+        ), post.id
+        assert squeeze("".join(card.zh or "" for card in cards)) == squeeze(
+            "".join(p.zh or "" for p in post.paragraphs)
+        ), post.id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Three examples of new horizons: 1. menugen: an app. 2. install .md skills instead.",
+            ["Three examples of new horizons:", "1. menugen: an app.", "2. install .md skills instead."],
+        ),
+        (
+            "See github.com/karpathy/llm.c for details. It is v2.1 now, e.g. faster.",
+            ["See github.com/karpathy/llm.c for details.", "It is v2.1 now, e.g. faster."],
+        ),
+        (
+            "The U.S. team scored 3.5 points... Then they left.",
+            ["The U.S. team scored 3.5 points...", "Then they left."],
+        ),
+        ('He said "ship it." Then we did.', ['He said "ship it."', "Then we did."]),
+        (
+            "Strength of Llama 3 8B\nWe see that it was trained.",
+            ["Strength of Llama 3 8B", "We see that it was trained."],
+        ),
+        ("Wow 🤯 this is great. Love it 🔥", ["Wow 🤯 this is great.", "Love it 🔥"]),
+        ("Pick between 1 and 10. What now?", ["Pick between 1 and 10.", "What now?"]),
+        ("This is software 2.0. And more.", ["This is software 2.0.", "And more."]),
+    ],
+)
+def test_english_segmentation_on_builder_text(text: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in sentence_spans(text, "en")] == expected
+
+
+def test_chinese_closing_quote_stays_with_its_sentence() -> None:
+    text = "他说：“把这个直接给你的 LLM 看。”然后就走了。"
+    assert [text[a:b] for a, b in sentence_spans(text, "zh")] == [
+        "他说：“把这个直接给你的 LLM 看。”",
+        "然后就走了。",
+    ]
+
+
+def test_one_to_one_pairs_follow_the_translation() -> None:
+    paragraph = Paragraph(
+        en="Consider being a labeler for an LLM. The prompt is a random number between 1 and 10. "
+        "What SFT & RM labels do you contribute?",
+        zh="设想一下，你是一名 LLM 的标注员。提示是 1 到 10 之间的随机数。你会提供哪些 SFT 和 RM 标签？",
+    )
+    cards = paragraph_cards(paragraph, 0)
+    assert [(c.en[:20], c.zh[:8]) for c in cards] == [
+        ("Consider being a lab", "设想一下，你是一"),
+        ("The prompt is a rand", "提示是 1 到 "),
+        ("What SFT & RM labels", "你会提供哪些 S"),
+    ]
+
+
+def test_a_translator_merge_becomes_one_card_not_a_mispair() -> None:
+    paragraph = Paragraph(
+        en="The 3 key elements of a good dataset: quality, diversity, quantity. "
+        "You can only easily measure the last one. But the performance is a sensitive function of all three.",
+        zh="一个好的数据集有三个关键要素：质量、多样性和数量。你只能轻易地衡量最后一个，但性能对这三者都非常敏感。",
+    )
+    cards = paragraph_cards(paragraph, 0)
+    assert len(cards) == 2
+    assert cards[1].en.startswith("You can only") and cards[1].en.endswith("all three.")
+    assert cards[1].zh.startswith("你只能轻易地衡量")
+
+
+def test_untranslated_paragraph_makes_english_only_cards() -> None:
+    cards = paragraph_cards(Paragraph(en="First sentence here. Second one.", start=75.0), 3)
+    assert [(c.en, c.zh, c.paragraph) for c in cards] == [
+        ("First sentence here.", None, 3),
+        ("Second one.", None, 3),
+    ]
+    assert cards[0].start == 75.0

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lessons.align import align
+from lessons.align import Bead, align
 from lessons.post import Paragraph
 from lessons.sentences import split_sentences
+
+Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,9 @@ def paragraph_cards(paragraph: Paragraph, index: int) -> list[CardText]:
     if not paragraph.zh:
         return [CardText(_cut(paragraph.en, [span]), None, index, paragraph.start) for span in en_spans]
     zh_spans = sentence_spans(paragraph.zh, "zh")
-    en_sentences = [paragraph.en[a:b] for a, b in en_spans]
-    zh_sentences = [paragraph.zh[a:b] for a, b in zh_spans]
     cards: list[CardText] = []
-    pending_zh: list[tuple[int, int]] = []
-    for bead in align(en_sentences, zh_sentences):
+    pending_zh: list[Span] = []
+    for bead in align_spans(paragraph.en, en_spans, paragraph.zh, zh_spans):
         zh_part = [zh_spans[j] for j in bead.zh]
         if not bead.en:
             _attach_zh(cards, pending_zh, zh_part, paragraph.zh)
@@ -51,9 +51,12 @@ def paragraph_cards(paragraph: Paragraph, index: int) -> list[CardText]:
     return cards
 
 
-def _attach_zh(
-    cards: list[CardText], pending: list[tuple[int, int]], spans: list[tuple[int, int]], zh: str
-) -> None:
+def align_spans(en: str, en_spans: list[Span], zh: str, zh_spans: list[Span]) -> list[Bead]:
+    """Which English sentences go with which Chinese ones (indices into the span lists)."""
+    return align([en[a:b] for a, b in en_spans], [zh[a:b] for a, b in zh_spans])
+
+
+def _attach_zh(cards: list[CardText], pending: list[Span], spans: list[Span], zh: str) -> None:
     """Chinese with no English of its own joins the card before it (or the next one): never dropped."""
     if not cards:
         pending.extend(spans)
@@ -63,19 +66,19 @@ def _attach_zh(
     cards[-1] = CardText(last.en, joined, last.paragraph, last.start)
 
 
-def _spans_of(text: str, whole: str) -> list[tuple[int, int]]:
+def _spans_of(text: str, whole: str) -> list[Span]:
     start = whole.find(text)
     return [(start, start + len(text))] if start >= 0 else []
 
 
-def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+def _cut(text: str, spans: list[Span]) -> str:
     """The paragraph's own text from the first span's start to the last span's end."""
     return text[min(a for a, _ in spans) : max(b for _, b in spans)].strip()
 
 
-def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, language: str) -> list[Span]:
     """Where each sentence of `text` lies in it (whitespace between sentences belongs to none)."""
-    spans: list[tuple[int, int]] = []
+    spans: list[Span] = []
     offset = 0
     for sentence in split_sentences(text, language):
         match = _locate(text, sentence, offset)
@@ -87,7 +90,7 @@ def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _locate(text: str, sentence: str, offset: int) -> tuple[int, int] | None:
+def _locate(text: str, sentence: str, offset: int) -> Span | None:
     position = text.find(sentence, offset)
     if position >= 0:
         return position, position + len(sentence)

@@ -45,9 +45,7 @@ def pair_paragraphs(blocks: list[str]) -> list[Paragraph]:
 
 
 def _runs(blocks: list[str]) -> list[_Run]:
-    languages = [language_of(block) for block in blocks]
-    if "zh" not in languages or "en" not in languages:
-        languages = ["zh" if lang == "zh" else "en" for lang in languages]
+    languages = _languages(blocks)
     runs: list[_Run] = []
     for block, language in zip(blocks, languages, strict=True):
         if language == "neutral":
@@ -56,6 +54,20 @@ def _runs(blocks: list[str]) -> list[_Run]:
             runs.append(_Run(language))
         runs[-1].blocks.append(block)
     return runs
+
+
+def _languages(blocks: list[str]) -> list[str]:
+    """Each block's language; an English block repeated verbatim ("Hi Andrej,", a code line)
+    is the translation quoting its original, so it counts as neutral."""
+    languages = [language_of(block) for block in blocks]
+    if "zh" not in languages or "en" not in languages:
+        return ["zh" if lang == "zh" else "en" for lang in languages]
+    seen: set[str] = set()
+    for index, block in enumerate(blocks):
+        if languages[index] == "en" and block in seen:
+            languages[index] = "neutral"
+        seen.add(block)
+    return languages
 
 
 def _aligned(en_blocks: list[str], zh_blocks: list[str]) -> list[Paragraph]:

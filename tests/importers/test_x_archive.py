@@ -180,3 +180,35 @@ def test_broken_entries_are_reported_and_the_rest_import(options: ImportOptions)
         ("Interleaved: this paragraph comes first.", "交错排列：这一段在前。"),
         ("And this paragraph comes second.", "而这一段在后。"),
     ]
+
+
+LETTER = """# Someone Twitter 2024
+
+### 7
+
+作者: @someone
+时间: 2024-12-03
+链接: https://x.com/someone/status/7
+
+Ty to a reply, text version for those on mobile:
+
+Hi Andrej,
+
+Happy to tell you the story as it happened 8 years ago!
+
+Ty to a reply，text version for those on mobile:
+
+Hi Andrej,
+
+很高兴能告诉你 8 年前发生的故事！
+"""
+
+
+def test_english_quoted_verbatim_in_the_translation_stays_in_the_chinese(options: ImportOptions) -> None:
+    posts, errors = convert_all(LETTER, options)
+    assert errors == []
+    assert [(p.en, p.zh) for p in posts["x-7"].paragraphs] == [
+        ("Ty to a reply, text version for those on mobile:", "Ty to a reply，text version for those on mobile:"),
+        ("Hi Andrej,", "Hi Andrej,"),
+        ("Happy to tell you the story as it happened 8 years ago!", "很高兴能告诉你 8 年前发生的故事！"),
+    ]

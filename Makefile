@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format library bench clean
+.PHONY: install system-deps run test lint format library bench clean
 
 install: $(STAMP)
 
@@ -17,10 +17,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: $(STAMP)
+# espeak-ng and lame for the offline voice; installed when we may (root), else a note.
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+run: $(STAMP) system-deps
 	$(BIN)/buildspeak run
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -37,8 +41,10 @@ format: $(STAMP)
 library: $(STAMP)
 	$(BIN)/buildspeak lessons import-seeds
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/import_library.py
+	$(BIN)/python benchmarks/alignment.py
+	$(BIN)/python benchmarks/cards.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

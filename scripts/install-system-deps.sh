@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Install the system tools behind BuildSpeak's offline voice: espeak-ng speaks a
+# sentence to WAV, lame encodes it to MP3. They are only a fallback for when the
+# gTTS endpoint is unreachable, so this script never fails the build: when it
+# cannot install them it says so in one line and exits 0, and the bot sends
+# lessons without audio when gTTS is down too.
+#
+# Idempotent and quick when the tools are present (it only runs `command -v`),
+# so `make run` and `make test` can call it every time.
+#
+# Override the binaries it looks for with ESPEAK_BINARY / LAME_BINARY, the same
+# names the bot's settings use.
+
+set -euo pipefail
+
+espeak_binary="${ESPEAK_BINARY:-espeak-ng}"
+lame_binary="${LAME_BINARY:-lame}"
+
+note() {
+    echo "install-system-deps: $*" >&2
+}
+
+missing_packages() {
+    local packages=()
+    command -v "$espeak_binary" >/dev/null 2>&1 || packages+=(espeak-ng)
+    command -v "$lame_binary" >/dev/null 2>&1 || packages+=(lame)
+    echo "${packages[*]:-}"
+}
+
+# Prints the command prefix that gives root ("" or "sudo -n"); fails when there is none.
+root_prefix() {
+    if [[ "$(id -u)" -eq 0 ]]; then
+        echo ""
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
+        echo "sudo -n"
+    else
+        return 1
+    fi
+}
+
+# apt-get update is slow and touches the network, so run it only when the
+# package lists do not know one of the packages yet.
+lists_know() {
+    local package
+    for package in "$@"; do
+        apt-cache show "$package" >/dev/null 2>&1 || return 1
+    done
+}
+
+main() {
+    local packages prefix
+    packages="$(missing_packages)"
+    [[ -z "$packages" ]] && return 0
+
+    local unavailable="offline audio (espeak-ng + lame) will be unavailable; lessons still go out, with gTTS audio or none"
+    if ! command -v apt-get >/dev/null 2>&1; then
+        note "missing: $packages and no apt-get here; install them by hand. $unavailable."
+        return 0
+    fi
+    if ! prefix="$(root_prefix)"; then
+        note "missing: $packages and not root (no passwordless sudo); $unavailable."
+        return 0
+    fi
+
+    export DEBIAN_FRONTEND=noninteractive
+    # shellcheck disable=SC2086  # $prefix and $packages are word lists on purpose
+    {
+        if ! lists_know $packages; then
+            $prefix apt-get update -qq || true
+        fi
+        if ! $prefix apt-get install -y -qq --no-install-recommends $packages >/dev/null; then
+            # Stale package lists (404 on a superseded .deb) are the usual cause: refresh once and retry.
+            $prefix apt-get update -qq || true
+            if ! $prefix apt-get install -y -qq --no-install-recommends $packages >/dev/null; then
+                note "apt-get install $packages failed; $unavailable."
+                return 0
+            fi
+        fi
+    }
+    note "installed: $packages"
+}
+
+main "$@"

@@ -57,6 +57,23 @@ class CalendarSettings(_Section):
         return validate_timezone(value)
 
 
+class AudioSettings(_Section):
+    cache_dir: Path = Field(default=Path("data/audio"), description="where synthesized MP3s are kept")
+    gtts: bool = Field(default=True, description="use gTTS (Google) first")
+    gtts_base_url: str = Field(default="", description="gTTS endpoint; empty = Google's")
+    lang: str = Field(default="en", min_length=2)
+    tld: str = Field(default="com", min_length=2, description="Google domain for gTTS's accent")
+    timeout: float = Field(default=10.0, gt=0, le=120)
+    offline_voice: str = Field(default="en-us", description="espeak-ng voice; empty disables it")
+
+    @field_validator("gtts_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be empty (Google's endpoint) or an http(s) URL like http://127.0.0.1:8080")
+        return value
+
+
 class HttpSettings(_Section):
     timeout: float = Field(default=20.0, gt=0, le=300, description="seconds before a fetch gives up")
 
@@ -75,6 +92,7 @@ class Settings(BaseSettings):
     library: LibrarySettings = LibrarySettings()
     lessons: LessonSettings = LessonSettings()
     calendar: CalendarSettings = CalendarSettings()
+    audio: AudioSettings = AudioSettings()
     http: HttpSettings = HttpSettings()
 
     @classmethod

@@ -44,7 +44,7 @@ def _configure(
 
 def run_command(ctx: typer.Context) -> None:
     """运行 Start BuildSpeak. Until the chat adapters exist, this shows today's lesson."""
-    content.lesson_today(ctx, date=None, as_json=False)
+    content.lesson_today(ctx, date=None, as_json=False, audio=False)
     context_of(ctx).out.print(
         "（聊天机器人即将上线 the chat bot comes next: Telegram, Discord and a console chat.)"
     )

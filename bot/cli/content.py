@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.cli.context import CliContext, context_of
 from bot.cli.render import lesson_json, render_lesson, render_report
+from lessons.calendar import Day
 from lessons.catalog import UnknownLesson
 from lessons.importers import ImportOptions, available
 from lessons.importing import SourceError, import_sources, read_source
@@ -111,8 +112,13 @@ def _progress(cli: CliContext) -> Progress:
     )
 
 
-def lesson_today(ctx: typer.Context, date: DateOption = None, as_json: JsonOption = False) -> None:
-    """今日一课 Show the day's lesson (today in the configured timezone, or --date)."""
+AudioOption = Annotated[bool, typer.Option("--audio", help="build the audio and print the file paths")]
+
+
+def lesson_today(
+    ctx: typer.Context, date: DateOption = None, as_json: JsonOption = False, audio: AudioOption = False
+) -> None:
+    """今日一课 Show the day's lesson card by card (today in the configured timezone, or --date)."""
     cli = context_of(ctx)
     day_date = date.date() if date else cli.today
     day = cli.catalog.day(day_date)
@@ -121,18 +127,16 @@ def lesson_today(ctx: typer.Context, date: DateOption = None, as_json: JsonOptio
             f"{day_date} 没有课程 no lesson: the calendar starts {cli.settings.calendar.start} "
             "and the library must not be empty"
         )
-    if as_json:
-        cli.out.print_json(json.dumps(lesson_json(day.lesson, day), ensure_ascii=False))
-    else:
-        render_lesson(cli.out, day.lesson, day)
+    _show(cli, day.lesson, day, as_json, audio)
 
 
 def lesson_show(
     ctx: typer.Context,
     lesson_id: Annotated[str, typer.Argument(help="a lesson id, as `lessons list` prints")],
     as_json: JsonOption = False,
+    audio: AudioOption = False,
 ) -> None:
-    """显示 Show one lesson by id."""
+    """显示 Show one lesson by id, card by card."""
     cli = context_of(ctx)
     try:
         lesson = cli.catalog.lesson(lesson_id)
@@ -140,10 +144,15 @@ def lesson_show(
         raise cli.fail(
             f"没有这一课 no lesson with id {lesson_id!r} (see `buildspeak lessons list`)"
         ) from None
+    _show(cli, lesson, None, as_json, audio)
+
+
+def _show(cli: CliContext, lesson: Lesson, day: Day | None, as_json: bool, audio: bool) -> None:
+    deck = cli.deck_builder.build(lesson, cli.speaker() if audio else None)
     if as_json:
-        cli.out.print_json(json.dumps(lesson_json(lesson), ensure_ascii=False))
+        cli.out.print_json(json.dumps(lesson_json(deck, day), ensure_ascii=False))
     else:
-        render_lesson(cli.out, lesson)
+        render_lesson(cli.out, deck, day)
 
 
 def lessons_list(ctx: typer.Context, as_json: JsonOption = False) -> None:

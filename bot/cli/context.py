@@ -11,8 +11,12 @@ from rich.console import Console
 
 from bot.clock import Clock, local_date
 from bot.settings import Settings
+from lessons.audio import AudioConfig, Synthesizer
 from lessons.catalog import Catalog, CatalogConfig
+from lessons.deck import DeckBuilder
+from lessons.expressions import ExpressionGlossary, default_expressions_path
 from lessons.sizing import LessonSizing
+from lessons.vocabulary import Dictionary, default_dictionary_path
 
 
 @dataclass
@@ -44,6 +48,26 @@ class CliContext:
         for day in catalog.calendar.unknown_pins:
             self.err.print(f"[yellow]pin for {day} names a lesson that is not in the library[/yellow]")
         return catalog
+
+    @cached_property
+    def deck_builder(self) -> DeckBuilder:
+        return DeckBuilder(
+            Dictionary.load(default_dictionary_path()), ExpressionGlossary.load(default_expressions_path())
+        )
+
+    def speaker(self) -> Synthesizer:
+        audio = self.settings.audio
+        return Synthesizer(
+            AudioConfig(
+                cache_dir=audio.cache_dir,
+                gtts_base_url=audio.gtts_base_url or None,
+                gtts_enabled=audio.gtts,
+                lang=audio.lang,
+                tld=audio.tld,
+                timeout=audio.timeout,
+                offline_voice=audio.offline_voice or None,
+            )
+        )
 
     @property
     def catalog_config(self) -> CatalogConfig:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from lessons.calendar import Day
+from lessons.deck import Card, Deck
 from lessons.importing import ImportReport
-from lessons.lesson import KIND_LABELS, Lesson, LessonHeader
+from lessons.lesson import KIND_LABELS, LessonHeader
 from lessons.library import format_timestamp
 from lessons.post import Engagement
 
@@ -53,21 +54,39 @@ def header_lines(header: LessonHeader) -> list[str]:
     return lines
 
 
-def render_lesson(console: Console, lesson: Lesson, day: Day | None = None) -> None:
+def render_lesson(console: Console, deck: Deck, day: Day | None = None) -> None:
+    """The header, then each card: English, Chinese, key words, expressions, audio."""
+    lesson = deck.lesson
     title = f"{day.date.isoformat()} 今日一课" if day else lesson.id
     if day and day.pinned:
-        title += " (pinned)"
-    header = Text("\n".join(header_lines(lesson.header)))
-    console.print(Panel(header, title=title, subtitle=lesson.id, expand=False))
-    for paragraph in lesson.paragraphs:
-        stamp = f"[{format_timestamp(paragraph.start)}] " if paragraph.start is not None else ""
-        body = [Text(stamp + paragraph.en, style="bold")]
-        body.append(Text(paragraph.zh or "（暂无译文 no translation yet）", style="dim"))
-        console.print(Group(*body))
+        title += " 📌"
+    console.print(
+        Panel(Text("\n".join(header_lines(lesson.header))), title=title, subtitle=lesson.id, expand=False)
+    )
+    for card in deck.cards:
+        console.print(_card_text(card, len(deck.cards)))
         console.print()
+    if deck.audio:
+        console.print(Text(f"🔊 全文 whole text: {deck.audio}", style="cyan"))
 
 
-def lesson_json(lesson: Lesson, day: Day | None = None) -> dict[str, Any]:
+def _card_text(card: Card, total: int) -> Text:
+    stamp = f"[{format_timestamp(card.start)}] " if card.start is not None else ""
+    text = Text.assemble((f"{card.number}/{total}  ", "dim"), (stamp + card.en, "bold"))
+    text.append("\n" + (card.zh or "（暂无译文 no translation yet）"), style="green")
+    for word in card.words:
+        phonetic = f" /{word.phonetic}/" if word.phonetic else ""
+        form = word.word if word.word.lower() == word.lemma else f"{word.word} → {word.lemma}"
+        text.append(f"\n  📖 {form}{phonetic}  {word.gloss}")
+    for expression in card.expressions:
+        text.append(f"\n  💡 {expression.phrase}：{expression.zh}", style="yellow")
+    if card.audio:
+        text.append(f"\n  🔊 {card.audio}", style="cyan")
+    return text
+
+
+def lesson_json(deck: Deck, day: Day | None = None) -> dict[str, Any]:
+    lesson = deck.lesson
     header = lesson.header
     data: dict[str, Any] = {
         "id": lesson.id,
@@ -87,12 +106,29 @@ def lesson_json(lesson: Lesson, day: Day | None = None) -> dict[str, Any]:
             "engagement": header.engagement.model_dump(exclude_none=True),
             "source": header.source,
         },
-        "paragraphs": [p.model_dump(exclude_none=True) for p in lesson.paragraphs],
+        "cards": [_card_json(card) for card in deck.cards],
+        "audio": str(deck.audio) if deck.audio else None,
     }
     if day:
         data["date"] = day.date.isoformat()
         data["pinned"] = day.pinned
     return data
+
+
+def _card_json(card: Card) -> dict[str, Any]:
+    return {
+        "number": card.number,
+        "en": card.en,
+        "zh": card.zh,
+        "start": card.start,
+        "words": [
+            {"word": w.word, "lemma": w.lemma, "phonetic": w.phonetic, "gloss": w.gloss} for w in card.words
+        ],
+        "expressions": [
+            {"phrase": e.phrase, "kind": e.kind, "zh": e.zh, "example": e.example} for e in card.expressions
+        ],
+        "audio": str(card.audio) if card.audio else None,
+    }
 
 
 def render_report(console: Console, report: ImportReport, verbose: bool) -> None:

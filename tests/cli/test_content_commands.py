@@ -93,16 +93,32 @@ def test_lesson_today_prints_header_and_paragraphs(library: Path) -> None:
     assert "词 · 约" in output and "原文 ↗ https://x.com/" in output
 
 
-def test_lesson_today_json_has_header_and_paragraphs(library: Path) -> None:
+def test_lesson_today_json_has_header_and_cards(library: Path) -> None:
     import_archive()
     code, output = run("lesson", "today", "--date", "2026-11-03", "--json")
     assert code == 0, output
     data = json.loads(output)
     assert data["date"] == "2026-11-03"
+    assert set(data) >= {"id", "title", "header", "cards"}
     assert set(data["header"]) >= {"author", "handle", "date", "words", "minutes", "engagement", "source"}
-    assert data["paragraphs"][0]["en"]
+    card = data["cards"][0]
+    assert set(card) >= {"en", "zh", "words", "expressions", "audio"}
+    assert card["en"] and card["zh"] and card["audio"] is None
     shown = run("lesson", "show", data["id"], "--json")[1]
-    assert json.loads(shown)["paragraphs"] == data["paragraphs"]
+    assert json.loads(shown)["cards"] == data["cards"]
+
+
+def test_cards_carry_key_words_with_gloss_and_flagged_expressions(library: Path) -> None:
+    import_archive()
+    code, output = run("lesson", "show", "x-1781033433336262691", "--json")
+    assert code == 0, output
+    cards = json.loads(output)["cards"]
+    words = {w["lemma"]: w for card in cards for w in card["words"]}
+    assert "convergence" in words
+    assert words["convergence"]["gloss"] and words["convergence"]["phonetic"]
+    assert all(not w["lemma"][0].isupper() for w in words.values())
+    text = run("lesson", "show", "x-1781033433336262691")[1]
+    assert "1/" in text and "📖 " in text and "convergence" in text
 
 
 def test_no_lesson_before_the_calendar_starts(library: Path) -> None:
@@ -180,3 +196,29 @@ def test_feed_imports_from_a_url(library: Path, feed_server: str) -> None:
     code, output = run("import", "feed", f"{feed_server}/missing.xml")
     assert code == 1
     assert "cannot fetch" in output and "404" in output
+
+
+def test_audio_option_builds_each_cards_audio_once(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes.gtts_server import FakeGTTSServer
+
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    import_archive()
+    with FakeGTTSServer() as fake:
+        monkeypatch.setenv("BUILDSPEAK_AUDIO__GTTS_BASE_URL", fake.url)
+        monkeypatch.setenv("BUILDSPEAK_AUDIO__CACHE_DIR", str(tmp_path / "audio"))
+        code, output = run("lesson", "show", "x-1781033433336262691", "--json", "--audio")
+        assert code == 0, output
+        data = json.loads(output)
+        paths = [Path(card["audio"]) for card in data["cards"]] + [Path(data["audio"])]
+        assert all(path.is_file() and path.suffix == ".mp3" for path in paths)
+        spoken = {request.text for request in fake.requests}
+        assert data["cards"][0]["en"] in spoken
+        requests_before = len(fake.requests)
+
+        code, text = run("lesson", "show", "x-1781033433336262691", "--audio")
+        assert code == 0
+        assert len(fake.requests) == requests_before
+        assert paths[0].name in text.replace("\n", "")

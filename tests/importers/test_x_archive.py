@@ -208,7 +208,10 @@ def test_english_quoted_verbatim_in_the_translation_stays_in_the_chinese(options
     posts, errors = convert_all(LETTER, options)
     assert errors == []
     assert [(p.en, p.zh) for p in posts["x-7"].paragraphs] == [
-        ("Ty to a reply, text version for those on mobile:", "Ty to a reply，text version for those on mobile:"),
+        (
+            "Ty to a reply, text version for those on mobile:",
+            "Ty to a reply，text version for those on mobile:",
+        ),
         ("Hi Andrej,", "Hi Andrej,"),
         ("Happy to tell you the story as it happened 8 years ago!", "很高兴能告诉你 8 年前发生的故事！"),
     ]

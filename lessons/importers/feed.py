@@ -24,9 +24,9 @@ from feedparser.exceptions import ThingsNobodyCaresAboutButMe
 
 from lessons.importers.base import Entry, EntryError, ImportOptions
 from lessons.importers.ids import post_id_for_url, x_status
-from lessons.importers.pairing import pair_paragraphs
+from lessons.importers.pairing import paragraphs_or_reject
 from lessons.post import Paragraph, Post
-from lessons.text import language_of, normalize_space
+from lessons.text import normalize_space
 
 _ITEM_START = re.compile(r"<(?:[A-Za-z][\w.-]*:)?(item|entry)[\s/>]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -303,10 +303,4 @@ def _blocks(body: str, content_type: str) -> list[str]:
 
 
 def _paragraphs(blocks: list[str], line: int) -> list[Paragraph]:
-    """Pair translations when the item has them; English-only items come back with zh=None."""
-    languages = {language_of(block) for block in blocks}
-    if "en" not in languages:
-        if "zh" in languages:
-            raise EntryError(line, "item has Chinese text but no English")
-        raise EntryError(line, "item has no prose (only code, images, markup or nothing at all)")
-    return pair_paragraphs(blocks)
+    return paragraphs_or_reject(blocks, line, "item", "markup")

@@ -34,9 +34,9 @@ from markdown_it.token import Token
 
 from lessons.importers.base import Entry, EntryError, ImportOptions
 from lessons.importers.ids import post_id_for_url, x_status
-from lessons.importers.pairing import pair_paragraphs
+from lessons.importers.pairing import paragraphs_or_reject
 from lessons.post import Paragraph, Post
-from lessons.text import language_of, normalize_space
+from lessons.text import normalize_space
 
 _JEKYLL_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 # Liquid renders before Markdown in Jekyll: a highlight block is code and a
@@ -190,13 +190,7 @@ def _inline_text(children: Sequence[Token]) -> str:
 
 
 def _paragraphs(blocks: list[str], line: int) -> list[Paragraph]:
-    """Pair translations when the body has them; English-only bodies come back with zh=None."""
-    languages = {language_of(block) for block in blocks}
-    if "en" not in languages:
-        if "zh" in languages:
-            raise EntryError(line, "the post has Chinese text but no English")
-        raise EntryError(line, "the post has no prose (only code, images, HTML or nothing at all)")
-    return pair_paragraphs(blocks)
+    return paragraphs_or_reject(blocks, line, "the post", "HTML")
 
 
 def _source(url: str | None, line: int) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lessons.align import align
+from lessons.importers.base import EntryError
 from lessons.post import Paragraph
 from lessons.text import language_of
 
@@ -42,6 +43,16 @@ def pair_paragraphs(blocks: list[str]) -> list[Paragraph]:
         paragraphs.extend(_aligned(run.blocks, zh_blocks))
         index += 2 if following else 1
     return _attach_orphans(paragraphs, orphans)
+
+
+def paragraphs_or_reject(blocks: list[str], line: int, unit: str, markup: str) -> list[Paragraph]:
+    """Paired paragraphs of a post with English prose; otherwise say what the `unit` lacks."""
+    languages = {language_of(block) for block in blocks}
+    if "en" not in languages:
+        if "zh" in languages:
+            raise EntryError(line, f"{unit} has Chinese text but no English")
+        raise EntryError(line, f"{unit} has no prose (only code, images, {markup} or nothing at all)")
+    return pair_paragraphs(blocks)
 
 
 def _runs(blocks: list[str]) -> list[_Run]:

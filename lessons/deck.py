@@ -17,10 +17,14 @@ from lessons.lesson import Lesson
 from lessons.vocabulary import Dictionary, KeyWord, key_words
 
 
+class Spoken(Protocol):
+    path: Path
+
+
 class Speaker(Protocol):
     """What the deck needs from the audio module: a file for a text, or None."""
 
-    def synthesize(self, text: str, *, slow: bool = False): ...
+    def synthesize(self, text: str, *, slow: bool = False) -> Spoken | None: ...
 
 
 @dataclass(frozen=True)
@@ -79,5 +83,5 @@ class DeckBuilder:
         )
 
 
-def _path(audio) -> Path | None:
+def _path(audio: Spoken | None) -> Path | None:
     return audio.path if audio is not None else None

@@ -86,4 +86,5 @@ class CliContext:
 
 
 def context_of(ctx: typer.Context) -> CliContext:
-    return ctx.ensure_object(CliContext) if ctx.obj is None else ctx.obj
+    """The context the app's callback stored (it runs before every command)."""
+    return ctx.find_root().obj

@@ -15,7 +15,6 @@ import io
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 import feedparser
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -23,7 +22,7 @@ from bs4.element import PreformattedString
 from feedparser.exceptions import ThingsNobodyCaresAboutButMe
 
 from lessons.importers.base import Entry, EntryError, ImportOptions
-from lessons.importers.ids import post_id_for_url, x_status
+from lessons.importers.ids import is_absolute_http_url, post_id_for_url, x_status
 from lessons.importers.pairing import paragraphs_or_reject
 from lessons.post import Paragraph, Post
 from lessons.text import normalize_space
@@ -290,8 +289,7 @@ def _local_date(raw: str | None) -> dt.date | None:
 def _link(link: str, line: int) -> str:
     if not link:
         raise EntryError(line, "item has no link")
-    parts = urlsplit(link)
-    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", link):
+    if not is_absolute_http_url(link):
         raise EntryError(line, f"item link is not an absolute http(s) URL: {link!r}")
     return link
 

@@ -55,3 +55,9 @@ def post_id_for_url(url: str) -> str:
     if not path.strip("/") and parts.query:
         path = f"{path}?{parts.query}"
     return f"blog-{slugify(host + path)}"
+
+
+def is_absolute_http_url(url: str) -> bool:
+    """An http(s) URL with a host and no spaces: the only kind a post's source may be."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not re.search(r"\s", url)

@@ -24,7 +24,6 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import Any
-from urllib.parse import urlsplit
 
 import frontmatter
 import yaml
@@ -33,7 +32,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from lessons.importers.base import Entry, EntryError, ImportOptions
-from lessons.importers.ids import post_id_for_url, x_status
+from lessons.importers.ids import is_absolute_http_url, post_id_for_url, x_status
 from lessons.importers.pairing import paragraphs_or_reject
 from lessons.post import Paragraph, Post
 from lessons.text import normalize_space
@@ -197,8 +196,7 @@ def _source(url: str | None, line: int) -> str:
     url = (url or "").strip()
     if not url:
         raise EntryError(line, "no source URL: front matter has no canonical_url, url or permalink")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
+    if not is_absolute_http_url(url):
         raise EntryError(line, f"source URL is not an absolute http(s) URL: {url!r}; give the full URL")
     return url
 

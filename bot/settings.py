@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from dotenv import dotenv_values
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "BUILDSPEAK_"
@@ -74,6 +83,42 @@ class AudioSettings(_Section):
         return value
 
 
+class DatabaseSettings(_Section):
+    url: str = Field(
+        default="sqlite:///data/buildspeak.db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user:pass@host/db",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError(
+                "must be sqlite:///path/to/file.db or postgresql+psycopg://user:password@host:5432/dbname"
+            )
+        return value
+
+
+class TelegramSettings(_Section):
+    token: SecretStr | None = Field(default=None, description="from @BotFather; also TELEGRAM_BOT_TOKEN")
+    api_base_url: str = Field(
+        default="https://api.telegram.org",
+        description="Bot API server: a local telegram-bot-api or a test fake. Also TELEGRAM_API_BASE_URL",
+    )
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL like https://api.telegram.org or http://127.0.0.1:8081")
+        return value.rstrip("/")
+
+
 class HttpSettings(_Section):
     timeout: float = Field(default=20.0, gt=0, le=300, description="seconds before a fetch gives up")
 
@@ -94,6 +139,8 @@ class Settings(BaseSettings):
     calendar: CalendarSettings = CalendarSettings()
     audio: AudioSettings = AudioSettings()
     http: HttpSettings = HttpSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    telegram: TelegramSettings = TelegramSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -105,7 +152,46 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The TOML file's values arrive as init arguments; they rank below the environment.
-        return env_settings, dotenv_settings, init_settings, file_secret_settings
+        # The platforms' customary variable names (TELEGRAM_BOT_TOKEN) rank just below ours.
+        aliases = _PlainNames(settings_cls)
+        dotenv = _WithoutPlainNames(settings_cls, dotenv_settings)
+        return env_settings, dotenv, aliases, init_settings, file_secret_settings
+
+
+PLAIN_NAMES: dict[str, tuple[str, str]] = {
+    "TELEGRAM_BOT_TOKEN": ("telegram", "token"),
+    "TELEGRAM_API_BASE_URL": ("telegram", "api_base_url"),
+}
+
+
+class _WithoutPlainNames(PydanticBaseSettingsSource):
+    """The `.env` source minus the plain names: `_PlainNames` reads those (this would reject them)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self.inner = inner
+
+    def __call__(self) -> dict[str, Any]:
+        plain = {name.lower() for name in PLAIN_NAMES}
+        return {key: value for key, value in self.inner().items() if key.lower() not in plain}
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+
+class _PlainNames(PydanticBaseSettingsSource):
+    """Reads the un-prefixed names in PLAIN_NAMES from the environment, then from `.env`."""
+
+    def __call__(self) -> dict[str, Any]:
+        found = {**dotenv_values(".env"), **os.environ}
+        values: dict[str, dict[str, Any]] = {}
+        for name, (section, key) in PLAIN_NAMES.items():
+            if found.get(name):
+                values.setdefault(section, {})[key] = found[name]
+        return values
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
 
 
 class SettingsError(ValueError):
@@ -155,6 +241,7 @@ def _explain(error: ValidationError, config_file: Path | None) -> str:
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"] if part != "__root__")
         env_name = ENV_PREFIX + key.upper().replace(".", "__")
+        env_name += "".join(f" or {plain}" for plain, path in PLAIN_NAMES.items() if ".".join(path) == key)
         given = problem.get("input")
         shown = "" if isinstance(given, dict) else f" = {given!r}"
         lines.append(

@@ -13,11 +13,11 @@ PROJECT_CONFIG = Path(__file__).parent.parent / "config" / "buildspeak.toml"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No BUILDSPEAK_* from the machine, and no stray .env in the working directory."""
+    """No BUILDSPEAK_* or TELEGRAM_* from the machine, and no stray .env in the working directory."""
     import os
 
     for name in list(os.environ):
-        if name.startswith("BUILDSPEAK_"):
+        if name.startswith(("BUILDSPEAK_", "TELEGRAM_")):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
@@ -93,3 +93,22 @@ def test_unreadable_config_files_are_reported(tmp_path: Path) -> None:
         load_settings(tmp_path / "missing.toml")
     with pytest.raises(SettingsError, match="not valid TOML"):
         load_settings(write(tmp_path, "this is = = not toml"))
+
+
+def test_telegram_token_has_its_customary_name_below_ours(monkeypatch: pytest.MonkeyPatch) -> None:
+    (Path.cwd() / ".env").write_text("TELEGRAM_API_BASE_URL=http://127.0.0.1:8081/\n")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:plain")
+    settings = load_settings(PROJECT_CONFIG)
+    assert settings.telegram.token is not None
+    assert settings.telegram.token.get_secret_value() == "123:plain"
+    assert settings.telegram.api_base_url == "http://127.0.0.1:8081"
+    assert "123:plain" not in repr(settings)
+    monkeypatch.setenv("BUILDSPEAK_TELEGRAM__TOKEN", "456:ours")
+    assert load_settings(PROJECT_CONFIG).telegram.token.get_secret_value() == "456:ours"
+
+
+def test_no_token_means_none_and_a_bad_database_url_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(PROJECT_CONFIG).telegram.token is None
+    monkeypatch.setenv("BUILDSPEAK_DATABASE__URL", "mysql://x")
+    with pytest.raises(SettingsError, match=r"database.url .*postgresql\+psycopg://"):
+        load_settings(PROJECT_CONFIG)

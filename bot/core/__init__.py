@@ -1,0 +1,1 @@
+"""The platform-neutral conversation: incoming events in, replies out. Adapters only translate."""

@@ -1,0 +1,135 @@
+"""What flows between the conversation core and the chat adapters.
+
+An adapter turns a platform update into an `Incoming` and each `Reply` the core
+returns into the platform's calls. Replies are plain data: rich text as lines
+of styled spans (each adapter renders them: HTML for Telegram, Markdown for
+Discord, colours for the console), buttons, and audio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with one style. `spoiler` hides it until tapped (predict first, then check)."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    spoiler: bool = False
+    url: str | None = None
+
+
+Line = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class RichText:
+    """Lines of spans; an empty line is a paragraph break. Adapters may split a long text between lines."""
+
+    lines: tuple[Line, ...]
+
+    @property
+    def plain(self) -> str:
+        return "\n".join("".join(span.text for span in line) for line in self.lines)
+
+    def __add__(self, other: RichText) -> RichText:
+        return RichText(self.lines + other.lines)
+
+    @classmethod
+    def of(cls, *lines: str | Span | Line) -> RichText:
+        """Plain strings, single spans or span tuples, one per line."""
+        return cls(tuple(_line(line) for line in lines))
+
+
+def _line(line: str | Span | Line) -> Line:
+    if isinstance(line, str):
+        return (Span(line),) if line else ()
+    if isinstance(line, Span):
+        return (line,)
+    return tuple(line)
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under a message. Exactly one of `action`, `url`, `start_payload` is set.
+
+    `action` comes back to the core as `Incoming.action` when pressed; `url`
+    opens a link; `start_payload` opens a private chat with the bot that starts
+    with this payload (Telegram's `t.me/<bot>?start=…` deep link).
+    """
+
+    label: str
+    action: str | None = None
+    url: str | None = None
+    start_payload: str | None = None
+
+    def __post_init__(self) -> None:
+        if sum(value is not None for value in (self.action, self.url, self.start_payload)) != 1:
+            raise ValueError(f"button {self.label!r} needs exactly one of action, url, start_payload")
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Audio:
+    """An MP3 to send. `key` identifies its content, so a platform can reuse an upload."""
+
+    path: Path
+    key: str
+    title: str
+    performer: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send, or (with `edit`) the new content of the message whose button was pressed.
+
+    `notice` is a short toast for a button press (Telegram's callback answer);
+    adapters without toasts send it as a plain message when nothing else is sent.
+    """
+
+    text: RichText | None = None
+    buttons: Keyboard = ()
+    audio: Audio | None = None
+    edit: bool = False
+    notice: str | None = None
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+async def _sender_is_admin() -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did: typed text (a command or not) or pressed a button (`action`).
+
+    `is_admin` is asked only when a group setting is about to change, so an
+    adapter can look the answer up lazily (Telegram: getChatMember).
+    """
+
+    platform: str
+    chat_id: str
+    user_id: str
+    chat_kind: ChatKind = ChatKind.PRIVATE
+    text: str = ""
+    action: str | None = None
+    user_name: str | None = None
+    language: str | None = None
+    is_admin: Callable[[], Awaitable[bool]] = field(default=_sender_is_admin, compare=False, repr=False)
+
+
+def keyboard(*rows: Iterable[Button]) -> Keyboard:
+    return tuple(tuple(row) for row in rows if row)

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from bot.storage.engine import create_database_engine, migrate, session_factory
 from lessons.importers.base import ImportOptions
 from tests.support import ADDED
 
@@ -11,3 +21,63 @@ from tests.support import ADDED
 @pytest.fixture
 def options() -> ImportOptions:
     return ImportOptions(added=ADDED)
+
+
+# --- Databases -------------------------------------------------------------------------------
+# SQLite in the test's temp folder by default. With BUILDSPEAK_TEST_DATABASE_URL set (a
+# postgresql+psycopg URL of a server where we may create databases; scripts/with-postgres.sh
+# starts one), every test gets its own fresh PostgreSQL database instead, dropped afterwards.
+
+TEST_SERVER_VARIABLE = "BUILDSPEAK_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str | None:
+    """Read once, before any test's monkeypatch can clear the BUILDSPEAK_* variables."""
+    return os.environ.get(TEST_SERVER_VARIABLE) or None
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, postgres_server_url: str | None) -> Iterator[str]:
+    """The URL of an empty database that belongs to this test alone."""
+    if postgres_server_url is None:
+        yield f"sqlite:///{tmp_path}/test.db"
+        return
+    with scratch_postgres_database(postgres_server_url) as url:
+        yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on this test's database, migrated to the newest schema."""
+    engine = create_database_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> Callable[[], Session]:
+    return session_factory(engine)
+
+
+@contextmanager
+def scratch_postgres_database(server_url: str) -> Iterator[str]:
+    """Create a uniquely named database on the server, and drop it (and its connections) after."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"buildspeak_test_{uuid.uuid4().hex[:16]}"
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.dispose()

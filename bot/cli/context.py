@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -17,6 +18,9 @@ from lessons.deck import DeckBuilder
 from lessons.expressions import ExpressionGlossary, default_expressions_path
 from lessons.sizing import LessonSizing
 from lessons.vocabulary import Dictionary, default_dictionary_path
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass
@@ -55,13 +59,21 @@ class CliContext:
             Dictionary.load(default_dictionary_path()), ExpressionGlossary.load(default_expressions_path())
         )
 
-    def speaker(self) -> Synthesizer:
+    @cached_property
+    def database_engine(self) -> Engine:
+        """Built on first use: commands that never touch the database never open one (or import it)."""
+        from bot.storage.engine import create_database_engine
+
+        return create_database_engine(self.settings.database.url)
+
+    def speaker(self, *, offline_only: bool = False) -> Synthesizer:
+        """The configured voices; `offline_only` skips gTTS (the console chat's embedded defaults)."""
         audio = self.settings.audio
         return Synthesizer(
             AudioConfig(
                 cache_dir=audio.cache_dir,
                 gtts_base_url=audio.gtts_base_url or None,
-                gtts_enabled=audio.gtts,
+                gtts_enabled=audio.gtts and not offline_only,
                 lang=audio.lang,
                 tld=audio.tld,
                 timeout=audio.timeout,

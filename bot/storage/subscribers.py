@@ -1,0 +1,151 @@
+"""Subscribers, the lessons they were sent, and forgetting a person on request.
+
+Every function takes the session first and keyword arguments after it, and commits
+its own change, so a caller never leaves a half-done write behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Delete, delete, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.storage.tables import SavedWord, SentLesson, Subscriber, SubscriberStatus, WordContext
+
+PRIVATE = "private"
+# What `update_subscriber` may change; ids, platform and chat stay as they were created.
+CHANGEABLE = frozenset(
+    {"user_id", "chat_kind", "title", "language", "timezone", "lesson_time", "quiz_time", "status"}
+)
+
+
+def find_subscriber(session: Session, *, platform: str, chat_id: str) -> Subscriber | None:
+    statement = select(Subscriber).where(Subscriber.platform == platform, Subscriber.chat_id == chat_id)
+    return session.exec(statement).one_or_none()
+
+
+def subscribe(
+    session: Session,
+    *,
+    platform: str,
+    chat_id: str,
+    user_id: str,
+    chat_kind: str,
+    title: str | None,
+    now: dt.datetime,
+) -> tuple[Subscriber, bool]:
+    """Start (or restart) daily lessons for a chat; True when the chat is new.
+
+    A chat that comes back after /stop, a pause or a block keeps its language, timezone
+    and times: it only becomes active again, with its current title and subscriber.
+    """
+    existing = find_subscriber(session, platform=platform, chat_id=chat_id)
+    if existing is not None:
+        return _reactivate(session, existing, user_id=user_id, title=title, now=now), False
+    subscriber = Subscriber(
+        platform=platform,
+        chat_id=chat_id,
+        user_id=user_id,
+        chat_kind=chat_kind,
+        title=title,
+        joined_at=now,
+        updated_at=now,
+    )
+    session.add(subscriber)
+    try:
+        session.commit()
+    except IntegrityError:  # the same chat subscribed at the same moment elsewhere: theirs stands
+        session.rollback()
+        existing = find_subscriber(session, platform=platform, chat_id=chat_id)
+        if existing is None:
+            raise
+        return _reactivate(session, existing, user_id=user_id, title=title, now=now), False
+    return subscriber, True
+
+
+def _reactivate(
+    session: Session, subscriber: Subscriber, *, user_id: str, title: str | None, now: dt.datetime
+) -> Subscriber:
+    changes: dict[str, Any] = {"status": SubscriberStatus.ACTIVE.value, "user_id": user_id}
+    if title is not None:
+        changes["title"] = title
+    return update_subscriber(session, subscriber, now=now, **changes)
+
+
+def update_subscriber(
+    session: Session, subscriber: Subscriber, *, now: dt.datetime, **changes: Any
+) -> Subscriber:
+    """Change a subscriber's settings or status; unknown or fixed fields are a programming error."""
+    unknown = set(changes) - CHANGEABLE
+    if unknown:
+        raise TypeError(f"update_subscriber cannot change {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(subscriber, name, value.value if isinstance(value, SubscriberStatus) else value)
+    subscriber.updated_at = now
+    session.add(subscriber)
+    session.commit()
+    return subscriber
+
+
+def forget_user(session: Session, *, platform: str, user_id: str, chat_id: str) -> int:
+    """Erase a person: their private chat's subscription and history, and their vocabulary book.
+
+    The private-chat row goes whether it is found by `chat_id` (the chat they wrote from)
+    or by `user_id` (they asked from a group). A group's subscription stays: it belongs
+    to the group, even if this person started it. Returns how many rows were deleted,
+    children included.
+    """
+    private_chats = select(Subscriber.id).where(
+        Subscriber.platform == platform,
+        Subscriber.chat_kind == PRIVATE,
+        or_(Subscriber.chat_id == chat_id, Subscriber.user_id == user_id),
+    )
+    words = select(SavedWord.id).where(SavedWord.platform == platform, SavedWord.user_id == user_id)
+    # Children first, explicitly: the counts are exact, and nothing depends on the cascade.
+    deleted = _delete(session, delete(SentLesson).where(col(SentLesson.subscriber_id).in_(private_chats)))
+    deleted += _delete(session, delete(Subscriber).where(col(Subscriber.id).in_(private_chats)))
+    deleted += _delete(session, delete(WordContext).where(col(WordContext.saved_word_id).in_(words)))
+    deleted += _delete(session, delete(SavedWord).where(col(SavedWord.id).in_(words)))
+    session.commit()
+    return deleted
+
+
+def _delete(session: Session, statement: Delete) -> int:
+    return session.exec(statement.execution_options(synchronize_session=False)).rowcount
+
+
+def record_sent(
+    session: Session,
+    *,
+    subscriber_id: int,
+    lesson_id: str,
+    local_date: dt.date,
+    trigger: str,
+    message_id: str | None,
+    now: dt.datetime,
+) -> SentLesson:
+    """Note that a lesson reached a subscriber (`trigger`: "today", "lesson", "push" or "start")."""
+    sent = SentLesson(
+        subscriber_id=subscriber_id,
+        lesson_id=lesson_id,
+        local_date=local_date,
+        trigger=trigger,
+        message_id=message_id,
+        sent_at=now,
+    )
+    session.add(sent)
+    session.commit()
+    return sent
+
+
+def sent_lessons(session: Session, *, subscriber_id: int) -> list[SentLesson]:
+    """A subscriber's history, oldest first."""
+    statement = (
+        select(SentLesson)
+        .where(SentLesson.subscriber_id == subscriber_id)
+        .order_by(col(SentLesson.sent_at), col(SentLesson.id))
+    )
+    return list(session.exec(statement))

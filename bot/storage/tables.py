@@ -1,0 +1,114 @@
+"""The learner store's tables.
+
+Chat and user ids are strings: Telegram's integers and Discord's 64-bit snowflakes
+both fit in String(64), and the console's names do too. Every moment is stored
+timezone-aware (UTC); local dates and clock times are plain `date`/`time` values
+read in the subscriber's own timezone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.storage.columns import AwareDateTime
+
+
+class SubscriberStatus(StrEnum):
+    """Whether daily pushes go to a chat; stored as its plain string value."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # the subscriber asked for a break
+    BLOCKED = "blocked"  # the platform refused delivery (bot blocked or removed)
+    STOPPED = "stopped"  # the subscriber unsubscribed
+
+
+def _cascading_key(column: str, target: str, name: str) -> Column[int]:
+    """A NOT NULL, indexed foreign key whose rows go when their parent goes."""
+    return Column(
+        column, Integer, ForeignKey(target, ondelete="CASCADE", name=name), nullable=False, index=True
+    )
+
+
+class Subscriber(SQLModel, table=True):
+    """A chat that receives the daily lesson: a private chat, or a group someone subscribed."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_subscribers_platform_chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)  # "telegram" | "discord" | "console"
+    chat_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=64)  # who subscribed; in a group, whoever ran /start
+    chat_kind: str = Field(max_length=16)  # "private" | "group"
+    title: str | None = Field(default=None, max_length=200)
+    language: str = Field(default="zh", max_length=16)
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)  # IANA name or "UTC+05:30"
+    lesson_time: dt.time = Field(default=dt.time(8, 0))
+    quiz_time: dt.time = Field(default=dt.time(20, 0))
+    status: str = Field(default=SubscriberStatus.ACTIVE.value, max_length=16, index=True)
+    joined_at: dt.datetime = Field(sa_type=AwareDateTime)
+    updated_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+class SentLesson(SQLModel, table=True):
+    """One lesson sent to one subscriber: the history behind /today, /lesson and the daily push."""
+
+    __tablename__ = "sent_lessons"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(
+        sa_column=_cascading_key("subscriber_id", "subscribers.id", "fk_sent_lessons_subscriber_id")
+    )
+    lesson_id: str = Field(max_length=200)
+    local_date: dt.date  # the subscriber's date when it was sent
+    trigger: str = Field(max_length=16)  # "today" | "lesson" | "push" | "start"
+    message_id: str | None = Field(default=None, max_length=64)
+    sent_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+class SavedWord(SQLModel, table=True):
+    """An entry in a person's vocabulary book; a person owns it wherever they saved it."""
+
+    __tablename__ = "saved_words"
+    __table_args__ = (
+        UniqueConstraint("platform", "user_id", "lemma", name="uq_saved_words_platform_user_id_lemma"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    lemma: str = Field(max_length=100)
+    phonetic: str | None = Field(default=None, max_length=100)
+    gloss: str | None = Field(default=None, sa_type=Text)
+    created_at: dt.datetime = Field(sa_type=AwareDateTime)
+    updated_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+class WordContext(SQLModel, table=True):
+    """Where a saved word was met: the form and the sentence, so reviews can show it in use."""
+
+    __tablename__ = "word_contexts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    saved_word_id: int = Field(
+        sa_column=_cascading_key("saved_word_id", "saved_words.id", "fk_word_contexts_saved_word_id")
+    )
+    form: str = Field(max_length=100)  # as met in the text, e.g. "engulfed"
+    sentence_en: str | None = Field(default=None, sa_type=Text)
+    sentence_zh: str | None = Field(default=None, sa_type=Text)
+    lesson_id: str | None = Field(default=None, max_length=200)
+    saved_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+class AudioUpload(SQLModel, table=True):
+    """A platform's id for an audio file it already holds, so each file is uploaded once."""
+
+    __tablename__ = "audio_uploads"
+    platform: str = Field(primary_key=True, max_length=16)
+    audio_key: str = Field(primary_key=True, max_length=64)  # the audio file's content hash
+    file_id: str = Field(max_length=255)
+    uploaded_at: dt.datetime = Field(sa_type=AwareDateTime)

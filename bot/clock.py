@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Protocol
-from zoneinfo import ZoneInfo
+
+from bot.core.timezones import zone_of
 
 
 class Clock(Protocol):
@@ -36,5 +37,5 @@ class FixedClock:
 
 
 def local_date(clock: Clock, timezone: str) -> dt.date:
-    """Today's date in `timezone` (an IANA name)."""
-    return clock.now().astimezone(ZoneInfo(timezone)).date()
+    """Today's date in `timezone` (an IANA name or our "UTC+05:30" form)."""
+    return clock.now().astimezone(zone_of(timezone)).date()

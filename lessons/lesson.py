@@ -56,6 +56,31 @@ class LessonHeader:
     def date_label(self) -> str:
         return f"{self.date.year} 年 {self.date.month} 月 {self.date.day} 日"
 
+    @property
+    def headline(self) -> str:
+        """The page's first header line: kind, author, date, length."""
+        return f"{KIND_LABELS[self.kind]} · {self.byline} · {self.date_label} · {self.reading_label}"
+
+    @property
+    def engagement_label(self) -> str:
+        """ "♥ 31.4K  ↻ 2.1K", as the page shows counts; empty when none are known."""
+        engagement = self.engagement
+        counts = (
+            ("♥", engagement.likes),
+            ("↻", engagement.reposts),
+            ("💬", engagement.replies),
+            ("❝", engagement.quotes),
+        )
+        return "  ".join(f"{symbol} {compact_count(value)}" for symbol, value in counts if value is not None)
+
+
+def compact_count(value: int) -> str:
+    """31400 -> "31.4K"."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "K")):
+        if value >= size:
+            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(value)
+
 
 @dataclass(frozen=True)
 class Lesson:

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli import content
-from bot.cli.context import CliContext, context_of
+from bot.cli import chat, content, database
+from bot.cli.context import CliContext
 from bot.clock import SystemClock
 from bot.settings import SettingsError, load_settings
 
@@ -22,8 +22,9 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
     )
     app.callback()(_configure)
-    app.command("run")(run_command)
+    app.command("run")(chat.run_command)
     content.register(app)
+    database.register(app)
     return app
 
 
@@ -40,14 +41,6 @@ def _configure(
         Console(stderr=True).print(str(error), markup=False, highlight=False)
         raise typer.Exit(2) from None
     ctx.obj = CliContext(settings=settings, clock=SystemClock())
-
-
-def run_command(ctx: typer.Context) -> None:
-    """运行 Start BuildSpeak. Until the chat adapters exist, this shows today's lesson."""
-    content.lesson_today(ctx, date=None, as_json=False, audio=False)
-    context_of(ctx).out.print(
-        "（聊天机器人即将上线 the chat bot comes next: Telegram, Discord and a console chat.)"
-    )
 
 
 def main() -> None:

@@ -12,44 +12,19 @@ from rich.text import Text
 from lessons.calendar import Day
 from lessons.deck import Card, Deck
 from lessons.importing import ImportReport
-from lessons.lesson import KIND_LABELS, LessonHeader
+from lessons.lesson import LessonHeader
 from lessons.library import format_timestamp
-from lessons.post import Engagement
-
-
-def compact_count(value: int) -> str:
-    """31400 -> "31.4K", as the page shows counts."""
-    for size, suffix in ((1_000_000, "M"), (1_000, "K")):
-        if value >= size:
-            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return str(value)
-
-
-def engagement_label(engagement: Engagement) -> str:
-    parts = [
-        (symbol, value)
-        for symbol, value in (
-            ("♥", engagement.likes),
-            ("↻", engagement.reposts),
-            ("💬", engagement.replies),
-            ("❝", engagement.quotes),
-        )
-        if value is not None
-    ]
-    return "  ".join(f"{symbol} {compact_count(value)}" for symbol, value in parts)
 
 
 def header_lines(header: LessonHeader) -> list[str]:
     """The header as plain lines, in the order the BuildSpeak page shows it."""
-    first = f"{KIND_LABELS[header.kind]} · {header.byline} · {header.date_label} · {header.reading_label}"
-    lines = [first]
+    lines = [header.headline]
     if header.title:
         lines.append(f"《{header.title}》")
     if header.part_label:
         lines.append(header.part_label)
-    engagement = engagement_label(header.engagement)
-    if engagement:
-        lines.append(engagement)
+    if header.engagement_label:
+        lines.append(header.engagement_label)
     lines.append(f"原文 ↗ {header.source}")
     return lines
 

@@ -86,6 +86,7 @@ class Audio:
     key: str
     title: str
     performer: str | None = None
+    caption: RichText | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ class Reply:
 
     `notice` is a short toast for a button press (Telegram's callback answer);
     adapters without toasts send it as a plain message when nothing else is sent.
+    `single` asks for one message even when the text is too long for the
+    platform: the adapter cuts it at a line and marks the cut, instead of
+    splitting it into several messages.
     """
 
     text: RichText | None = None
@@ -101,6 +105,10 @@ class Reply:
     audio: Audio | None = None
     edit: bool = False
     notice: str | None = None
+    single: bool = False
+
+
+REMOVED = "removed"
 
 
 class ChatKind(StrEnum):
@@ -117,7 +125,9 @@ class Incoming:
     """One thing a person did: typed text (a command or not) or pressed a button (`action`).
 
     `is_admin` is asked only when a group setting is about to change, so an
-    adapter can look the answer up lazily (Telegram: getChatMember).
+    adapter can look the answer up lazily (Telegram: getChatMember). `event`
+    reports what the platform did rather than the person (REMOVED: the bot was
+    blocked or removed from the chat). `ref` names the platform's event in logs.
     """
 
     platform: str
@@ -128,6 +138,8 @@ class Incoming:
     action: str | None = None
     user_name: str | None = None
     language: str | None = None
+    event: str | None = None
+    ref: str = ""
     is_admin: Callable[[], Awaitable[bool]] = field(default=_sender_is_admin, compare=False, repr=False)
 
 

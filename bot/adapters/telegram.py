@@ -1,0 +1,260 @@
+"""The Telegram adapter (python-telegram-bot v22): updates in, the core's replies out.
+
+Translation only: a message, a button press or a membership change becomes an
+`Incoming`; each `Reply` becomes sendMessage / editMessageText / sendAudio.
+Audio is uploaded once per file and then sent by the `file_id` Telegram gave
+back, to anyone. Everything else (what to say, when) lives in the core.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.adapters.telegram_text import CAPTION_LIMIT, MESSAGE_LIMIT, split_html
+from bot.clock import Clock
+from bot.core import texts
+from bot.core.conversation import Conversation
+from bot.core.messages import REMOVED, Audio, Button, ChatKind, Incoming, Keyboard, Reply, RichText
+from bot.storage.audio_uploads import audio_file_id, remember_audio_file_id
+
+PLATFORM = "telegram"
+CUT_MARK = "\n…（篇幅所限，完整内容请点下方按钮）"
+ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
+PRESENT_STATUSES = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    api_base_url: str = "https://api.telegram.org"
+    concurrent_updates: int = 16
+    poll_timeout: int = 30
+
+
+def build_application(config: TelegramConfig) -> Application:
+    """PTB's application pointed at the configured Bot API server (Telegram's, a local one, or a fake)."""
+    return (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(f"{config.api_base_url}/bot")
+        .base_file_url(f"{config.api_base_url}/file/bot")
+        .concurrent_updates(config.concurrent_updates)
+        .get_updates_read_timeout(config.poll_timeout + 10)
+        .build()
+    )
+
+
+class TelegramAdapter:
+    """Connects a PTB application to the conversation core."""
+
+    def __init__(self, conversation: Conversation, sessions: Callable[[], Session], clock: Clock) -> None:
+        self.conversation = conversation
+        self.sessions = sessions
+        self.clock = clock
+
+    def attach(self, application: Application) -> None:
+        application.add_handler(MessageHandler(filters.TEXT | filters.COMMAND, self.on_message))
+        application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+        application.add_error_handler(self.on_error)
+
+    async def register_commands(self, application: Application) -> None:
+        """The command menu, in Chinese, as Telegram shows it next to the text box."""
+        commands = [BotCommand(command.name, command.description) for command in texts.COMMANDS]
+        await application.bot.set_my_commands(commands)
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.text is None or update.effective_user is None:
+            return
+        if _addressed_elsewhere(message.text, context.bot.username):
+            return
+        incoming = self._incoming(update, context, text=message.text)
+        await self.deliver(context, incoming, await self.conversation.handle(incoming), None)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or update.effective_chat is None:
+            return
+        incoming = self._incoming(update, context, action=query.data or "")
+        await self.deliver(context, incoming, await self.conversation.handle(incoming), query)
+
+    async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Added to a group: subscribe it. Blocked or removed: stop pushing there."""
+        change = update.my_chat_member
+        if change is None:
+            return
+        was_in = change.old_chat_member.status in PRESENT_STATUSES
+        is_in = change.new_chat_member.status in PRESENT_STATUSES
+        if is_in and not was_in and change.chat.type != ChatType.PRIVATE:
+            incoming = self._incoming(update, context, text="/start")
+        elif was_in and not is_in:
+            incoming = self._incoming(update, context, event=REMOVED)
+        else:
+            return
+        await self.deliver(context, incoming, await self.conversation.handle(incoming), None)
+
+    def _incoming(self, update: Update, context: ContextTypes.DEFAULT_TYPE, **what: str) -> Incoming:
+        chat, user = update.effective_chat, update.effective_user
+        assert chat is not None and user is not None
+
+        async def is_admin() -> bool:
+            member = await context.bot.get_chat_member(chat.id, user.id)
+            return member.status in ADMIN_STATUSES
+
+        return Incoming(
+            platform=PLATFORM,
+            chat_id=str(chat.id),
+            user_id=str(user.id),
+            chat_kind=ChatKind.PRIVATE if chat.type == ChatType.PRIVATE else ChatKind.GROUP,
+            user_name=chat.title or user.full_name,
+            language=user.language_code,
+            ref=f"update {update.update_id}",
+            is_admin=is_admin,
+            **what,
+        )
+
+    async def deliver(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        incoming: Incoming,
+        replies: list[Reply],
+        query: CallbackQuery | None,
+    ) -> None:
+        """Send the replies in order; a button press is always answered, with the first notice if any."""
+        notice = next((reply.notice for reply in replies if reply.notice), None)
+        if query is not None:
+            await query.answer(notice[:200] if notice else None)
+        for reply in replies:
+            if reply.edit and query is not None and query.message is not None:
+                await self._edit(query, reply)
+            elif reply.text is not None:
+                await self._send_text(context, incoming.chat_id, reply)
+            if reply.audio is not None:
+                await self._send_audio(context, incoming.chat_id, reply.audio)
+        if query is None and notice and all(r.text is None and r.audio is None for r in replies):
+            await context.bot.send_message(incoming.chat_id, notice)
+
+    async def _send_text(self, context: ContextTypes.DEFAULT_TYPE, chat_id: str, reply: Reply) -> None:
+        assert reply.text is not None
+        pieces = _pieces(reply.text, single=reply.single)
+        markup = self._markup(reply.buttons, context.bot.username)
+        for number, piece in enumerate(pieces, 1):
+            await context.bot.send_message(
+                chat_id,
+                piece,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=markup if number == len(pieces) else None,
+            )
+
+    async def _edit(self, query: CallbackQuery, reply: Reply) -> None:
+        message = query.message
+        assert isinstance(message, Message) and reply.text is not None
+        markup = self._markup(reply.buttons, query.get_bot().username)
+        try:
+            await message.edit_text(
+                _pieces(reply.text, single=True)[0],
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=markup,
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():  # a double tap: nothing to change
+                raise
+
+    async def _send_audio(self, context: ContextTypes.DEFAULT_TYPE, chat_id: str, audio: Audio) -> None:
+        """Upload a file the first time; later sends, to anyone, reuse Telegram's file_id."""
+        caption = _pieces(audio.caption, single=True, limit=CAPTION_LIMIT)[0] if audio.caption else None
+        options = {"title": audio.title, "performer": audio.performer, "caption": caption}
+        with self.sessions() as session:
+            known = audio_file_id(session, platform=PLATFORM, audio_key=audio.key)
+        if known is not None:
+            try:
+                await context.bot.send_audio(chat_id, known, parse_mode=ParseMode.HTML, **options)
+                return
+            except BadRequest as error:
+                log.warning("stored file_id for audio %s refused (%s); uploading again", audio.key, error)
+        with audio.path.open("rb") as file:
+            sent = await context.bot.send_audio(
+                chat_id, file, filename=audio.path.name, parse_mode=ParseMode.HTML, **options
+            )
+        if sent.audio is not None:
+            with self.sessions() as session:
+                remember_audio_file_id(
+                    session,
+                    platform=PLATFORM,
+                    audio_key=audio.key,
+                    file_id=sent.audio.file_id,
+                    now=self.clock.now(),
+                )
+
+    @staticmethod
+    def _markup(rows: Keyboard, bot_username: str | None) -> InlineKeyboardMarkup | None:
+        if not rows:
+            return None
+        return InlineKeyboardMarkup([[_button(button, bot_username) for button in row] for row in rows])
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log with the update id (the formatter keeps the token out) and apologise to the person."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed: %r", update_id, context.error, exc_info=context.error)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            return
+        try:
+            await context.bot.send_message(chat.id, texts.APOLOGY)
+        except TelegramError as error:
+            log.warning("could not send the apology for update %s: %r", update_id, error)
+
+
+def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
+    if button.action is not None:
+        return InlineKeyboardButton(button.label, callback_data=button.action)
+    if button.url is not None:
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, url=f"https://t.me/{bot_username}?start={button.start_payload}")
+
+
+def _pieces(text: RichText, *, single: bool, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """HTML messages within the limit: several, or one cut short with a mark when `single`."""
+    if not single:
+        return split_html(text, limit)
+    pieces = split_html(text, limit - len(CUT_MARK))
+    return [pieces[0] + CUT_MARK] if len(pieces) > 1 else pieces
+
+
+def _addressed_elsewhere(text: str, bot_username: str | None) -> bool:
+    """ "/today@OtherBot" in a group is for another bot."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    if not first.startswith("/") or "@" not in first:
+        return False
+    return first.split("@", 1)[1].lower() != (bot_username or "").lower()

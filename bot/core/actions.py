@@ -1,0 +1,39 @@
+"""Button payloads: short strings that come back to the core when a button is pressed.
+
+They must stay within the smallest platform limit (Telegram's 64 bytes of
+callback data), and must keep working on old messages, so they name lessons
+by a stable key rather than by anything held in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Action:
+    verb: str
+    args: tuple[str, ...] = ()
+
+    def encode(self) -> str:
+        payload = ":".join((self.verb, *self.args))
+        if len(payload.encode()) > MAX_BYTES:
+            raise ValueError(f"button payload longer than {MAX_BYTES} bytes: {payload!r}")
+        return payload
+
+
+def decode(payload: str) -> Action:
+    verb, *args = payload.split(":")
+    return Action(verb, tuple(args))
+
+
+# The verbs the core understands.
+CARD = "c"  # show card N of a lesson (edits the message)
+AUDIO = "a"  # send card N's audio
+FULL = "f"  # send the whole text and its audio
+ARCHIVE = "ar"  # show a page of the archive
+OPEN = "o"  # open a lesson at card 1 (from the archive list)
+DELETE = "del"  # confirm or cancel /deleteme
+NOOP = "x"  # a button that only answers with a notice

@@ -1,0 +1,99 @@
+"""A lesson as chat messages: one card at a time with its buttons, or the whole text at once.
+
+The card view mirrors the BuildSpeak page: the header stays on top, the
+English sentence is shown, its Chinese is hidden (a spoiler: predict first,
+then tap to check), and the buttons step through the cards like ←/→.
+"""
+
+from __future__ import annotations
+
+from bot.core import actions
+from bot.core.actions import Action
+from bot.core.messages import Button, Keyboard, Line, Reply, RichText, Span, keyboard
+from bot.core.shelf import DayLesson
+from lessons.deck import Card, Deck
+from lessons.library import format_timestamp
+
+NO_TRANSLATION = "（暂无译文）"
+
+
+def header(deck: Deck, day: DayLesson | None) -> RichText:
+    lesson_header = deck.lesson.header
+    lines: list[str | Span | Line] = []
+    if day is not None:
+        lines.append(Span(f"📅 第 {day.number} 课 · {day.date.month} 月 {day.date.day} 日", bold=True))
+    lines.append(lesson_header.headline)
+    titles = [f"《{lesson_header.title}》"] if lesson_header.title else []
+    titles += [lesson_header.part_label] if lesson_header.part_label else []
+    if titles:
+        lines.append(" · ".join(titles))
+    if lesson_header.engagement_label:
+        lines.append(lesson_header.engagement_label)
+    lines.append(Span("原文 ↗", url=lesson_header.source))
+    return RichText.of(*lines)
+
+
+def card_reply(deck: Deck, key: str, number: int, day: DayLesson | None, *, edit: bool = False) -> Reply:
+    """Card `number` (1-based) under the lesson's header, with ◀ 🔊 ▶ 全文."""
+    card = deck.cards[number - 1]
+    text = header(deck, day) + RichText.of("") + card_text(card, len(deck.cards))
+    day_number = str(day.number) if day else ""
+    return Reply(text=text, buttons=card_buttons(key, number, len(deck.cards), day_number), edit=edit)
+
+
+def card_text(card: Card, total: int) -> RichText:
+    stamp = f"[{format_timestamp(card.start)}] " if card.start is not None else ""
+    lines: list[str | Span | Line] = [
+        (Span(f"【{card.number}/{total}】 ", bold=True), Span(stamp + card.en, bold=True)),
+        (Span("译文："), Span(card.zh, spoiler=True) if card.zh else Span(NO_TRANSLATION, italic=True)),
+    ]
+    if card.words:
+        lines += ["", Span("📖 重点词汇", bold=True)]
+        lines += [_word_line(word.word, word.lemma, word.phonetic, word.gloss) for word in card.words]
+    if card.expressions:
+        lines += ["", Span("💡 地道表达", bold=True)]
+        lines += [(Span(e.phrase, bold=True), Span(f"：{e.zh}")) for e in card.expressions]
+    return RichText.of(*lines)
+
+
+def _word_line(word: str, lemma: str, phonetic: str, gloss: str) -> Line:
+    form = f"（原文 {word}）" if word.lower() != lemma else ""
+    sound = f" /{phonetic}/" if phonetic else ""
+    return (Span(lemma, bold=True), Span(f"{sound} {gloss}{form}"))
+
+
+def card_buttons(key: str, number: int, total: int, day_number: str = "") -> Keyboard:
+    """The day number rides along so an edited card keeps its "第 N 课" line, even on an old message."""
+
+    def step(to: int, edge: str) -> Action:
+        inside = 1 <= to <= total
+        return Action(actions.CARD, (key, str(to), day_number)) if inside else Action(actions.NOOP, (edge,))
+
+    previous, following = step(number - 1, "first"), step(number + 1, "last")
+    return keyboard(
+        [
+            Button("◀ 上一句", action=previous.encode()),
+            Button("🔊", action=Action(actions.AUDIO, (key, str(number))).encode()),
+            Button("下一句 ▶", action=following.encode()),
+        ],
+        [Button("全文", action=Action(actions.FULL, (key, day_number)).encode())],
+    )
+
+
+def full_text(deck: Deck, day: DayLesson | None) -> RichText:
+    """Every card's English with its Chinese hidden, paragraph by paragraph."""
+    lines: list[str | Span | Line] = []
+    paragraph = None
+    for card in deck.cards:
+        if card.paragraph != paragraph:
+            lines.append("")
+            paragraph = card.paragraph
+        lines.append(Span(card.en))
+        lines.append(Span(card.zh, spoiler=True) if card.zh else Span(NO_TRANSLATION, italic=True))
+    return header(deck, day) + RichText.of(*lines)
+
+
+def group_reply(deck: Deck, key: str, day: DayLesson | None) -> Reply:
+    """A group's daily post: the whole lesson in one message, and a way into the card-by-card lesson."""
+    study = Button("📖 逐句学习（私聊）", start_payload=f"d{day.number}" if day else f"L{key}")
+    return Reply(text=full_text(deck, day), buttons=keyboard([study]), single=True)

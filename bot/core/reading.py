@@ -1,0 +1,166 @@
+"""Reading lessons: today's, the archive, a past day, and moving through a lesson's cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core import actions, lesson_view, texts
+from bot.core.actions import Action
+from bot.core.messages import Button, Reply, RichText, Span, keyboard
+from bot.core.shelf import DayLesson, lesson_key
+from bot.core.turn import Turn
+from bot.storage.subscribers import record_sent
+
+ARCHIVE_PAGE = 8
+
+
+async def today(turn: Turn) -> list[Reply]:
+    with turn.services.sessions() as session:
+        subscriber = turn.subscriber(session)
+        date = turn.today(subscriber)
+    day = turn.services.shelf.day(date)
+    if day is None:
+        return [Reply(RichText.of(texts.NO_LESSON.format(start=turn.services.shelf.catalog.config.start)))]
+    replies = []
+    if subscriber is None and not turn.is_group:
+        # Before the card, so the card stays the latest message to tap through.
+        replies.append(Reply(RichText.of("想每天自动收到？发送 /start 订阅。")))
+    return [*replies, open_day(turn, day, trigger="today")]
+
+
+def open_day(turn: Turn, day: DayLesson, *, trigger: str) -> Reply:
+    """A scheduled day's lesson: card 1 in a private chat, the whole text in a group."""
+    deck = turn.services.shelf.deck(day.lesson)
+    key = lesson_key(day.lesson.id)
+    reply = (
+        lesson_view.group_reply(deck, key, day)
+        if turn.is_group
+        else lesson_view.card_reply(deck, key, 1, day)
+    )
+    _record(turn, day, trigger)
+    return reply
+
+
+def _record(turn: Turn, day: DayLesson, trigger: str) -> None:
+    with turn.services.sessions() as session:
+        subscriber = turn.subscriber(session)
+        if subscriber is not None:
+            record_sent(
+                session,
+                subscriber_id=subscriber.id,
+                lesson_id=day.lesson.id,
+                local_date=turn.today(subscriber),
+                trigger=trigger,
+                message_id=None,
+                now=turn.now,
+            )
+
+
+async def lesson(turn: Turn) -> list[Reply]:
+    """/lesson N: day N of the calendar, if it has come."""
+    with turn.services.sessions() as session:
+        date = turn.today(turn.subscriber(session))
+    latest = turn.services.shelf.day(date)
+    usage = f"用法：/lesson N，N 是课号（1 到 {latest.number}）。/archive 查看往期。" if latest else None
+    if not turn.args or not turn.args[0].isdigit():
+        return [Reply(RichText.of(usage or texts.NO_LESSON.format(start=_start(turn))))]
+    day = turn.services.shelf.day_number(int(turn.args[0]), date)
+    if day is None:
+        return [Reply(RichText.of(f"第 {turn.args[0]} 课还没有开放。" + (usage or "")))]
+    return [open_day(turn, day, trigger="lesson")]
+
+
+async def archive(turn: Turn, page: int = 0) -> list[Reply]:
+    with turn.services.sessions() as session:
+        date = turn.today(turn.subscriber(session))
+    days = turn.services.shelf.archive(date)
+    if not days:
+        return [Reply(RichText.of(texts.NO_LESSON.format(start=_start(turn))))]
+    pages = (len(days) + ARCHIVE_PAGE - 1) // ARCHIVE_PAGE
+    page = min(max(page, 0), pages - 1)
+    shown = days[page * ARCHIVE_PAGE : (page + 1) * ARCHIVE_PAGE]
+    lines = [Span(f"📚 往期课程（第 {page + 1}/{pages} 页）", bold=True), ""]
+    lines += [_archive_line(day) for day in shown]
+    lines += ["", "点课号打开，或发送 /lesson N。"]
+    openers = [
+        Button(str(day.number), action=Action(actions.OPEN, (str(day.number),)).encode()) for day in shown
+    ]
+    paging = [
+        *([Button("◀ 较新", action=Action(actions.ARCHIVE, (str(page - 1),)).encode())] if page > 0 else []),
+        *(
+            [Button("较早 ▶", action=Action(actions.ARCHIVE, (str(page + 1),)).encode())]
+            if page < pages - 1
+            else []
+        ),
+    ]
+    return [Reply(RichText.of(*lines), buttons=keyboard(openers[:4], openers[4:], paging))]
+
+
+def _archive_line(day: DayLesson) -> str:
+    header = day.lesson.header
+    about = header.title or day.lesson.paragraphs[0].en
+    about = about if len(about) <= 48 else about[:47].rstrip() + "…"
+    return f"{day.number}. {day.date.month}/{day.date.day} {header.author} · {about}"
+
+
+async def open_number(turn: Turn, number: str, edit: bool = False) -> list[Reply]:
+    """The archive's buttons: open day `number` at card 1."""
+    with turn.services.sessions() as session:
+        date = turn.today(turn.subscriber(session))
+    day = turn.services.shelf.day_number(int(number), date) if number.isdigit() else None
+    if day is None:
+        return [Reply(notice=texts.STALE_BUTTON)]
+    return [open_day(turn, day, trigger="lesson")]
+
+
+async def show_card(turn: Turn, key: str, number: str, day_number: str = "") -> list[Reply]:
+    """◀ / ▶: the same message, now showing card `number`."""
+    shelf = turn.services.shelf
+    found = shelf.lesson(key)
+    if found is None:
+        return [Reply(notice=texts.STALE_BUTTON)]
+    deck = shelf.deck(found)
+    if not number.isdigit() or not 1 <= int(number) <= len(deck.cards):
+        return [Reply(notice="没有这一句了。")]
+    day = _scheduled(turn, found.id, day_number)
+    return [lesson_view.card_reply(deck, key, int(number), day, edit=True)]
+
+
+def _scheduled(turn: Turn, lesson_id: str, day_number: str) -> DayLesson | None:
+    if not day_number.isdigit():
+        return None
+    date = turn.services.shelf.catalog.config.start + dt.timedelta(days=int(day_number) - 1)
+    day = turn.services.shelf.day(date)
+    return day if day is not None and day.lesson.id == lesson_id else None
+
+
+async def card_audio(turn: Turn, key: str, number: str) -> list[Reply]:
+    """🔊: the card's English, spoken."""
+    found = turn.services.shelf.lesson(key)
+    if found is None:
+        return [Reply(notice=texts.STALE_BUTTON)]
+    deck = turn.services.shelf.deck(found)
+    if not number.isdigit() or not 1 <= int(number) <= len(deck.cards):
+        return [Reply(notice="没有这一句了。")]
+    card = deck.cards[int(number) - 1]
+    title = f"{found.header.author} · {card.number}/{len(deck.cards)}"
+    audio = await turn.services.shelf.audio(card.en, title, performer="BuildSpeak", caption=card.en)
+    if audio is None:
+        return [Reply(notice=texts.NO_AUDIO)]
+    return [Reply(audio=audio, notice="🔊")]
+
+
+async def whole_text(turn: Turn, key: str, day_number: str = "") -> list[Reply]:
+    """全文: every sentence with its hidden translation, then the whole text spoken."""
+    found = turn.services.shelf.lesson(key)
+    if found is None:
+        return [Reply(notice=texts.STALE_BUTTON)]
+    deck = turn.services.shelf.deck(found)
+    replies = [Reply(text=lesson_view.full_text(deck, _scheduled(turn, found.id, day_number)))]
+    audio = await turn.services.shelf.audio(deck.english, f"{found.header.author} · 全文", "BuildSpeak")
+    replies.append(Reply(audio=audio) if audio else Reply(notice=texts.NO_AUDIO))
+    return replies
+
+
+def _start(turn: Turn) -> dt.date:
+    return turn.services.shelf.catalog.config.start

@@ -1,0 +1,89 @@
+"""The lessons as the conversation needs them: by a short stable key, with their decks and audio.
+
+Decks are built on demand and a few are kept, since a learner pressing ▶
+asks for the same lesson again and again. Audio is made in a worker thread:
+a voice may take seconds and must not stall other chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bot.core.messages import Audio, RichText
+from lessons.calendar import Day
+from lessons.catalog import Catalog
+from lessons.deck import Deck, DeckBuilder, Speaker
+from lessons.lesson import Lesson
+from lessons.text import short_hash
+
+MAX_KEY_LENGTH = 40
+
+
+def lesson_key(lesson_id: str) -> str:
+    """The lesson id when short enough for a button payload, else a stable hash of it."""
+    return lesson_id if len(lesson_id) <= MAX_KEY_LENGTH else "h" + short_hash(lesson_id, 12)
+
+
+@dataclass(frozen=True)
+class DayLesson:
+    """A lesson as scheduled: its calendar day and that day's number (day 1 = the calendar's start)."""
+
+    number: int
+    date: dt.date
+    lesson: Lesson
+
+
+class LessonShelf:
+    def __init__(
+        self, catalog: Catalog, builder: DeckBuilder, speaker: Speaker | None = None, *, kept: int = 64
+    ) -> None:
+        self.catalog = catalog
+        self.builder = builder
+        self.speaker = speaker
+        self._kept = kept
+        self._decks: OrderedDict[str, Deck] = OrderedDict()
+        self._by_key = {lesson_key(lesson_id): lesson_id for lesson_id in catalog.lessons}
+
+    def lesson(self, key: str) -> Lesson | None:
+        lesson_id = self._by_key.get(key)
+        return self.catalog.lessons.get(lesson_id) if lesson_id else None
+
+    def day(self, date: dt.date) -> DayLesson | None:
+        return self._numbered(self.catalog.day(date))
+
+    def day_number(self, number: int, today: dt.date) -> DayLesson | None:
+        """Day `number` of the calendar, if it is not in the future."""
+        date = self.catalog.config.start + dt.timedelta(days=number - 1)
+        return self.day(date) if number >= 1 and date <= today else None
+
+    def archive(self, today: dt.date) -> list[DayLesson]:
+        """Every day up to today, newest first."""
+        return [self._numbered(day) for day in self.catalog.archive(today)]
+
+    def deck(self, lesson: Lesson) -> Deck:
+        deck = self._decks.pop(lesson.id, None) or self.builder.build(lesson)
+        self._decks[lesson.id] = deck
+        while len(self._decks) > self._kept:
+            self._decks.popitem(last=False)
+        return deck
+
+    async def audio(
+        self, text: str, title: str, performer: str | None = None, caption: str | None = None
+    ) -> Audio | None:
+        """The text spoken, or None when no voice can speak now (the speaker logs why)."""
+        if self.speaker is None:
+            return None
+        spoken = await asyncio.to_thread(self.speaker.synthesize, text)
+        if spoken is None:
+            return None
+        shown = RichText.of(caption) if caption else None
+        return Audio(path=spoken.path, key=spoken.path.stem, title=title, performer=performer, caption=shown)
+
+    def _numbered(self, day: Day | None) -> DayLesson | None:
+        if day is None:
+            return None
+        number = (day.date - self.catalog.config.start).days + 1
+        return DayLesson(number, day.date, day.lesson)

@@ -1,0 +1,188 @@
+"""Subscribing and the subscriber's settings: /start /time /tz /pause /resume /stop /deleteme.
+
+In a group the group is the subscriber; anyone may subscribe it, only its
+admins may change or stop it. Bad input gets an example and changes nothing.
+"""
+
+from __future__ import annotations
+
+from bot.core import actions, reading, texts
+from bot.core.actions import Action
+from bot.core.messages import Button, Reply, RichText, keyboard
+from bot.core.shelf import DayLesson
+from bot.core.times import TIME_EXAMPLE, format_time_of_day, parse_time_of_day
+from bot.core.timezones import TIMEZONE_EXAMPLES, describe_zone, parse_timezone
+from bot.core.turn import Turn
+from bot.storage.subscribers import forget_user, subscribe, update_subscriber
+from bot.storage.tables import Subscriber, SubscriberStatus
+
+STATUS_LABELS = {
+    SubscriberStatus.ACTIVE: "订阅中",
+    SubscriberStatus.PAUSED: "已暂停",
+    SubscriberStatus.BLOCKED: "已停止（无法送达）",
+    SubscriberStatus.STOPPED: "已退订",
+}
+
+
+def _say(text: str) -> list[Reply]:
+    return [Reply(RichText.of(*text.split("\n")))]
+
+
+async def start(turn: Turn) -> list[Reply]:
+    """Subscribe (or come back), then open a lesson if the link that brought them named one."""
+    incoming = turn.incoming
+    with turn.services.sessions() as session:
+        before = turn.subscriber(session)
+        was = before.status if before else None  # read now: subscribe() updates this same object
+        subscriber, created = subscribe(
+            session,
+            platform=incoming.platform,
+            chat_id=incoming.chat_id,
+            user_id=incoming.user_id,
+            chat_kind=incoming.chat_kind.value,
+            title=incoming.user_name,
+            now=turn.now,
+        )
+        if created:
+            subscriber = _apply_defaults(turn, session, subscriber)
+    replies = _welcome(turn, subscriber, created, was=was)
+    day = _linked_day(turn, subscriber)
+    if day is not None:
+        replies.append(reading.open_day(turn, day, trigger="start"))
+    return replies
+
+
+def _apply_defaults(turn: Turn, session, subscriber: Subscriber) -> Subscriber:
+    defaults = turn.services.defaults
+    return update_subscriber(
+        session, subscriber, now=turn.now, timezone=defaults.timezone, lesson_time=defaults.lesson_time
+    )
+
+
+def _welcome(turn: Turn, subscriber: Subscriber, created: bool, was: str | None) -> list[Reply]:
+    when = format_time_of_day(subscriber.lesson_time)
+    if created:
+        return _say(texts.welcome(when, subscriber.timezone, group=turn.is_group))
+    if was == SubscriberStatus.ACTIVE:
+        return _say("你已经订阅了 ✅\n" + settings_summary(turn, subscriber))
+    return _say("欢迎回来！推送已恢复 ✅\n" + settings_summary(turn, subscriber))
+
+
+def _linked_day(turn: Turn, subscriber: Subscriber) -> DayLesson | None:
+    """`/start d12` (from a group's 逐句学习 button) opens day 12, if it has come."""
+    payload = turn.args[0] if turn.args else ""
+    if payload.startswith("d") and payload[1:].isdigit():
+        return turn.services.shelf.day_number(int(payload[1:]), turn.today(subscriber))
+    return None
+
+
+def settings_summary(turn: Turn, subscriber: Subscriber) -> str:
+    zone = describe_zone(subscriber.timezone, turn.now)
+    status = STATUS_LABELS[SubscriberStatus(subscriber.status)]
+    return f"每日推送：{format_time_of_day(subscriber.lesson_time)} · 时区：{zone} · 状态：{status}"
+
+
+async def _changeable(turn: Turn, session) -> Subscriber | list[Reply]:
+    """The subscriber this chat may change, or the reply that says why not."""
+    subscriber = turn.subscriber(session)
+    if subscriber is None or subscriber.status == SubscriberStatus.STOPPED:
+        return _say(texts.NOT_SUBSCRIBED)
+    if turn.is_group and not await turn.incoming.is_admin():
+        return _say(texts.ADMINS_ONLY)
+    return subscriber
+
+
+async def set_time(turn: Turn) -> list[Reply]:
+    chosen = parse_time_of_day(" ".join(turn.args)) if turn.args else None
+    if chosen is None:
+        given = f"看不懂这个时间：{' '.join(turn.args)}。" if turn.args else "请告诉我时间。"
+        return _say(f"{given}{TIME_EXAMPLE}")
+    with turn.services.sessions() as session:
+        found = await _changeable(turn, session)
+        if isinstance(found, list):
+            return found
+        subscriber = update_subscriber(session, found, now=turn.now, lesson_time=chosen)
+    return _say(f"好的，每天 {format_time_of_day(chosen)} 推送 ⏰\n" + settings_summary(turn, subscriber))
+
+
+async def set_timezone(turn: Turn) -> list[Reply]:
+    wanted = " ".join(turn.args)
+    zone = parse_timezone(wanted) if wanted else None
+    if zone is None:
+        given = f"不认识这个时区：{wanted}。" if wanted else "请告诉我时区。"
+        return _say(f"{given}{TIMEZONE_EXAMPLES}")
+    with turn.services.sessions() as session:
+        found = await _changeable(turn, session)
+        if isinstance(found, list):
+            return found
+        subscriber = update_subscriber(session, found, now=turn.now, timezone=zone)
+    return _say("时区已更新 🌏\n" + settings_summary(turn, subscriber))
+
+
+async def pause(turn: Turn) -> list[Reply]:
+    return await _set_status(
+        turn, SubscriberStatus.PAUSED, "已暂停每日推送。/resume 恢复；/today 随时可以学。"
+    )
+
+
+async def resume(turn: Turn) -> list[Reply]:
+    return await _set_status(turn, SubscriberStatus.ACTIVE, "每日推送已恢复 ✅")
+
+
+async def stop(turn: Turn) -> list[Reply]:
+    return await _set_status(
+        turn,
+        SubscriberStatus.STOPPED,
+        "已退订，不再推送。你的数据（生词本等）仍然保留：/start 重新订阅，/deleteme 删除全部数据。",
+    )
+
+
+async def _set_status(turn: Turn, status: SubscriberStatus, done: str) -> list[Reply]:
+    with turn.services.sessions() as session:
+        found = await _changeable(turn, session)
+        if isinstance(found, list):
+            return found
+        if found.status == status:
+            return _say(f"状态没有变化：{STATUS_LABELS[status]}。")
+        subscriber = update_subscriber(session, found, now=turn.now, status=status.value)
+    return _say(done + "\n" + settings_summary(turn, subscriber))
+
+
+async def removed(turn: Turn) -> list[Reply]:
+    """The platform says we can no longer write here (blocked, kicked): stop pushing, keep the data."""
+    with turn.services.sessions() as session:
+        subscriber = turn.subscriber(session)
+        if subscriber is not None and subscriber.status != SubscriberStatus.STOPPED:
+            update_subscriber(session, subscriber, now=turn.now, status=SubscriberStatus.BLOCKED.value)
+    return []
+
+
+async def delete_me(turn: Turn) -> list[Reply]:
+    """Ask first: erasing cannot be undone."""
+    if turn.is_group:
+        return _say(texts.PRIVATE_ONLY)
+    confirm = Button("确认删除", action=Action(actions.DELETE, ("yes",)).encode())
+    cancel = Button("取消", action=Action(actions.DELETE, ("no",)).encode())
+    text = "确定要删除你的全部数据吗？订阅、学习记录和生词本都会被永久删除，无法恢复。"
+    return [Reply(RichText.of(text), buttons=keyboard([confirm, cancel]))]
+
+
+async def delete_confirmed(turn: Turn, answer: str) -> list[Reply]:
+    if answer != "yes" or turn.is_group:
+        return [Reply(RichText.of("已取消，什么都没有删除。"), edit=True)]
+    incoming = turn.incoming
+    with turn.services.sessions() as session:
+        removed = forget_user(
+            session, platform=incoming.platform, user_id=incoming.user_id, chat_id=incoming.chat_id
+        )
+    text = f"已删除你的全部数据（{removed} 条记录）。再见 👋 想回来时发送 /start。"
+    return [Reply(RichText.of(text), edit=True)]
+
+
+async def help_(turn: Turn) -> list[Reply]:
+    text = texts.help_text()
+    with turn.services.sessions() as session:
+        subscriber = turn.subscriber(session)
+        if subscriber is not None:
+            text += "\n\n" + settings_summary(turn, subscriber)
+    return _say(text)

@@ -1,0 +1,61 @@
+"""What the bot says, in one place: Chinese first, English where it teaches.
+
+Kept apart from the logic so wording can be reviewed (and one day translated)
+without reading handlers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    """A command as the platforms' menus and /help show it."""
+
+    name: str
+    description: str
+    usage: str = ""
+
+
+COMMANDS: tuple[CommandInfo, ...] = (
+    CommandInfo("start", "订阅每日一课"),
+    CommandInfo("today", "今天的课"),
+    CommandInfo("archive", "往期课程"),
+    CommandInfo("lesson", "打开第 N 课", "N"),
+    CommandInfo("time", "设置每日推送时间", "HH:MM"),
+    CommandInfo("tz", "设置时区", "Area/City"),
+    CommandInfo("pause", "暂停推送"),
+    CommandInfo("resume", "恢复推送"),
+    CommandInfo("stop", "退订（数据保留）"),
+    CommandInfo("deleteme", "删除我的全部数据"),
+    CommandInfo("help", "帮助"),
+)
+
+APOLOGY = "抱歉，出了点问题，我们已经记录下来了。请稍后再试。 Sorry, something went wrong."
+UNKNOWN_COMMAND = "没有这个命令：/{name}。发送 /help 查看全部命令。"
+NOT_A_COMMAND = "我现在只听得懂命令 🙂 发送 /today 开始今天的课，/help 查看全部命令。"
+NOT_SUBSCRIBED = "你还没有订阅。先发送 /start，再来设置吧。"
+ADMINS_ONLY = "只有群管理员可以修改本群的订阅设置。"
+PRIVATE_ONLY = "这个命令请在和我的私聊中使用。"
+NO_LESSON = "今天还没有课程（课表从 {start} 开始）。"
+NO_AUDIO = "暂时无法生成音频，请稍后再试。"
+STALE_BUTTON = "这节课已经不在课程库里了。发送 /today 看今天的课。"
+
+
+def help_text() -> str:
+    lines = ["BuildSpeak 每日 builder 文摘：每天一篇 builder 写的英文，逐句学。", ""]
+    for command in COMMANDS:
+        usage = f" {command.usage}" if command.usage else ""
+        lines.append(f"/{command.name}{usage} — {command.description}")
+    lines += ["", "卡片上的按钮：◀ 上一句 · 🔊 朗读 · 下一句 ▶ · 全文。先猜意思，再点开灰色的译文核对。"]
+    return "\n".join(lines)
+
+
+def welcome(lesson_time: str, timezone: str, *, group: bool) -> str:
+    who = "本群" if group else "你"
+    return (
+        f"欢迎来到 BuildSpeak 👋 每天 {lesson_time}（{timezone}）{who}会收到一篇 builder 写的英文，"
+        "一句一卡：英文、隐藏的中文译文、朗读和重点词汇。\n"
+        "改时间：/time 07:30 · 改时区：/tz 纽约 · 暂停：/pause · 现在就学：/today · 全部命令：/help"
+    )

@@ -1,0 +1,54 @@
+"""What a handler works with: the incoming event, its arguments, and the services passed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.clock import Clock, local_date
+from bot.core.messages import ChatKind, Incoming
+from bot.core.shelf import LessonShelf
+from bot.storage.subscribers import find_subscriber
+from bot.storage.tables import Subscriber
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a new subscriber starts with."""
+
+    timezone: str = "Asia/Shanghai"
+    lesson_time: dt.time = dt.time(8, 0)
+
+
+@dataclass(frozen=True)
+class Services:
+    shelf: LessonShelf
+    sessions: Callable[[], Session]
+    clock: Clock
+    defaults: Defaults = Defaults()
+
+
+@dataclass(frozen=True)
+class Turn:
+    incoming: Incoming
+    services: Services
+    args: tuple[str, ...] = ()
+
+    @property
+    def is_group(self) -> bool:
+        return self.incoming.chat_kind is ChatKind.GROUP
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.services.clock.now()
+
+    def subscriber(self, session: Session) -> Subscriber | None:
+        return find_subscriber(session, platform=self.incoming.platform, chat_id=self.incoming.chat_id)
+
+    def today(self, subscriber: Subscriber | None) -> dt.date:
+        """Today in the subscriber's timezone (the default one for someone not subscribed)."""
+        zone = subscriber.timezone if subscriber else self.services.defaults.timezone
+        return local_date(self.services.clock, zone)

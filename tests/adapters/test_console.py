@@ -1,0 +1,65 @@
+"""The console chat, driven end to end through `buildspeak run` with scripted input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import build_app
+from tests.chat_support import PROJECT
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
+    """A fresh working directory: no token, the bundled library, the test database, audio in tmp."""
+    for name in ("TELEGRAM_BOT_TOKEN", "BUILDSPEAK_TELEGRAM__TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BUILDSPEAK_DATABASE__URL", database_url)
+    monkeypatch.setenv("BUILDSPEAK_AUDIO__CACHE_DIR", str(tmp_path / "audio"))
+    monkeypatch.setenv("BUILDSPEAK_LIBRARY__PATH", str(PROJECT / "lessons" / "library"))
+    monkeypatch.setenv("BUILDSPEAK_LIBRARY__PINS", str(tmp_path / "pins.toml"))
+    return tmp_path
+
+
+def run(script: list[str]) -> str:
+    result = CliRunner().invoke(build_app(), ["run"], input="\n".join(script) + "\n")
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_console_says_how_to_connect_and_walks_through_a_lesson(workdir: Path) -> None:
+    output = run(["/start", "/today", "3", "2", "4", "/quit"])
+    assert "TELEGRAM_BOT_TOKEN" in output and "Discord" in output
+    assert "欢迎来到 BuildSpeak" in output
+    assert "[1] ◀ 上一句" in output and "[3] 下一句 ▶" in output and "[4] 全文" in output
+    assert "【2/" in output, "3 pressed 下一句 ▶"
+    spoken = [line.split(": ", 1)[1].strip() for line in output.splitlines() if "🔊 音频 audio:" in line]
+    assert len(spoken) == 2, "2 pressed 🔊, then 4 sent the whole text with its audio"
+    assert all(Path(path).is_file() for path in spoken)
+    assert output.rstrip().endswith("再见 👋 See you tomorrow.")
+
+
+def test_console_keeps_what_was_set_across_runs(workdir: Path) -> None:
+    run(["/start", "/time 06:30", "/tz 纽约"])
+    output = run(["/help"])
+    assert "每日推送：06:30" in output and "America/New_York" in output
+
+
+def test_a_number_without_buttons_is_text_and_a_wrong_number_is_explained(workdir: Path) -> None:
+    output = run(["5", "/today", "9"])
+    assert "我现在只听得懂命令" in output
+    assert "没有第 9 个按钮（现有 1–4）" in output
+
+
+def test_default_database_file_is_created_on_first_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("BUILDSPEAK_DATABASE__URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BUILDSPEAK_AUDIO__CACHE_DIR", str(tmp_path / "audio"))
+    run(["/start"])
+    assert (tmp_path / "data" / "buildspeak.db").is_file()

@@ -1,0 +1,370 @@
+"""The fake Telegram server, driven by the real python-telegram-bot, as the end-to-end tests will drive it.
+
+These pin down that PTB can talk to the fake at all (request encodings, response shapes PTB parses) and
+that the fake refuses what Telegram refuses, so the e2e tests built on it can be trusted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
+from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
+
+from tests.fakes.telegram_api import Call, FakeTelegramServer, format_text
+
+CHAT = 4242
+KEYBOARD = InlineKeyboardMarkup(
+    [
+        [
+            InlineKeyboardButton("Again", callback_data="again"),
+            InlineKeyboardButton("Next", callback_data="next"),
+        ],
+        [InlineKeyboardButton("Source", url="https://example.com/post")],
+    ]
+)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer() as server:
+        yield server
+
+
+def make_bot(fake: FakeTelegramServer, token: str | None = None) -> Bot:
+    return Bot(token or fake.token, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot")
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegramServer) -> AsyncIterator[Bot]:
+    async with make_bot(fake) as bot:
+        yield bot
+
+
+async def test_get_me_answers_as_the_test_bot(bot: Bot, fake: FakeTelegramServer) -> None:
+    me = await bot.get_me()
+
+    assert (me.username, me.id, me.is_bot) == (fake.bot_username, fake.bot_id, True)
+    assert [call.method for call in fake.calls] == ["getMe", "getMe"]  # initialize() asked first
+
+
+async def test_a_wrong_token_is_unauthorized(fake: FakeTelegramServer) -> None:
+    with pytest.raises(InvalidToken, match="rejected by the server"):
+        async with make_bot(fake, token="999:WRONG"):  # initialize() calls getMe, and shuts down on failure
+            pass
+
+    assert (fake.calls[-1].status, fake.calls[-1].description) == (401, "Unauthorized")
+
+
+async def test_an_unknown_method_is_404_and_recorded(bot: Bot, fake: FakeTelegramServer) -> None:
+    with pytest.raises(EndPointNotFound):
+        await bot.do_api_request("sendHologram", api_kwargs={"chat_id": CHAT})
+
+    (call,) = fake.calls_to("sendhologram")
+    assert (call.status, call.description, call.params["chat_id"]) == (404, "Not Found", CHAT)
+
+
+async def test_send_message_parses_html_and_keeps_the_inline_keyboard(
+    bot: Bot, fake: FakeTelegramServer
+) -> None:
+    html = '<b>Word</b> of the day: <i>ship</i> &amp; <a href="https://example.com/?a=1&amp;b=2">more</a>'
+
+    sent = await bot.send_message(CHAT, html, parse_mode=ParseMode.HTML, reply_markup=KEYBOARD)
+
+    assert sent.text == "Word of the day: ship & more"
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [
+        ("bold", 0, 4),
+        ("italic", 17, 4),
+        ("text_link", 24, 4),
+    ]
+    assert sent.entities[2].url == "https://example.com/?a=1&b=2"
+    assert sent.reply_markup == KEYBOARD
+    (stored,) = fake.messages(CHAT)
+    assert (stored.message_id, stored.text, stored.source, stored.parse_mode) == (1, sent.text, html, "HTML")
+    assert stored.callback_data == ["again", "next"]
+    assert stored.buttons[2]["url"] == "https://example.com/post"
+
+
+async def test_message_ids_count_per_chat_and_replies_must_exist(bot: Bot, fake: FakeTelegramServer) -> None:
+    fake.send_text(CHAT, "hello")  # message 1, from the user
+    first = await bot.send_message(CHAT, "one", reply_to_message_id=1)
+    other_chat = await bot.send_message(CHAT + 1, "elsewhere")
+
+    assert (first.message_id, other_chat.message_id) == (2, 1)
+    assert first.reply_to_message is not None and first.reply_to_message.text == "hello"
+    with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
+        await bot.send_message(CHAT, "two", reply_to_message_id=99)
+
+
+async def test_edit_message_text_changes_the_message_and_refuses_a_no_op(
+    bot: Bot, fake: FakeTelegramServer
+) -> None:
+    sent = await bot.send_message(CHAT, "<b>Question</b>", parse_mode="HTML", reply_markup=KEYBOARD)
+
+    edited = await bot.edit_message_text("<b>Answered</b>", CHAT, sent.message_id, parse_mode="HTML")
+
+    assert edited.text == "Answered" and edited.reply_markup is None  # no markup given: keyboard removed
+    (stored,) = fake.messages(CHAT)
+    assert (stored.text, stored.edits, stored.buttons) == ("Answered", 1, [])
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text("<b>Answered</b>", CHAT, sent.message_id, parse_mode="HTML")
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_text("x", CHAT, 99)
+
+
+async def test_edit_reply_markup_and_delete(bot: Bot, fake: FakeTelegramServer) -> None:
+    sent = await bot.send_message(CHAT, "Pick one", reply_markup=KEYBOARD)
+
+    await bot.edit_message_reply_markup(CHAT, sent.message_id, reply_markup=None)
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_reply_markup(CHAT, sent.message_id, reply_markup=None)
+    assert await bot.delete_message(CHAT, sent.message_id)
+
+    assert fake.messages(CHAT) == []
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
+        await bot.delete_message(CHAT, sent.message_id)
+
+
+async def test_audio_is_uploaded_once_then_reused_by_file_id(bot: Bot, fake: FakeTelegramServer) -> None:
+    audio = b"ID3 fake mp3 bytes"
+    first = await bot.send_audio(
+        CHAT, audio, filename="ship.mp3", title="ship", caption="<b>ship</b> /ʃɪp/", parse_mode="HTML"
+    )
+
+    again = await bot.send_audio(CHAT + 1, first.audio.file_id, caption="again")
+
+    assert (first.caption, first.caption_entities[0].type) == ("ship /ʃɪp/", "bold")
+    assert again.audio.file_id == first.audio.file_id
+    assert again.audio.file_unique_id == first.audio.file_unique_id
+    (upload,) = fake.uploads
+    assert (upload.method, upload.chat_id, upload.filename, upload.content) == (
+        "sendAudio",
+        CHAT,
+        "ship.mp3",
+        audio,
+    )
+    assert upload.mime_type == "audio/mpeg" and upload.file_id == first.audio.file_id
+    assert [(reuse.method, reuse.chat_id) for reuse in fake.file_reuses] == [("sendAudio", CHAT + 1)]
+    assert fake.messages(CHAT)[0].audio["file_name"] == "ship.mp3"
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_audio(CHAT, "CQACAgIAAxkBAAIBnotissuedbythisserver")
+
+
+async def test_document_upload_can_be_downloaded_back(bot: Bot, fake: FakeTelegramServer) -> None:
+    sent = await bot.send_document(CHAT, b"lesson text", filename="lesson.txt")
+
+    file = await bot.get_file(sent.document.file_id)
+
+    assert bytes(await file.download_as_bytearray()) == b"lesson text"
+    assert fake.messages(CHAT)[0].document["file_name"] == "lesson.txt"
+
+
+async def test_length_is_measured_after_parsing(bot: Bot, fake: FakeTelegramServer) -> None:
+    await bot.send_message(CHAT, "<b>" + "x" * 4096 + "</b>", parse_mode="HTML")  # 4103 chars of source
+
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(CHAT, "x" * 4097)
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(CHAT, "😀" * 2049)  # 4098 UTF-16 code units
+    with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
+        await bot.send_document(CHAT, b"x", filename="x.txt", caption="c" * 1025)
+    with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
+        await bot.send_message(CHAT, "<b> </b>\n", parse_mode="HTML")
+    assert len(fake.messages(CHAT)) == 1 and fake.uploads == []
+
+
+@pytest.mark.parametrize(
+    ("html", "error"),
+    [
+        ("<b>bold", "Can't find end tag corresponding to start tag b"),
+        ("<p>para</p>", 'Unsupported start tag "p" at byte offset 0'),
+        ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
+        ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
+        ("x</b>", "Unexpected end tag at byte offset 1"),
+        ('<span class="red">x</span>', 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
+        ("<a href='x'", "Unclosed start tag at byte offset 0"),
+    ],
+)
+async def test_bad_html_is_refused_like_telegram(
+    bot: Bot, fake: FakeTelegramServer, html: str, error: str
+) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)^can't parse entities: "):
+        await bot.send_message(CHAT, html, parse_mode="HTML")
+
+    assert fake.calls[-1].description == f"Bad Request: can't parse entities: {error}"
+
+
+def test_html_parsing_follows_telegram() -> None:
+    parsed = format_text(
+        '  <blockquote expandable>Q</blockquote><tg-spoiler>s</tg-spoiler><span class="tg-spoiler">p</span>'
+        '<pre><code class="language-python">x</code></pre>&lt;&unknown;&#33;&#x41;  ',
+        "HTML",
+        None,
+    )
+
+    assert parsed.text == "Qspx<&unknown;!A"
+    assert [(e["type"], e["offset"], e.get("language")) for e in parsed.entities] == [
+        ("expandable_blockquote", 0, None),
+        ("spoiler", 1, None),
+        ("spoiler", 2, None),
+        ("pre", 3, "python"),
+    ]
+
+
+async def test_answer_callback_query_once(bot: Bot, fake: FakeTelegramServer) -> None:
+    sent = await bot.send_message(CHAT, "Pick", reply_markup=KEYBOARD)
+    fake.press_button(sent.message_id, CHAT, "next")
+    (update,) = await bot.get_updates(timeout=0)
+    query = update.callback_query
+
+    assert query.data == "next" and query.message.text == "Pick" and query.from_user.id == CHAT
+    with pytest.raises(BadRequest, match=r"(?i)MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(query.id, text="x" * 201)
+    assert await bot.answer_callback_query(query.id, text="Next word")
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(query.id)
+    assert [answer["text"] for answer in fake.callback_answers] == ["Next word"]
+    with pytest.raises(ValueError, match="no button 'nope'"):
+        fake.press_button(sent.message_id, CHAT, "nope")
+
+
+async def test_chat_member_statuses(bot: Bot, fake: FakeTelegramServer) -> None:
+    group = -100777
+    fake.add_bot_to_group(group, "Builders", by_user_id=7)
+    fake.set_member_status(group, 7, "creator")
+    fake.set_member_status(group, 8, "administrator")
+
+    statuses = [(await bot.get_chat_member(group, user)).status for user in (7, 8, 9, fake.bot_id)]
+    admins = await bot.get_chat_administrators(group)
+
+    assert statuses == ["creator", "administrator", "member", "member"]
+    assert sorted(admin.user.id for admin in admins) == [7, 8]
+    assert (await bot.get_chat(group)).title == "Builders"
+    with pytest.raises(BadRequest, match=r"(?i)no administrators in the private chat"):
+        await bot.get_chat_administrators(CHAT)
+
+
+async def test_a_blocked_chat_is_forbidden(bot: Bot, fake: FakeTelegramServer) -> None:
+    fake.block_chat(CHAT)
+
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_message(CHAT, "hello?")
+    with pytest.raises(Forbidden):
+        await bot.send_audio(CHAT, b"x", filename="x.mp3")
+    assert (await bot.send_message(CHAT + 1, "others still get it")).text == "others still get it"
+    assert fake.messages(CHAT) == [] and fake.uploads == []
+
+
+async def test_fail_next_answers_429_with_retry_after(
+    bot: Bot, fake: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # else PTB warns about int retry_after when raising RetryAfter
+    fake.fail_next("sendMessage", 429, retry_after=7)
+
+    with pytest.raises(RetryAfter) as raised:
+        await bot.send_message(CHAT, "first try")
+    retried = await bot.send_message(CHAT, "second try")
+
+    assert raised.value.retry_after == dtm.timedelta(seconds=7)
+    assert retried.text == "second try"
+    assert fake.rate_limited_count == 1
+    assert fake.calls_to("sendMessage")[0].response["parameters"] == {"retry_after": 7}
+
+
+async def test_rate_limit_per_chat(
+    bot: Bot, fake: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    fake.rate_limit(per_second_per_chat=1)
+
+    await bot.send_message(CHAT, "one")
+    with pytest.raises(RetryAfter) as raised:
+        await bot.send_message(CHAT, "two")
+    await bot.send_message(CHAT + 1, "another chat is not limited")
+
+    assert raised.value.retry_after == dtm.timedelta(seconds=1)
+    assert fake.rate_limited_count == 1 and len(fake.messages(CHAT)) == 1
+
+
+async def test_commands_round_trip_per_scope_and_language(bot: Bot, fake: FakeTelegramServer) -> None:
+    default = [BotCommand("start", "Subscribe"), BotCommand("today", "Today's lesson")]
+    chinese = [BotCommand("start", "订阅")]
+    scope = BotCommandScopeChat(CHAT)
+
+    assert await bot.set_my_commands(default)
+    assert await bot.set_my_commands(chinese, scope=scope, language_code="zh")
+
+    assert await bot.get_my_commands() == tuple(default)
+    assert await bot.get_my_commands(scope=scope, language_code="zh") == tuple(chinese)
+    assert await bot.get_my_commands(scope=scope) == ()
+    assert await bot.delete_my_commands()
+    assert fake.commands() == [] and fake.commands(scope.to_dict(), "zh") == [chinese[0].to_dict()]
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_INVALID"):
+        await bot.set_my_commands([BotCommand("Start", "capital letters are not allowed")])
+
+
+async def test_get_updates_long_polls_and_confirms_by_offset(bot: Bot, fake: FakeTelegramServer) -> None:
+    asyncio.get_running_loop().call_later(0.05, fake.send_text, CHAT, "/start")
+    started = time.monotonic()
+
+    (update,) = await bot.get_updates(timeout=5)
+
+    assert time.monotonic() - started < 2  # answered when the update came, not after the timeout
+    assert update.message.text == "/start" and update.message.entities[0].type == "bot_command"
+    assert [u.update_id for u in await bot.get_updates(timeout=0)] == [update.update_id]  # not confirmed
+    assert await bot.get_updates(offset=update.update_id + 1, timeout=0) == ()
+    assert fake.pending_updates == []
+
+
+async def test_wait_for_times_out_with_the_recent_calls(bot: Bot, fake: FakeTelegramServer) -> None:
+    await bot.send_message(CHAT, "hello")
+
+    with pytest.raises(AssertionError, match=r"(?s)'sendVoice'.*sendMessage -> ok"):
+        await fake.wait_for("sendVoice", timeout=0.05)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_html(f"Welcome, <b>{update.effective_user.first_name}</b>!")
+
+
+async def test_a_real_application_polls_and_replies(fake: FakeTelegramServer) -> None:
+    application = (
+        ApplicationBuilder()
+        .token(fake.token)
+        .base_url(f"{fake.url}/bot")
+        .base_file_url(f"{fake.url}/file/bot")
+        .build()
+    )
+    application.add_handler(CommandHandler("start", start))
+    async with application:
+        await application.start()
+        await application.updater.start_polling(poll_interval=0, timeout=dtm.timedelta(seconds=1))
+        fake.send_text(CHAT, f"/start@{fake.bot_username}", first_name="Lin")
+
+        (reply,) = await fake.wait_for("sendMessage")
+
+        stopping = time.monotonic()
+        await application.updater.stop()
+        await application.stop()
+    assert time.monotonic() - stopping < 1
+    assert reply.ok and reply.params["parse_mode"] == "HTML"
+    assert [m.text for m in fake.messages(CHAT)] == ["Welcome, Lin!"]
+    assert fake.pending_updates == []  # the updater confirmed what it handled on the way out
+    assert not [call for call in fake.calls if not call.ok and call.status != 499], _calls(fake.calls)
+
+
+def _calls(calls: list[Call]) -> str:
+    return "\n".join(map(str, calls))

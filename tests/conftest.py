@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from bot.storage.engine import create_database_engine, migrate, session_factory
+from lessons.deck import DeckBuilder
 from lessons.importers.base import ImportOptions
 from tests.support import ADDED
 
@@ -81,3 +82,11 @@ def scratch_postgres_database(server_url: str) -> Iterator[str]:
             )
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def builder() -> DeckBuilder:
+    """The deck builder over the bundled dictionary and glossary, loaded once for the run."""
+    from tests.chat_support import deck_builder
+
+    return deck_builder()

@@ -36,6 +36,7 @@ import asyncio
 import copy
 import hashlib
 import json
+import logging
 import math
 import re
 import secrets
@@ -50,6 +51,7 @@ from typing import Any, Self
 from aiohttp import BodyPartReader, hdrs, web
 
 JSON = dict[str, Any]
+_LOGGER = logging.getLogger(__name__)
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USERNAME = "BuildSpeakTestBot"
@@ -439,7 +441,7 @@ class _HtmlParser:
         if mention := re.fullmatch(r"tg://user\?id=(\d+)", url):
             user = {"id": int(mention[1]), "is_bot": False, "first_name": "User"}
             self.entities.append({"type": "text_mention", **span, "user": user})
-        elif url:
+        elif _valid_button_url(url):  # tdlib drops links it cannot check, keeping the text
             self.entities.append({"type": "text_link", **span, "url": url})
 
     def close_pre(self, span: JSON) -> None:
@@ -539,7 +541,7 @@ class Call:
     files: dict[str, UploadedFile]
     status: int
     response: JSON
-    at: float
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def ok(self) -> bool:
@@ -820,6 +822,8 @@ class _UpdateQueue:
         self.next_id = 1
         self.allowed: frozenset[str] = frozenset()
         self.closing = False
+        self.confirmed_below = 0  # every update id below this has been confirmed by an offset
+        self.confirmations = asyncio.Condition()
         self._pollers: set[asyncio.Future[str]] = set()
 
     def push(self, update: JSON) -> JSON:
@@ -837,6 +841,7 @@ class _UpdateQueue:
             self.pending = self.pending[offset:]
         else:
             self.pending = [update for update in self.pending if update["update_id"] >= offset]
+            self.confirmed_below = max(self.confirmed_below, offset)
 
     def take(self, limit: int) -> list[JSON]:
         """The next updates the bot asked for; types it did not ask for are dropped, as Telegram does."""
@@ -1073,6 +1078,15 @@ class FakeTelegramServer:
         found = self._sent.get(chat_id, {}).get(message_id)
         return copy.deepcopy(found)
 
+    async def wait_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
+        """Until a getUpdates *arrives* whose offset confirms `update_id`: PTB has queued that update.
+
+        `wait_for("getUpdates")` would only see that poll when it is answered, a poll timeout later.
+        """
+        queue = self._queue
+        async with asyncio.timeout(timeout), queue.confirmations:
+            await queue.confirmations.wait_for(lambda: queue.confirmed_below > update_id)
+
     @property
     def pending_updates(self) -> list[JSON]:
         """Updates the bot has not confirmed yet."""
@@ -1086,7 +1100,9 @@ class FakeTelegramServer:
     ) -> list[Call]:
         """Wait until `count` calls in all match (a method name, any outcome, or a predicate); return them.
 
+        Counts every call since the server started, so a reply that came before the wait still counts.
         Woken by each recorded call, never by polling; on timeout, an AssertionError lists recent calls.
+        A call is recorded once the fake has answered it: the bot may still be reading the response.
         """
         matches = _matcher(what)
         arrived = asyncio.Event()
@@ -1141,7 +1157,10 @@ class FakeTelegramServer:
     def rate_limit(
         self, per_second_overall: float | None = None, per_second_per_chat: float | None = None
     ) -> None:
-        """Answer 429 with retry_after once sends exceed these rates per second (None: unlimited)."""
+        """Answer 429 once sends and edits exceed these rates (None: unlimited), in sliding 1 s windows.
+
+        Only accepted requests fill a window, so a bot that waits `retry_after` gets through.
+        """
         self._limiter.overall = per_second_overall
         self._limiter.per_chat = per_second_per_chat
 
@@ -1163,10 +1182,13 @@ class FakeTelegramServer:
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.status, error.body()
+        except Exception as error:  # a bug in the fake: answer and record it, so the test sees it
+            _LOGGER.exception("the fake Telegram server failed on %s", name)
+            status, body = 500, ApiError(500, f"Internal Server Error: the fake failed: {error!r}").body()
         except asyncio.CancelledError:
-            self._record(Call(name, values, files, 499, {"ok": False, "description": "client hung up"}, 0))
+            self._record(Call(name, values, files, 499, {"ok": False, "description": "client hung up"}))
             raise
-        self._record(Call(name, values, files, status, body, 0))
+        self._record(Call(name, values, files, status, body))
         return web.json_response(body, status=status)
 
     async def _answer(self, token: str, method: str, params: _Params) -> Any:
@@ -1193,7 +1215,6 @@ class FakeTelegramServer:
             raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
 
     def _record(self, call: Call) -> None:
-        call = Call(call.method, call.params, call.files, call.status, call.response, time.monotonic())
         self._calls.append(call)
         if call.status == 429:
             self.rate_limited_count += 1
@@ -1232,21 +1253,22 @@ class FakeTelegramServer:
     def _register_chat(
         self, chat_id: int, chat_type: str, *, title: str | None = None, user: JSON | None = None
     ) -> JSON:
-        known = self._chats.get(chat_id)
-        if known is not None and known["type"] == chat_type and title in (None, known.get("title")):
-            return known
+        """One dict per chat, updated in place, so stored messages show the chat as it is now."""
+        known = self._chats.setdefault(chat_id, {})
         if chat_type == "private":
-            chat: JSON = {
-                "id": chat_id,
-                "type": "private",
-                "first_name": (user or {}).get("first_name", "User"),
-            }
-            if user and user.get("username"):
-                chat["username"] = user["username"]
+            source = user or known
+            fresh: JSON = {"id": chat_id, "type": "private", "first_name": source.get("first_name", "User")}
+            if username := source.get("username"):
+                fresh["username"] = username
         else:
-            chat = {"id": chat_id, "type": chat_type, "title": title or f"Group {chat_id}"}
-        self._chats[chat_id] = chat
-        return chat
+            fresh = {
+                "id": chat_id,
+                "type": chat_type,
+                "title": title or known.get("title", f"Group {chat_id}"),
+            }
+        known.clear()
+        known.update(fresh)
+        return known
 
     def _chat(self, ref: int | str) -> JSON:
         if isinstance(ref, str):
@@ -1286,7 +1308,7 @@ class FakeTelegramServer:
         if message_id is None:
             return None
         target = self._message_dict(
-            _as_int("chat_id", reply.get("chat_id", chat_id)), _as_int("", message_id)
+            _as_int("chat_id", reply.get("chat_id", chat_id)), _as_int("message_id", message_id)
         )
         allowed = reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply")
         if target is None and not allowed:
@@ -1436,6 +1458,8 @@ class FakeTelegramServer:
         if "allowed_updates" in params:
             queue.allowed = frozenset(params.get("allowed_updates") or ())
         queue.confirm(params.optional_int("offset"))
+        async with queue.confirmations:
+            queue.confirmations.notify_all()
         limit = min(max(params.optional_int("limit") or 100, 1), 100)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(params.optional_float("timeout") or 0.0, 0.0)
@@ -1469,7 +1493,7 @@ class FakeTelegramServer:
         if message.kind != "text":
             raise bad_request("there is no text in the message to edit")
         formatted = self._format(params, "text", MAX_TEXT)
-        markup = check_markup(params.get("reply_markup"))
+        markup = _edit_markup(params)
         changed = self._edited(message, text=formatted.text, entities=formatted.entities, reply_markup=markup)
         message.source = params.get("text")
         message.parse_mode = params.get("parse_mode")
@@ -1481,7 +1505,7 @@ class FakeTelegramServer:
         if message.kind == "text":
             raise bad_request("there is no caption in the message to edit")
         formatted = self._format(params, "caption", MAX_CAPTION)
-        markup = check_markup(params.get("reply_markup"))
+        markup = _edit_markup(params)
         changes = {"caption": formatted.text or None, "entities": formatted.entities, "reply_markup": markup}
         changed = self._edited(message, **changes)
         message.source = params.get("caption")
@@ -1490,10 +1514,7 @@ class FakeTelegramServer:
 
     async def api_editMessageReplyMarkup(self, params: _Params) -> JSON:
         message = self._editable(params)
-        markup = check_markup(params.get("reply_markup"))
-        if markup is not None and inline_keyboard(markup) is None:
-            raise bad_request("inline keyboard expected")
-        return self._edited(message, reply_markup=markup)
+        return self._edited(message, reply_markup=_edit_markup(params))
 
     async def api_deleteMessage(self, params: _Params) -> bool:
         chat_id = self._chat(params.chat_id())["id"]
@@ -1611,6 +1632,14 @@ API_METHODS: dict[str, str] = {
     for name in vars(FakeTelegramServer)
     if name.startswith("api_")
 }
+
+
+def _edit_markup(params: _Params) -> JSON | None:
+    """Edits take an inline keyboard or none (which removes the old one); reply keyboards are refused."""
+    markup = check_markup(params.get("reply_markup"))
+    if markup is not None and inline_keyboard(markup) is None:
+        raise bad_request("inline keyboard expected")
+    return markup
 
 
 def _commands_key(scope: JSON | None, language_code: str | None) -> tuple[str, str]:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import ssl
 import time
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from telegram import (
     Bot,
@@ -23,6 +25,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
+from telegram.request import HTTPXRequest
 
 from tests.fakes.telegram_api import Call, FakeTelegramServer, format_text
 
@@ -44,8 +47,18 @@ async def fake() -> AsyncIterator[FakeTelegramServer]:
         yield server
 
 
+# Each HTTPXRequest loads the CA bundle (~60 ms, twice per Bot); sharing one context keeps these tests fast.
+SSL_CONTEXT = ssl.create_default_context()
+
+
 def make_bot(fake: FakeTelegramServer, token: str | None = None) -> Bot:
-    return Bot(token or fake.token, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot")
+    return Bot(
+        token or fake.token,
+        base_url=f"{fake.url}/bot",
+        base_file_url=f"{fake.url}/file/bot",
+        request=HTTPXRequest(httpx_kwargs={"verify": SSL_CONTEXT}),
+        get_updates_request=HTTPXRequest(httpx_kwargs={"verify": SSL_CONTEXT}),
+    )
 
 
 @pytest.fixture
@@ -327,6 +340,27 @@ async def test_get_updates_long_polls_and_confirms_by_offset(bot: Bot, fake: Fak
     assert [u.update_id for u in await bot.get_updates(timeout=0)] == [update.update_id]  # not confirmed
     assert await bot.get_updates(offset=update.update_id + 1, timeout=0) == ()
     assert fake.pending_updates == []
+
+
+async def test_get_updates_honours_allowed_updates(bot: Bot, fake: FakeTelegramServer) -> None:
+    sent = await bot.send_message(CHAT, "Pick", reply_markup=KEYBOARD)
+    fake.press_button(sent.message_id, CHAT, "again")
+    fake.send_text(CHAT, "hello")
+
+    updates = await bot.get_updates(timeout=0, allowed_updates=["message"])
+
+    assert [update.message.text for update in updates] == ["hello"]
+    assert [update["update_id"] for update in fake.pending_updates] == [updates[0].update_id]
+
+
+async def test_other_clients_may_post_json_and_any_method_case(fake: FakeTelegramServer) -> None:
+    async with httpx.AsyncClient(base_url=f"{fake.url}/bot{fake.token}") as client:
+        response = await client.post(
+            "/SENDMESSAGE", json={"chat_id": CHAT, "text": "<i>hi</i>", "parse_mode": "HTML"}
+        )
+
+    assert response.json()["result"]["text"] == "hi"
+    assert fake.calls[-1].method == "sendMessage"
 
 
 async def test_wait_for_times_out_with_the_recent_calls(bot: Bot, fake: FakeTelegramServer) -> None:

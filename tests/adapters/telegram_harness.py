@@ -1,0 +1,129 @@
+"""The real python-telegram-bot stack polling a local fake Bot API, around our conversation core.
+
+`async with running_bot(services) as bot:` starts the application exactly as
+`buildspeak run` does (the command menu registered on start-up), pointed at a
+`FakeTelegramServer`; tests inject updates into the fake and read what the
+bot sent back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.adapters.telegram import TelegramConfig
+from bot.adapters.telegram_app import telegram_application
+from bot.core.conversation import Conversation
+from bot.core.turn import Services
+from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
+
+USER = 4242
+
+
+@dataclass
+class RunningBot:
+    fake: FakeTelegramServer
+    application: Application
+    services: Services
+
+    async def say(self, text: str, *, chat_id: int = USER, **options: object) -> list[SentMessage]:
+        """Send `text` and wait until the bot has handled it; returns the bot's messages in that chat."""
+        update = self.fake.send_text(chat_id, text, **options)
+        await self.handled(update["update_id"])
+        return self.fake.messages(chat_id)
+
+    async def press(self, message: SentMessage, label: str, *, user_id: int | None = None) -> None:
+        data = next(b["callback_data"] for b in message.buttons if b["text"] == label)
+        update = self.fake.press_button(message.message_id, message.chat_id, data, user_id=user_id)
+        await self.handled(update["update_id"])
+
+    async def handled(self, update_id: int) -> None:
+        """The update is processed once the bot confirmed it and every call it caused has been answered."""
+        await self.fake.wait_confirmed(update_id)
+        # Confirmed means queued; the queue's task_done comes after the handler (and error handler) ran.
+        await self.application.update_queue.join()
+
+
+@asynccontextmanager
+async def running_bot(services: Services) -> AsyncIterator[RunningBot]:
+    async with FakeTelegramServer() as fake:
+        config = TelegramConfig(token=fake.token, api_base_url=fake.url, poll_timeout=1)
+        application = telegram_application(Conversation(services), services.sessions, services.clock, config)
+        async with application:
+            await application.post_init(application)
+            await application.start()
+            await application.updater.start_polling(
+                poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+            )
+            try:
+                yield RunningBot(fake, application, services)
+            finally:
+                await application.updater.stop()
+                await application.stop()
+
+
+def write_post(
+    folder: Path, post_id: str, paragraphs: list[tuple[str, str]], date: str = "2025-01-03"
+) -> None:
+    """A library file in the bundled format: front matter, then each English paragraph and its Chinese."""
+    body = "\n\n".join(f"{en}\n\n> {zh}" for en, zh in paragraphs)
+    text = textwrap.dedent(
+        f"""\
+        ---
+        id: {post_id}
+        kind: post
+        author: Test Builder
+        handle: tester
+        date: '{date}'
+        source: https://x.com/tester/status/{post_id.removeprefix("x-")}
+        added: '2026-11-01'
+        ---
+
+        """
+    )
+    (folder / f"{post_id}.md").write_text(text + body + "\n", encoding="utf-8")
+
+
+TRICKY = "x-900000000000000001"
+LONG = "x-900000000000000002"
+
+
+def tricky_and_long_library(folder: Path, pins: Path) -> None:
+    """Two posts: one full of HTML and Markdown characters, one longer than a Telegram message.
+
+    The tricky one is pinned to 2026-11-22 and the long one to 2026-11-21.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    write_post(
+        folder,
+        TRICKY,
+        [
+            (
+                "Write <b>tags</b> & *stars* in snake_case_names without fear. "
+                "The check is x < y && y > z, nothing more. "
+                "Ship it when the tests pass, and not a minute before that happens.",
+                "放心写 <b>标签</b> & *星号* 和 snake_case_names。检查只是 x < y && y > z。"
+                "测试通过就发布，一分钟都不要提前。",
+            )
+        ],
+    )
+    sentence = (
+        "This is a deliberately long sentence about building software with language models, "
+        "written so that the whole lesson cannot fit into a single Telegram message of four thousand "
+        "characters, which forces the adapter to split the text at a line between two cards number {n}."
+    )
+    paragraphs = [
+        (" ".join(sentence.format(n=n) for n in range(p * 3, p * 3 + 3)), "中文译文。" * 60) for p in range(4)
+    ]
+    write_post(folder, LONG, paragraphs, date="2025-01-04")
+    pins.write_text(f'[pins]\n2026-11-22 = "{TRICKY}"\n2026-11-21 = "{LONG}"\n', encoding="utf-8")
+
+
+MORNING = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)

@@ -1,0 +1,242 @@
+"""End to end through python-telegram-bot, polling a local fake of the Bot API."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.core import conversation as core_conversation
+from bot.core import texts
+from bot.core.turn import Services
+from bot.logs import configure_logging
+from bot.storage.tables import AudioUpload, SentLesson, Subscriber
+from lessons.audio import mp3_seconds
+from lessons.catalog import Catalog, CatalogConfig
+from lessons.deck import DeckBuilder
+from tests import chat_support
+from tests.adapters.telegram_harness import USER, running_bot, tricky_and_long_library
+from tests.fakes.telegram_api import SentMessage
+
+GROUP = -100777
+
+
+Sessions = Callable[[], Session]
+
+
+@pytest.fixture
+def services(sessions: Sessions, tmp_path: Path, builder: DeckBuilder) -> Services:
+    """A small library (HTML-hostile post today, an over-long one yesterday) over the test database."""
+    library, pins = tmp_path / "library", tmp_path / "pins.toml"
+    tricky_and_long_library(library, pins)
+    catalog = Catalog.open(CatalogConfig(library, pins, chat_support.CALENDAR_START))
+    return chat_support.services(catalog, builder, sessions, tmp_path / "audio")
+
+
+def subscribers(sessions: Sessions) -> list[Subscriber]:
+    with sessions() as session:
+        return list(session.exec(select(Subscriber)).all())
+
+
+def labels(message: SentMessage) -> list[str]:
+    return [button["text"] for button in message.buttons]
+
+
+async def test_command_menu_is_registered_in_chinese(services: Services) -> None:
+    async with running_bot(services) as bot:
+        (call,) = bot.fake.calls_to("setMyCommands")
+        commands = {c["command"]: c["description"] for c in call.params["commands"]}
+        assert commands == {c.name: c.description for c in texts.COMMANDS}
+        assert commands["deleteme"] == "删除我的全部数据"
+
+
+async def test_start_stores_the_subscriber_and_welcomes(services: Services, sessions: Sessions) -> None:
+    async with running_bot(services) as bot:
+        (welcome,) = await bot.say("/start")
+    assert "欢迎来到 BuildSpeak" in welcome.text and "08:00" in welcome.text
+    (subscriber,) = subscribers(sessions)
+    assert (subscriber.platform, subscriber.chat_id, subscriber.user_id) == ("telegram", str(USER), str(USER))
+    assert subscriber.chat_kind == "private" and subscriber.status == "active"
+
+
+async def test_today_sends_card_one_escaped_with_hidden_translation_and_keyboard(
+    services: Services,
+    sessions,
+) -> None:
+    async with running_bot(services) as bot:
+        await bot.say("/start")
+        card = (await bot.say("/today"))[-1]
+    assert card.parse_mode == "HTML"
+    assert "Write <b>tags</b> & *stars* in snake_case_names without fear." in card.text, "rendered as written"
+    assert "【1/3】" in card.text and "📅 第 22 课" in card.text
+    spoilers = [e for e in card.entities if e["type"] == "spoiler"]
+    assert len(spoilers) == 1
+    assert labels(card) == ["◀ 上一句", "🔊", "下一句 ▶", "全文"]
+    assert card.link_preview_options == {"is_disabled": True}
+    with sessions() as session:
+        (sent,) = session.exec(select(SentLesson)).all()
+    assert sent.lesson_id == "x-900000000000000001" and sent.trigger == "today"
+
+
+async def test_next_edits_the_message_in_place_and_old_buttons_still_work(services: Services) -> None:
+    async with running_bot(services) as bot:
+        card = (await bot.say("/today"))[-1]
+        await bot.press(card, "下一句 ▶")
+        (edited,) = [m for m in bot.fake.messages(USER) if m.message_id == card.message_id]
+        assert edited.edits == 1 and "【2/3】" in edited.text
+        assert "The check is x < y && y > z, nothing more." in edited.text
+        await bot.say("/lesson 21")
+        await bot.press(bot.fake.message(USER, card.message_id), "◀ 上一句")  # the older message still works
+        assert "【1/3】" in bot.fake.message(USER, card.message_id).text
+        answers = bot.fake.callback_answers
+        assert len(answers) == 2, "every button press is answered, so the client stops spinning"
+
+
+async def test_speaker_uploads_once_then_reuses_the_file_id_for_everyone(
+    services: Services,
+    sessions,
+) -> None:
+    async with running_bot(services) as bot:
+        card = (await bot.say("/today"))[-1]
+        await bot.press(card, "🔊")
+        await bot.press(card, "🔊")
+        other = (await bot.say("/today", chat_id=5151))[-1]
+        await bot.press(other, "🔊")
+        assert len(bot.fake.uploads) == 1
+        assert len(bot.fake.file_reuses) == 2
+        upload = bot.fake.uploads[0]
+        assert (mp3_seconds(upload.content) or 0) > 0.5, "a real MP3 of the sentence"
+        audio = bot.fake.messages(5151)[-1]
+        assert audio.kind == "audio" and audio.caption.startswith("Write <b>tags</b>")
+    with sessions() as session:
+        (stored,) = session.exec(select(AudioUpload)).all()
+    assert stored.file_id == upload.file_id and stored.platform == "telegram"
+
+
+async def test_whole_text_of_a_long_lesson_is_split_within_the_limit(services: Services) -> None:
+    async with running_bot(services) as bot:
+        card = (await bot.say("/lesson 21"))[-1]
+        before = len(bot.fake.messages(USER))
+        await bot.press(card, "全文")
+        new = bot.fake.messages(USER)[before:]
+    texts_sent = [m for m in new if m.kind == "text"]
+    assert len(texts_sent) >= 2
+    assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in texts_sent)
+    assert "number 11." in texts_sent[-1].text
+    assert new[-1].kind == "audio"
+
+
+async def test_timezone_nonsense_is_rejected_with_an_example(services: Services, sessions: Sessions) -> None:
+    async with running_bot(services) as bot:
+        await bot.say("/start")
+        reply = (await bot.say("/tz Mars/Base"))[-1]
+        assert "不认识这个时区：Mars/Base" in reply.text and "/tz Asia/Shanghai" in reply.text
+        reply = (await bot.say("/tz 旧金山"))[-1]
+        assert "America/Los_Angeles" in reply.text
+    assert subscribers(sessions)[0].timezone == "America/Los_Angeles"
+
+
+async def test_deleteme_removes_the_users_rows_after_confirmation(
+    services: Services,
+    sessions,
+) -> None:
+    async with running_bot(services) as bot:
+        await bot.say("/start")
+        await bot.say("/today")
+        await bot.say("/start", chat_id=5151)
+        question = (await bot.say("/deleteme"))[-1]
+        assert labels(question) == ["确认删除", "取消"]
+        await bot.press(question, "确认删除")
+        assert "已删除你的全部数据" in bot.fake.message(USER, question.message_id).text
+    assert [s.chat_id for s in subscribers(sessions)] == ["5151"]
+    with sessions() as session:
+        assert session.exec(select(SentLesson)).all() == []
+
+
+async def test_a_crash_is_logged_with_the_update_id_and_answered_with_the_apology(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(turn: object) -> list:
+        raise RuntimeError("boom in a handler")
+
+    monkeypatch.setitem(core_conversation.COMMAND_HANDLERS, "today", broken)
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        async with running_bot(services) as bot:
+            configure_logging("DEBUG", secrets=[bot.fake.token], stream=stream)
+            update = bot.fake.send_text(USER, "/today")
+            await bot.handled(update["update_id"])
+            bot.fake.fail_next("sendMessage", 500, "Internal Server Error")  # a crash in the adapter itself
+            update2 = bot.fake.send_text(USER, "/help")
+            await bot.handled(update2["update_id"])
+            sent = [m.text for m in bot.fake.messages(USER)]
+    finally:
+        root.handlers[:], root.level = saved
+    assert sent == [texts.APOLOGY, texts.APOLOGY]
+    log = stream.getvalue()
+    assert f"update {update['update_id']}" in log and f"update {update2['update_id']}" in log
+    assert "boom in a handler" in log
+    assert bot.fake.token not in log and bot.fake.token.split(":")[1] not in log
+    assert all("Traceback" not in text for text in sent)
+
+
+async def test_group_is_one_subscriber_admins_change_it_and_the_daily_post_links_to_private(
+    services: Services,
+    sessions,
+) -> None:
+    async with running_bot(services) as bot:
+        bot.fake.add_bot_to_group(GROUP, "Builders 中文群", by_user_id=7)
+        await bot.fake.wait_for("sendMessage")
+        await bot.application.update_queue.join()
+        assert "本群" in bot.fake.messages(GROUP)[-1].text
+        post = (await bot.say("/today", chat_id=GROUP, user_id=8, chat_type="group", chat_title="Builders"))[
+            -1
+        ]
+        assert "Write <b>tags</b>" in post.text and "The check is" in post.text
+        assert [e["type"] for e in post.entities].count("spoiler") == 3
+        (link,) = post.buttons
+        assert link["url"] == f"https://t.me/{bot.fake.bot_username}?start=d22"
+        reply = (await bot.say("/time 09:00", chat_id=GROUP, user_id=8, chat_type="group"))[-1]
+        assert reply.text == texts.ADMINS_ONLY
+        bot.fake.set_member_status(GROUP, 8, "administrator")
+        reply = (await bot.say("/time 09:00", chat_id=GROUP, user_id=8, chat_type="group"))[-1]
+        assert "每天 09:00 推送" in reply.text
+        await bot.say("hello everyone", chat_id=GROUP, user_id=8, chat_type="group")
+        assert bot.fake.messages(GROUP)[-1].text == reply.text, "chatter in a group gets no answer"
+        opened = await bot.say("/start d22", chat_id=8)
+        assert "【1/3】" in opened[-1].text
+    (group,) = [s for s in subscribers(sessions) if s.chat_id == str(GROUP)]
+    assert group.chat_kind == "group" and group.lesson_time.hour == 9
+
+
+async def test_long_group_post_is_cut_to_one_message(services: Services) -> None:
+    async with running_bot(services) as bot:
+        before = len(bot.fake.messages(GROUP))
+        await bot.say("/lesson 21", chat_id=GROUP, user_id=8, chat_type="group")
+        (post,) = bot.fake.messages(GROUP)[before:]
+    assert post.text.endswith("完整内容请点下方按钮）")
+    assert len(post.text.encode("utf-16-le")) // 2 <= 4096
+
+
+async def test_blocking_the_bot_marks_the_subscriber_blocked(services: Services, sessions: Sessions) -> None:
+    async with running_bot(services) as bot:
+        await bot.say("/start")
+        update = bot.fake.push_update(
+            {
+                "my_chat_member": {
+                    "chat": {"id": USER, "type": "private", "first_name": "Tester"},
+                    "from": {"id": USER, "is_bot": False, "first_name": "Tester"},
+                    "date": 0,
+                    "old_chat_member": {"user": bot.fake.bot_user, "status": "member"},
+                    "new_chat_member": {"user": bot.fake.bot_user, "status": "kicked", "until_date": 0},
+                }
+            }
+        )
+        await bot.handled(update["update_id"])
+    assert subscribers(sessions)[0].status == "blocked"

@@ -39,7 +39,7 @@ from bot.adapters.telegram_text import CAPTION_LIMIT, MESSAGE_LIMIT, split_html
 from bot.clock import Clock
 from bot.core import texts
 from bot.core.conversation import Conversation
-from bot.core.messages import REMOVED, Audio, Button, ChatKind, Incoming, Keyboard, Reply, RichText
+from bot.core.messages import REMOVED, RETURNED, Audio, Button, ChatKind, Incoming, Keyboard, Reply, RichText
 from bot.storage.audio_uploads import audio_file_id, remember_audio_file_id
 
 PLATFORM = "telegram"
@@ -108,14 +108,16 @@ class TelegramAdapter:
         await self.deliver(context, incoming, await self.conversation.handle(incoming), query)
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Added to a group: subscribe it. Blocked or removed: stop pushing there."""
+        """Added to a group: subscribe it. Blocked or removed: stop pushing there. Unblocked: resume."""
         change = update.my_chat_member
         if change is None:
             return
         was_in = change.old_chat_member.status in PRESENT_STATUSES
         is_in = change.new_chat_member.status in PRESENT_STATUSES
-        if is_in and not was_in and change.chat.type != ChatType.PRIVATE:
-            incoming = self._incoming(update, context, text="/start")
+        private = change.chat.type == ChatType.PRIVATE
+        if is_in and not was_in:
+            what = {"event": RETURNED} if private else {"text": "/start"}
+            incoming = self._incoming(update, context, **what)
         elif was_in and not is_in:
             incoming = self._incoming(update, context, event=REMOVED)
         else:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.core import actions, reading, subscription, texts
-from bot.core.messages import REMOVED, ChatKind, Incoming, Reply, RichText
+from bot.core.messages import REMOVED, RETURNED, ChatKind, Incoming, Reply, RichText
 from bot.core.turn import Services, Turn
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ class Conversation:
         try:
             if incoming.event == REMOVED:
                 return await subscription.removed(Turn(incoming, self.services))
+            if incoming.event == RETURNED:
+                return await subscription.returned(Turn(incoming, self.services))
             if incoming.action is not None:
                 return await self._press(incoming, incoming.action)
             return await self._say(incoming)

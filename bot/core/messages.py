@@ -108,7 +108,8 @@ class Reply:
     single: bool = False
 
 
-REMOVED = "removed"
+REMOVED = "removed"  # the bot was blocked, or removed from the chat
+RETURNED = "returned"  # a person who had blocked the bot unblocked it
 
 
 class ChatKind(StrEnum):
@@ -126,8 +127,8 @@ class Incoming:
 
     `is_admin` is asked only when a group setting is about to change, so an
     adapter can look the answer up lazily (Telegram: getChatMember). `event`
-    reports what the platform did rather than the person (REMOVED: the bot was
-    blocked or removed from the chat). `ref` names the platform's event in logs.
+    reports what the platform did rather than the person (REMOVED, RETURNED).
+    `ref` names the platform's event in logs.
     """
 
     platform: str

@@ -157,6 +157,15 @@ async def removed(turn: Turn) -> list[Reply]:
     return []
 
 
+async def returned(turn: Turn) -> list[Reply]:
+    """Unblocked: a subscriber we had marked blocked gets lessons again; nobody else is subscribed by it."""
+    with turn.services.sessions() as session:
+        subscriber = turn.subscriber(session)
+        if subscriber is not None and subscriber.status == SubscriberStatus.BLOCKED:
+            update_subscriber(session, subscriber, now=turn.now, status=SubscriberStatus.ACTIVE.value)
+    return []
+
+
 async def delete_me(turn: Turn) -> list[Reply]:
     """Ask first: erasing cannot be undone."""
     if turn.is_group:

@@ -224,19 +224,36 @@ async def test_long_group_post_is_cut_to_one_message(services: Services) -> None
     assert len(post.text.encode("utf-16-le")) // 2 <= 4096
 
 
-async def test_blocking_the_bot_marks_the_subscriber_blocked(services: Services, sessions: Sessions) -> None:
+def membership(bot_user: dict, old: str, new: str) -> dict:
+    """A private chat's my_chat_member update: the person blocked ("kicked") or unblocked the bot."""
+    return {
+        "my_chat_member": {
+            "chat": {"id": USER, "type": "private", "first_name": "Tester"},
+            "from": {"id": USER, "is_bot": False, "first_name": "Tester"},
+            "date": 0,
+            "old_chat_member": {
+                "user": bot_user,
+                "status": old,
+                **({"until_date": 0} if old == "kicked" else {}),
+            },
+            "new_chat_member": {
+                "user": bot_user,
+                "status": new,
+                **({"until_date": 0} if new == "kicked" else {}),
+            },
+        }
+    }
+
+
+async def test_blocking_marks_the_subscriber_blocked_and_unblocking_resumes(
+    services: Services, sessions: Sessions
+) -> None:
     async with running_bot(services) as bot:
         await bot.say("/start")
-        update = bot.fake.push_update(
-            {
-                "my_chat_member": {
-                    "chat": {"id": USER, "type": "private", "first_name": "Tester"},
-                    "from": {"id": USER, "is_bot": False, "first_name": "Tester"},
-                    "date": 0,
-                    "old_chat_member": {"user": bot.fake.bot_user, "status": "member"},
-                    "new_chat_member": {"user": bot.fake.bot_user, "status": "kicked", "until_date": 0},
-                }
-            }
-        )
+        update = bot.fake.push_update(membership(bot.fake.bot_user, "member", "kicked"))
         await bot.handled(update["update_id"])
-    assert subscribers(sessions)[0].status == "blocked"
+        assert subscribers(sessions)[0].status == "blocked"
+        update = bot.fake.push_update(membership(bot.fake.bot_user, "kicked", "member"))
+        await bot.handled(update["update_id"])
+        assert subscribers(sessions)[0].status == "active"
+        assert len(bot.fake.messages(USER)) == 1, "nothing is said for either change"

@@ -163,3 +163,22 @@ async def test_a_crashing_handler_gives_the_apology(chat: FakeChat, monkeypatch)
     await chat.say("/today")
     assert chat.text.startswith("抱歉，出了点问题")
     assert "boom" not in chat.text
+
+
+async def test_platform_events_block_and_unblock_without_a_word(
+    chat: FakeChat, sessions: Callable[[], Session]
+) -> None:
+    from dataclasses import replace
+
+    from bot.core.messages import REMOVED, RETURNED
+
+    await chat.say("/start")
+    incoming = chat._incoming()
+    assert await chat.conversation.handle(replace(incoming, event=REMOVED)) == []
+    assert stored(sessions).status == "blocked"
+    assert await chat.conversation.handle(replace(incoming, event=RETURNED)) == []
+    assert stored(sessions).status == "active"
+    await chat.say("/stop")
+    await chat.conversation.handle(replace(incoming, event=REMOVED))
+    await chat.conversation.handle(replace(incoming, event=RETURNED))
+    assert stored(sessions).status == "stopped", "an unsubscribed person stays unsubscribed"

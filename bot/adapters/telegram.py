@@ -81,7 +81,9 @@ class TelegramAdapter:
         self.clock = clock
 
     def attach(self, application: Application) -> None:
-        application.add_handler(MessageHandler(filters.TEXT | filters.COMMAND, self.on_message))
+        # New messages only: editing an old "/today" must not run it again.
+        new_text = (filters.TEXT | filters.COMMAND) & filters.UpdateType.MESSAGE
+        application.add_handler(MessageHandler(new_text, self.on_message))
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
         application.add_error_handler(self.on_error)
@@ -112,8 +114,7 @@ class TelegramAdapter:
         change = update.my_chat_member
         if change is None:
             return
-        was_in = change.old_chat_member.status in PRESENT_STATUSES
-        is_in = change.new_chat_member.status in PRESENT_STATUSES
+        was_in, is_in = _present(change.old_chat_member), _present(change.new_chat_member)
         private = change.chat.type == ChatType.PRIVATE
         if is_in and not was_in:
             what = {"event": RETURNED} if private else {"text": "/start"}
@@ -129,6 +130,9 @@ class TelegramAdapter:
         assert chat is not None and user is not None
 
         async def is_admin() -> bool:
+            message = update.effective_message
+            if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+                return True  # an anonymous admin writes as the group itself
             member = await context.bot.get_chat_member(chat.id, user.id)
             return member.status in ADMIN_STATUSES
 
@@ -154,10 +158,10 @@ class TelegramAdapter:
         """Send the replies in order; a button press is always answered, with the first notice if any."""
         notice = next((reply.notice for reply in replies if reply.notice), None)
         if query is not None:
-            await query.answer(notice[:200] if notice else None)
+            await _answer(query, notice)
         for reply in replies:
             if reply.edit and query is not None and query.message is not None:
-                await self._edit(query, reply)
+                await self._edit(context, query, reply)
             elif reply.text is not None:
                 await self._send_text(context, incoming.chat_id, reply)
             if reply.audio is not None:
@@ -178,9 +182,13 @@ class TelegramAdapter:
                 reply_markup=markup if number == len(pieces) else None,
             )
 
-    async def _edit(self, query: CallbackQuery, reply: Reply) -> None:
+    async def _edit(self, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, reply: Reply) -> None:
+        """Replace the pressed message; if it can no longer be edited (deleted, too old), send it anew."""
         message = query.message
-        assert isinstance(message, Message) and reply.text is not None
+        if reply.text is None or message is None:
+            return None
+        if not isinstance(message, Message):  # too old for Telegram to show us: send a new one
+            return await self._send_text(context, str(message.chat.id), reply)
         markup = self._markup(reply.buttons, query.get_bot().username)
         try:
             await message.edit_text(
@@ -190,8 +198,11 @@ class TelegramAdapter:
                 reply_markup=markup,
             )
         except BadRequest as error:
-            if "not modified" not in error.message.lower():  # a double tap: nothing to change
-                raise
+            if "not modified" in error.message.lower():  # a double tap: nothing to change
+                return None
+            log.info("could not edit message %s (%s); sending it anew", message.message_id, error.message)
+            await self._send_text(context, str(message.chat_id), reply)
+        return None
 
     async def _send_audio(self, context: ContextTypes.DEFAULT_TYPE, chat_id: str, audio: Audio) -> None:
         """Upload a file the first time; later sends, to anyone, reuse Telegram's file_id."""
@@ -236,6 +247,22 @@ class TelegramAdapter:
             await context.bot.send_message(chat.id, texts.APOLOGY)
         except TelegramError as error:
             log.warning("could not send the apology for update %s: %r", update_id, error)
+
+
+async def _answer(query: CallbackQuery, notice: str | None) -> None:
+    """Stop the button's spinner. Telegram refuses answers after ~15 s (a slow voice, a backlog):
+    the reply itself still goes out."""
+    try:
+        await query.answer(notice[:200] if notice else None)
+    except BadRequest as error:
+        log.info("callback answer refused (%s); sending the reply anyway", error.message)
+
+
+def _present(member: ChatMember) -> bool:
+    """In the chat: a member or admin, or restricted but still a member (it may still post)."""
+    if member.status == ChatMember.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in PRESENT_STATUSES
 
 
 def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 
 import typer
+from telegram.error import InvalidToken, TelegramError
 
 from bot.adapters.console import ConsoleChat
 from bot.cli.context import CliContext, context_of
@@ -15,6 +17,8 @@ from bot.core.shelf import LessonShelf
 from bot.core.turn import Defaults, Services
 from bot.logs import configure_logging
 from bot.storage.engine import migrate, session_factory
+
+log = logging.getLogger(__name__)
 
 
 def run_command(ctx: typer.Context) -> None:
@@ -30,7 +34,14 @@ def run_command(ctx: typer.Context) -> None:
         if secret:
             from bot.adapters.telegram_app import run_telegram
 
-            run_telegram(conversation, session_factory(engine), context.clock, context.settings.telegram)
+            try:
+                run_telegram(conversation, session_factory(engine), context.clock, context.settings.telegram)
+            except InvalidToken:
+                raise context.fail("Telegram 拒绝了这个令牌：请检查 TELEGRAM_BOT_TOKEN。", code=2) from None
+            except TelegramError as error:
+                # Through the redacting log, never as a raw traceback: the error text may quote the token.
+                log.error("Telegram stopped the bot: %s", error, exc_info=error)
+                raise typer.Exit(1) from None
         else:
             chat = ConsoleChat(conversation, context.out, read_line)
             asyncio.run(chat.run())

@@ -24,6 +24,13 @@ class Action:
         return payload
 
 
+def small_number(text: str, *, digits: int = 6) -> int | None:
+    """A non-negative ASCII number of at most `digits` digits, else None ("²" and "99999999999" are not)."""
+    if not text or len(text) > digits or not all("0" <= char <= "9" for char in text):
+        return None
+    return int(text)
+
+
 def decode(payload: str) -> Action:
     verb, *args = payload.split(":")
     return Action(verb, tuple(args))

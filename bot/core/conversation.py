@@ -76,7 +76,7 @@ class Conversation:
             case actions.OPEN:
                 return await reading.open_number(turn, args[0])
             case actions.ARCHIVE:
-                return await reading.archive(turn, int(args[0]) if args[0].isdigit() else 0)
+                return await reading.archive(turn, actions.small_number(args[0]) or 0)
             case actions.DELETE:
                 return await subscription.delete_confirmed(turn, args[0])
             case actions.NOOP:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core import actions, lesson_view, texts
-from bot.core.actions import Action
+from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, Span, keyboard
 from bot.core.shelf import DayLesson, lesson_key
 from bot.core.turn import Turn
@@ -62,9 +62,10 @@ async def lesson(turn: Turn) -> list[Reply]:
         date = turn.today(turn.subscriber(session))
     latest = turn.services.shelf.day(date)
     usage = f"用法：/lesson N，N 是课号（1 到 {latest.number}）。/archive 查看往期。" if latest else None
-    if not turn.args or not turn.args[0].isdigit():
+    number = small_number(turn.args[0]) if turn.args else None
+    if number is None:
         return [Reply(RichText.of(usage or texts.NO_LESSON.format(start=_start(turn))))]
-    day = turn.services.shelf.day_number(int(turn.args[0]), date)
+    day = turn.services.shelf.day_number(number, date)
     if day is None:
         return [Reply(RichText.of(f"第 {turn.args[0]} 课还没有开放。" + (usage or "")))]
     return [open_day(turn, day, trigger="lesson")]
@@ -107,7 +108,8 @@ async def open_number(turn: Turn, number: str, edit: bool = False) -> list[Reply
     """The archive's buttons: open day `number` at card 1."""
     with turn.services.sessions() as session:
         date = turn.today(turn.subscriber(session))
-    day = turn.services.shelf.day_number(int(number), date) if number.isdigit() else None
+    wanted = small_number(number)
+    day = turn.services.shelf.day_number(wanted, date) if wanted is not None else None
     if day is None:
         return [Reply(notice=texts.STALE_BUTTON)]
     return [open_day(turn, day, trigger="lesson")]
@@ -120,16 +122,18 @@ async def show_card(turn: Turn, key: str, number: str, day_number: str = "") -> 
     if found is None:
         return [Reply(notice=texts.STALE_BUTTON)]
     deck = shelf.deck(found)
-    if not number.isdigit() or not 1 <= int(number) <= len(deck.cards):
+    index = small_number(number)
+    if index is None or not 1 <= index <= len(deck.cards):
         return [Reply(notice="没有这一句了。")]
     day = _scheduled(turn, found.id, day_number)
-    return [lesson_view.card_reply(deck, key, int(number), day, edit=True)]
+    return [lesson_view.card_reply(deck, key, index, day, edit=True)]
 
 
 def _scheduled(turn: Turn, lesson_id: str, day_number: str) -> DayLesson | None:
-    if not day_number.isdigit():
+    number = small_number(day_number, digits=5)
+    if not number:
         return None
-    date = turn.services.shelf.catalog.config.start + dt.timedelta(days=int(day_number) - 1)
+    date = turn.services.shelf.catalog.config.start + dt.timedelta(days=number - 1)
     day = turn.services.shelf.day(date)
     return day if day is not None and day.lesson.id == lesson_id else None
 
@@ -140,9 +144,10 @@ async def card_audio(turn: Turn, key: str, number: str) -> list[Reply]:
     if found is None:
         return [Reply(notice=texts.STALE_BUTTON)]
     deck = turn.services.shelf.deck(found)
-    if not number.isdigit() or not 1 <= int(number) <= len(deck.cards):
+    index = small_number(number)
+    if index is None or not 1 <= index <= len(deck.cards):
         return [Reply(notice="没有这一句了。")]
-    card = deck.cards[int(number) - 1]
+    card = deck.cards[index - 1]
     title = f"{found.header.author} · {card.number}/{len(deck.cards)}"
     audio = await turn.services.shelf.audio(card.en, title, performer="BuildSpeak", caption=card.en)
     if audio is None:

@@ -56,8 +56,9 @@ class LessonShelf:
 
     def day_number(self, number: int, today: dt.date) -> DayLesson | None:
         """Day `number` of the calendar, if it is not in the future."""
-        date = self.catalog.config.start + dt.timedelta(days=number - 1)
-        return self.day(date) if number >= 1 and date <= today else None
+        if not 1 <= number <= (today - self.catalog.config.start).days + 1:
+            return None
+        return self.day(self.catalog.config.start + dt.timedelta(days=number - 1))
 
     def archive(self, today: dt.date) -> list[DayLesson]:
         """Every day up to today, newest first."""

@@ -6,8 +6,10 @@ admins may change or stop it. Bad input gets an example and changes nothing.
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from bot.core import actions, reading, texts
-from bot.core.actions import Action
+from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, keyboard
 from bot.core.shelf import DayLesson
 from bot.core.times import TIME_EXAMPLE, format_time_of_day, parse_time_of_day
@@ -29,11 +31,30 @@ def _say(text: str) -> list[Reply]:
 
 
 async def start(turn: Turn) -> list[Reply]:
-    """Subscribe (or come back), then open a lesson if the link that brought them named one."""
+    """Subscribe (or come back), then open a lesson if the link that brought them named one.
+
+    A lesson link (`/start d12`, from a group's 逐句学习 button) leaves an existing
+    subscription as it is: tapping it is not asking to resume a paused one.
+    In a group, only an admin may bring back a paused or stopped subscription.
+    """
+    with turn.services.sessions() as session:
+        existing = turn.subscriber(session)
+        was = existing.status if existing else None
+    linked = _linked_day(turn, existing)
+    if existing is not None and linked is not None:
+        return [reading.open_day(turn, linked, trigger="start")]
+    if was not in (None, SubscriberStatus.ACTIVE) and turn.is_group and not await turn.incoming.is_admin():
+        return _say(texts.ADMINS_ONLY)
+    subscriber, created = _subscribe(turn)
+    replies = _welcome(turn, subscriber, created, was=was)
+    if linked is not None:
+        replies.append(reading.open_day(turn, linked, trigger="start"))
+    return replies
+
+
+def _subscribe(turn: Turn) -> tuple[Subscriber, bool]:
     incoming = turn.incoming
     with turn.services.sessions() as session:
-        before = turn.subscriber(session)
-        was = before.status if before else None  # read now: subscribe() updates this same object
         subscriber, created = subscribe(
             session,
             platform=incoming.platform,
@@ -45,14 +66,10 @@ async def start(turn: Turn) -> list[Reply]:
         )
         if created:
             subscriber = _apply_defaults(turn, session, subscriber)
-    replies = _welcome(turn, subscriber, created, was=was)
-    day = _linked_day(turn, subscriber)
-    if day is not None:
-        replies.append(reading.open_day(turn, day, trigger="start"))
-    return replies
+    return subscriber, created
 
 
-def _apply_defaults(turn: Turn, session, subscriber: Subscriber) -> Subscriber:
+def _apply_defaults(turn: Turn, session: Session, subscriber: Subscriber) -> Subscriber:
     defaults = turn.services.defaults
     return update_subscriber(
         session, subscriber, now=turn.now, timezone=defaults.timezone, lesson_time=defaults.lesson_time
@@ -68,12 +85,11 @@ def _welcome(turn: Turn, subscriber: Subscriber, created: bool, was: str | None)
     return _say("欢迎回来！推送已恢复 ✅\n" + settings_summary(turn, subscriber))
 
 
-def _linked_day(turn: Turn, subscriber: Subscriber) -> DayLesson | None:
+def _linked_day(turn: Turn, subscriber: Subscriber | None) -> DayLesson | None:
     """`/start d12` (from a group's 逐句学习 button) opens day 12, if it has come."""
     payload = turn.args[0] if turn.args else ""
-    if payload.startswith("d") and payload[1:].isdigit():
-        return turn.services.shelf.day_number(int(payload[1:]), turn.today(subscriber))
-    return None
+    number = small_number(payload[1:]) if payload.startswith("d") else None
+    return turn.services.shelf.day_number(number, turn.today(subscriber)) if number else None
 
 
 def settings_summary(turn: Turn, subscriber: Subscriber) -> str:
@@ -82,13 +98,22 @@ def settings_summary(turn: Turn, subscriber: Subscriber) -> str:
     return f"每日推送：{format_time_of_day(subscriber.lesson_time)} · 时区：{zone} · 状态：{status}"
 
 
-async def _changeable(turn: Turn, session) -> Subscriber | list[Reply]:
-    """The subscriber this chat may change, or the reply that says why not."""
+async def _refusal(turn: Turn) -> list[Reply] | None:
+    """Why this person may not change the chat's subscription, if they may not.
+
+    Asked before any session opens: the admin check is a network call, and a
+    database connection must not wait on it.
+    """
+    if turn.is_group and not await turn.incoming.is_admin():
+        return _say(texts.ADMINS_ONLY)
+    return None
+
+
+def _changeable(turn: Turn, session: Session) -> Subscriber | list[Reply]:
+    """The subscriber to change, or the reply that says there is none."""
     subscriber = turn.subscriber(session)
     if subscriber is None or subscriber.status == SubscriberStatus.STOPPED:
         return _say(texts.NOT_SUBSCRIBED)
-    if turn.is_group and not await turn.incoming.is_admin():
-        return _say(texts.ADMINS_ONLY)
     return subscriber
 
 
@@ -97,8 +122,10 @@ async def set_time(turn: Turn) -> list[Reply]:
     if chosen is None:
         given = f"看不懂这个时间：{' '.join(turn.args)}。" if turn.args else "请告诉我时间。"
         return _say(f"{given}{TIME_EXAMPLE}")
+    if refused := await _refusal(turn):
+        return refused
     with turn.services.sessions() as session:
-        found = await _changeable(turn, session)
+        found = _changeable(turn, session)
         if isinstance(found, list):
             return found
         subscriber = update_subscriber(session, found, now=turn.now, lesson_time=chosen)
@@ -111,8 +138,10 @@ async def set_timezone(turn: Turn) -> list[Reply]:
     if zone is None:
         given = f"不认识这个时区：{wanted}。" if wanted else "请告诉我时区。"
         return _say(f"{given}{TIMEZONE_EXAMPLES}")
+    if refused := await _refusal(turn):
+        return refused
     with turn.services.sessions() as session:
-        found = await _changeable(turn, session)
+        found = _changeable(turn, session)
         if isinstance(found, list):
             return found
         subscriber = update_subscriber(session, found, now=turn.now, timezone=zone)
@@ -138,8 +167,10 @@ async def stop(turn: Turn) -> list[Reply]:
 
 
 async def _set_status(turn: Turn, status: SubscriberStatus, done: str) -> list[Reply]:
+    if refused := await _refusal(turn):
+        return refused
     with turn.services.sessions() as session:
-        found = await _changeable(turn, session)
+        found = _changeable(turn, session)
         if isinstance(found, list):
             return found
         if found.status == status:
@@ -152,7 +183,8 @@ async def removed(turn: Turn) -> list[Reply]:
     """The platform says we can no longer write here (blocked, kicked): stop pushing, keep the data."""
     with turn.services.sessions() as session:
         subscriber = turn.subscriber(session)
-        if subscriber is not None and subscriber.status != SubscriberStatus.STOPPED:
+        # Only an active one: a paused or stopped choice must survive a block and an unblock.
+        if subscriber is not None and subscriber.status == SubscriberStatus.ACTIVE:
             update_subscriber(session, subscriber, now=turn.now, status=SubscriberStatus.BLOCKED.value)
     return []
 

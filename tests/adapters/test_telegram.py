@@ -257,3 +257,38 @@ async def test_blocking_marks_the_subscriber_blocked_and_unblocking_resumes(
         await bot.handled(update["update_id"])
         assert subscribers(sessions)[0].status == "active"
         assert len(bot.fake.messages(USER)) == 1, "nothing is said for either change"
+
+
+async def test_editing_an_old_command_does_not_run_it_again(services: Services) -> None:
+    async with running_bot(services) as bot:
+        sent = await bot.say("/today")
+        update = bot.fake.push_update(
+            {
+                "edited_message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "edit_date": 1,
+                    "chat": {"id": USER, "type": "private", "first_name": "Tester"},
+                    "from": {"id": USER, "is_bot": False, "first_name": "Tester"},
+                    "text": "/today",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                }
+            }
+        )
+        await bot.handled(update["update_id"])
+        assert len(bot.fake.messages(USER)) == len(sent)
+
+
+async def test_a_card_that_cannot_be_edited_is_sent_anew_and_a_late_answer_loses_nothing(
+    services: Services,
+) -> None:
+    async with running_bot(services) as bot:
+        card = (await bot.say("/today"))[-1]
+        bot.fake.fail_next("editMessageText", 400, "Bad Request: message to edit not found")
+        bot.fake.fail_next(
+            "answerCallbackQuery", 400, "Bad Request: query is too old and response timeout expired"
+        )
+        await bot.press(card, "下一句 ▶")
+        latest = bot.fake.messages(USER)[-1]
+    assert latest.message_id != card.message_id and "【2/3】" in latest.text
+    assert all(m.text != texts.APOLOGY for m in bot.fake.messages(USER))

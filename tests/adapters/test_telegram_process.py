@@ -40,3 +40,24 @@ async def test_run_with_a_token_serves_telegram_and_stops_cleanly(tmp_path: Path
     assert process.returncode == 0, log
     assert "Telegram bot @BuildSpeakTestBot is up" in log
     assert fake.token not in log and fake.token.split(":")[1] not in log
+
+
+async def test_a_rejected_token_is_reported_without_printing_it(tmp_path: Path, database_url: str) -> None:
+    wrong = "999999:WRONG-secret-token"
+    async with FakeTelegramServer() as fake:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": wrong,
+            "TELEGRAM_API_BASE_URL": fake.url,
+            "BUILDSPEAK_DATABASE__URL": database_url,
+            "BUILDSPEAK_LIBRARY__PATH": str(PROJECT / "lessons" / "library"),
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    text = output.decode()
+    assert process.returncode == 2, text
+    assert "TELEGRAM_BOT_TOKEN" in text and "拒绝" in text
+    assert "WRONG-secret-token" not in text

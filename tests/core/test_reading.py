@@ -139,3 +139,12 @@ def test_lesson_keys_fit_a_button_payload(catalog: Catalog) -> None:
     for lesson_id in catalog.lessons:
         payload = f"c:{lesson_key(lesson_id)}:15:365"
         assert len(payload.encode()) <= 64, lesson_id
+
+
+async def test_odd_numbers_get_a_friendly_answer_not_the_apology(chat: FakeChat) -> None:
+    for typed in ("/lesson 99999999", "/lesson ²", "/lesson -3", "/start d99999999999"):
+        await chat.say(typed)
+        assert "抱歉" not in chat.text, typed
+    for payload in ("o:²", "ar:²", "ar:99999999999", "c:x-1:²:²", "a:x-1:99999999", "nonsense", ""):
+        replies = await chat.conversation.handle(chat._incoming(action=payload))
+        assert all("抱歉" not in (r.notice or "") for r in replies), payload

@@ -182,3 +182,37 @@ async def test_platform_events_block_and_unblock_without_a_word(
     await chat.conversation.handle(replace(incoming, event=REMOVED))
     await chat.conversation.handle(replace(incoming, event=RETURNED))
     assert stored(sessions).status == "stopped", "an unsubscribed person stays unsubscribed"
+
+
+async def test_a_pause_survives_a_block_and_unblock(chat: FakeChat, sessions: Callable[[], Session]) -> None:
+    from dataclasses import replace
+
+    from bot.core.messages import REMOVED, RETURNED
+
+    await chat.say("/start")
+    await chat.say("/pause")
+    await chat.conversation.handle(replace(chat._incoming(), event=REMOVED))
+    await chat.conversation.handle(replace(chat._incoming(), event=RETURNED))
+    assert stored(sessions).status == "paused"
+
+
+async def test_a_lesson_link_opens_the_lesson_and_leaves_a_pause_alone(
+    chat: FakeChat, sessions: Callable[[], Session]
+) -> None:
+    await chat.say("/start")
+    await chat.say("/pause")
+    await chat.say("/start d21")
+    assert "📅 第 21 课" in chat.last.text.plain
+    assert stored(sessions).status == "paused"
+
+
+async def test_only_an_admin_brings_a_stopped_group_back(
+    conversation: Conversation, sessions: Callable[[], Session]
+) -> None:
+    group = FakeChat(conversation, chat_id="-600", user_id="1", kind=ChatKind.GROUP, admin=True)
+    await group.say("/start")
+    await group.say("/stop")
+    group.admin = False
+    await group.say("/start", user_id="2")
+    assert group.text == "只有群管理员可以修改本群的订阅设置。"
+    assert stored(sessions, "-600").status == "stopped"

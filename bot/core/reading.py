@@ -61,13 +61,15 @@ async def lesson(turn: Turn) -> list[Reply]:
     with turn.services.sessions() as session:
         date = turn.today(turn.subscriber(session))
     latest = turn.services.shelf.day(date)
-    usage = f"用法：/lesson N，N 是课号（1 到 {latest.number}）。/archive 查看往期。" if latest else None
+    if latest is None:
+        return [Reply(RichText.of(texts.NO_LESSON.format(start=_start(turn))))]
+    usage = f"用法：/lesson N，N 是课号（1 到 {latest.number}）。/archive 查看往期。"
     number = small_number(turn.args[0]) if turn.args else None
     if number is None:
-        return [Reply(RichText.of(usage or texts.NO_LESSON.format(start=_start(turn))))]
+        return [Reply(RichText.of(usage))]
     day = turn.services.shelf.day_number(number, date)
     if day is None:
-        return [Reply(RichText.of(f"第 {turn.args[0]} 课还没有开放。" + (usage or "")))]
+        return [Reply(RichText.of(f"第 {turn.args[0]} 课还没有开放。" + usage))]
     return [open_day(turn, day, trigger="lesson")]
 
 

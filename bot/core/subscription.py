@@ -122,14 +122,7 @@ async def set_time(turn: Turn) -> list[Reply]:
     if chosen is None:
         given = f"看不懂这个时间：{' '.join(turn.args)}。" if turn.args else "请告诉我时间。"
         return _say(f"{given}{TIME_EXAMPLE}")
-    if refused := await _refusal(turn):
-        return refused
-    with turn.services.sessions() as session:
-        found = _changeable(turn, session)
-        if isinstance(found, list):
-            return found
-        subscriber = update_subscriber(session, found, now=turn.now, lesson_time=chosen)
-    return _say(f"好的，每天 {format_time_of_day(chosen)} 推送 ⏰\n" + settings_summary(turn, subscriber))
+    return await _change(turn, f"好的，每天 {format_time_of_day(chosen)} 推送 ⏰", lesson_time=chosen)
 
 
 async def set_timezone(turn: Turn) -> list[Reply]:
@@ -138,14 +131,7 @@ async def set_timezone(turn: Turn) -> list[Reply]:
     if zone is None:
         given = f"不认识这个时区：{wanted}。" if wanted else "请告诉我时区。"
         return _say(f"{given}{TIMEZONE_EXAMPLES}")
-    if refused := await _refusal(turn):
-        return refused
-    with turn.services.sessions() as session:
-        found = _changeable(turn, session)
-        if isinstance(found, list):
-            return found
-        subscriber = update_subscriber(session, found, now=turn.now, timezone=zone)
-    return _say("时区已更新 🌏\n" + settings_summary(turn, subscriber))
+    return await _change(turn, "时区已更新 🌏", timezone=zone)
 
 
 async def pause(turn: Turn) -> list[Reply]:
@@ -167,34 +153,42 @@ async def stop(turn: Turn) -> list[Reply]:
 
 
 async def _set_status(turn: Turn, status: SubscriberStatus, done: str) -> list[Reply]:
+    return await _change(turn, done, status=status.value)
+
+
+async def _change(turn: Turn, done: str, **changes: object) -> list[Reply]:
+    """Apply a settings change the person may make, then say so with the settings as they now stand."""
     if refused := await _refusal(turn):
         return refused
     with turn.services.sessions() as session:
         found = _changeable(turn, session)
         if isinstance(found, list):
             return found
-        if found.status == status:
-            return _say(f"状态没有变化：{STATUS_LABELS[status]}。")
-        subscriber = update_subscriber(session, found, now=turn.now, status=status.value)
+        if changes.get("status") == found.status:
+            return _say(f"状态没有变化：{STATUS_LABELS[SubscriberStatus(found.status)]}。")
+        subscriber = update_subscriber(session, found, now=turn.now, **changes)
     return _say(done + "\n" + settings_summary(turn, subscriber))
 
 
 async def removed(turn: Turn) -> list[Reply]:
-    """The platform says we can no longer write here (blocked, kicked): stop pushing, keep the data."""
-    with turn.services.sessions() as session:
-        subscriber = turn.subscriber(session)
-        # Only an active one: a paused or stopped choice must survive a block and an unblock.
-        if subscriber is not None and subscriber.status == SubscriberStatus.ACTIVE:
-            update_subscriber(session, subscriber, now=turn.now, status=SubscriberStatus.BLOCKED.value)
-    return []
+    """The platform says we can no longer write here (blocked, kicked): stop pushing, keep the data.
+
+    Only an active subscriber becomes blocked: a paused or stopped choice must survive a block and an unblock.
+    """
+    return _platform_transition(turn, SubscriberStatus.ACTIVE, SubscriberStatus.BLOCKED)
 
 
 async def returned(turn: Turn) -> list[Reply]:
     """Unblocked: a subscriber we had marked blocked gets lessons again; nobody else is subscribed by it."""
+    return _platform_transition(turn, SubscriberStatus.BLOCKED, SubscriberStatus.ACTIVE)
+
+
+def _platform_transition(turn: Turn, before: SubscriberStatus, after: SubscriberStatus) -> list[Reply]:
+    """What the platform did, recorded silently: nobody asked, so nothing is said."""
     with turn.services.sessions() as session:
         subscriber = turn.subscriber(session)
-        if subscriber is not None and subscriber.status == SubscriberStatus.BLOCKED:
-            update_subscriber(session, subscriber, now=turn.now, status=SubscriberStatus.ACTIVE.value)
+        if subscriber is not None and subscriber.status == before:
+            update_subscriber(session, subscriber, now=turn.now, status=after.value)
     return []
 
 

@@ -148,3 +148,45 @@ async def test_odd_numbers_get_a_friendly_answer_not_the_apology(chat: FakeChat)
     for payload in ("o:²", "ar:²", "ar:99999999999", "c:x-1:²:²", "a:x-1:99999999", "nonsense", ""):
         replies = await chat.conversation.handle(chat._incoming(action=payload))
         assert all("抱歉" not in (r.notice or "") for r in replies), payload
+
+
+async def test_before_the_calendar_starts_every_lesson_command_says_so(
+    catalog: Catalog, builder, sessions, tmp_path
+) -> None:
+    from dataclasses import replace
+
+    from bot.clock import FixedClock
+    from bot.core.conversation import Conversation
+    from bot.core.shelf import LessonShelf
+    from bot.core.turn import Services
+    from tests.chat_support import MORNING
+
+    early = Catalog(replace(catalog.config, start=dt.date(2027, 1, 1)), catalog.library)
+    services = Services(shelf=LessonShelf(early, builder), sessions=sessions, clock=FixedClock(MORNING))
+    chat = FakeChat(Conversation(services))
+    for command in ("/today", "/lesson 1", "/archive", "/lesson"):
+        await chat.say(command)
+        assert chat.text == "今天还没有课程（课表从 2027-01-01 开始）。", command
+
+
+async def test_without_a_voice_the_speaker_buttons_say_so(catalog: Catalog, builder, sessions) -> None:
+    from bot.clock import FixedClock
+    from bot.core.conversation import Conversation
+    from bot.core.shelf import LessonShelf
+    from bot.core.turn import Services
+    from tests.chat_support import MORNING
+
+    services = Services(shelf=LessonShelf(catalog, builder), sessions=sessions, clock=FixedClock(MORNING))
+    chat = FakeChat(Conversation(services))
+    await chat.say("/today")
+    await chat.press("🔊")
+    assert chat.notices[-1] == "暂时无法生成音频，请稍后再试。"
+    replies = await chat.press("全文")
+    assert replies[0].text is not None and replies[-1].notice == "暂时无法生成音频，请稍后再试。"
+
+
+async def test_a_card_number_outside_the_lesson_is_answered(chat: FakeChat, catalog: Catalog) -> None:
+    key = lesson_key(catalog.day(TODAY).lesson.id)
+    for payload in (f"c:{key}:99:22", f"a:{key}:0"):
+        replies = await chat.conversation.handle(chat._incoming(action=payload))
+        assert replies[0].notice == "没有这一句了。", payload

@@ -216,3 +216,11 @@ async def test_only_an_admin_brings_a_stopped_group_back(
     await group.say("/start", user_id="2")
     assert group.text == "只有群管理员可以修改本群的订阅设置。"
     assert stored(sessions, "-600").status == "stopped"
+
+
+async def test_empty_settings_commands_ask_for_a_value(chat: FakeChat) -> None:
+    await chat.say("/start")
+    await chat.say("/tz")
+    assert chat.text.startswith("请告诉我时区。例如 /tz Asia/Shanghai")
+    await chat.say("/time")
+    assert chat.text.startswith("请告诉我时间。例如 /time 07:30")

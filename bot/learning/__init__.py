@@ -1,0 +1,1 @@
+"""The learner's side: vocabulary book, explanations, reviews."""

@@ -46,6 +46,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/import_library.py
 	$(BIN)/python benchmarks/alignment.py
 	$(BIN)/python benchmarks/cards.py
+	bash scripts/with-postgres.sh $(BIN)/python benchmarks/broadcast.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

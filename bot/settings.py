@@ -119,6 +119,27 @@ class TelegramSettings(_Section):
         return value.rstrip("/")
 
 
+class PushSettings(_Section):
+    enabled: bool = Field(default=True, description="send the daily lesson at each subscriber's lesson time")
+    check_every: float = Field(default=60.0, ge=1, le=3600, description="seconds between due checks")
+    per_second: float = Field(default=30.0, gt=0, le=100_000, description="messages a second, overall")
+    per_chat_per_second: float = Field(default=1.0, gt=0, le=100, description="messages a second, per chat")
+    group_per_minute: float = Field(default=20.0, gt=0, le=6000, description="messages a minute, per group")
+    headroom: float = Field(default=0.03, ge=0, lt=0.5, description="share of each limit left unused")
+    max_in_flight: int = Field(default=64, ge=1, le=10_000, description="claimed, unconfirmed sends at most")
+    batch_size: int = Field(default=500, ge=1, le=50_000, description="due subscribers read per query")
+    retry_attempts: int = Field(default=5, ge=1, le=20, description="tries for network errors and 5xx")
+    retry_base_delay: float = Field(default=1.0, ge=0, le=600, description="first backoff, seconds")
+    retry_max_delay: float = Field(default=60.0, ge=0, le=3600, description="longest backoff, seconds")
+    rate_limited_attempts: int = Field(default=10, ge=1, le=100, description="429s honoured per message")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PushSettings:
+        if self.retry_base_delay > self.retry_max_delay:
+            raise ValueError("needs retry_base_delay <= retry_max_delay")
+        return self
+
+
 class HttpSettings(_Section):
     timeout: float = Field(default=20.0, gt=0, le=300, description="seconds before a fetch gives up")
 
@@ -141,6 +162,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     database: DatabaseSettings = DatabaseSettings()
     telegram: TelegramSettings = TelegramSettings()
+    push: PushSettings = PushSettings()
 
     @classmethod
     def settings_customise_sources(

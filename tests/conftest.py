@@ -18,6 +18,9 @@ from lessons.deck import DeckBuilder
 from lessons.importers.base import ImportOptions
 from tests.support import ADDED
 
+# As `buildspeak` sets it on start-up: PTB's durations as timedelta, no deprecation warnings.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 
 @pytest.fixture
 def options() -> ImportOptions:

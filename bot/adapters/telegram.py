@@ -8,11 +8,16 @@ back, to anyone. Everything else (what to say, when) lives in the core.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+import httpx
+from httpx_aiohttp import AiohttpTransport
 from sqlmodel import Session
+from telegram import Bot as TelegramBot
 from telegram import (
     BotCommand,
     CallbackQuery,
@@ -24,7 +29,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -34,12 +39,14 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram_text import CAPTION_LIMIT, MESSAGE_LIMIT, split_html
 from bot.clock import Clock
 from bot.core import texts
 from bot.core.conversation import Conversation
 from bot.core.messages import REMOVED, RETURNED, Audio, Button, ChatKind, Incoming, Keyboard, Reply, RichText
+from bot.delivery.pacing import Pacer
 from bot.storage.audio_uploads import audio_file_id, remember_audio_file_id
 
 PLATFORM = "telegram"
@@ -49,6 +56,7 @@ PRESENT_STATUSES = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatM
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,17 +65,26 @@ class TelegramConfig:
     api_base_url: str = "https://api.telegram.org"
     concurrent_updates: int = 16
     poll_timeout: int = 30
+    connections: int = 128  # HTTP connections for sends: replies and the push's in-flight sends
 
 
 def build_application(config: TelegramConfig) -> Application:
-    """PTB's application pointed at the configured Bot API server (Telegram's, a local one, or a fake)."""
+    """PTB's application pointed at the configured Bot API server (Telegram's, a local one, or a fake).
+
+    Sends go through aiohttp under PTB's httpx client: httpcore's pool spends more CPU than the
+    request itself once dozens are in flight (encode/httpx#3215), which a broadcast always has.
+    """
+    transport = AiohttpTransport(limits=httpx.Limits(max_connections=config.connections))
+    sends = HTTPXRequest(connection_pool_size=config.connections, httpx_kwargs={"transport": transport})
+    polls = HTTPXRequest(connection_pool_size=1, read_timeout=config.poll_timeout + 10)
     return (
         ApplicationBuilder()
         .token(config.token)
         .base_url(f"{config.api_base_url}/bot")
         .base_file_url(f"{config.api_base_url}/file/bot")
+        .request(sends)
+        .get_updates_request(polls)
         .concurrent_updates(config.concurrent_updates)
-        .get_updates_read_timeout(config.poll_timeout + 10)
         .build()
     )
 
@@ -75,10 +92,17 @@ def build_application(config: TelegramConfig) -> Application:
 class TelegramAdapter:
     """Connects a PTB application to the conversation core."""
 
-    def __init__(self, conversation: Conversation, sessions: Callable[[], Session], clock: Clock) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        sessions: Callable[[], Session],
+        clock: Clock,
+        pacer: Pacer | None = None,
+    ) -> None:
         self.conversation = conversation
         self.sessions = sessions
         self.clock = clock
+        self.pacer = pacer  # shared with the daily push, so replies and broadcasts stay within one limit
 
     def attach(self, application: Application) -> None:
         # New messages only: editing an old "/today" must not run it again.
@@ -161,50 +185,72 @@ class TelegramAdapter:
             await _answer(query, notice)
         for reply in replies:
             if reply.edit and query is not None and query.message is not None:
-                await self._edit(context, query, reply)
+                await self._edit(context.bot, query, reply)
             elif reply.text is not None:
-                await self._send_text(context, incoming.chat_id, reply)
+                await self.send_text(context.bot, incoming.chat_id, reply)
             if reply.audio is not None:
-                await self._send_audio(context, incoming.chat_id, reply.audio)
+                await self.send_audio(context.bot, incoming.chat_id, reply.audio)
         if query is None and notice and all(r.text is None and r.audio is None for r in replies):
-            await context.bot.send_message(incoming.chat_id, notice)
+            await self.paced(incoming.chat_id, lambda: context.bot.send_message(incoming.chat_id, notice))
 
-    async def _send_text(self, context: ContextTypes.DEFAULT_TYPE, chat_id: str, reply: Reply) -> None:
+    async def paced(self, chat_id: str, send: Callable[[], Awaitable[T]]) -> T:
+        """Every send waits its turn under the rate limits; a 429 pauses all of them."""
+        if self.pacer is None:
+            return await send()
+        await self.pacer.wait_turn(chat_id, group=chat_id.startswith("-"))
+        try:
+            return await send()
+        except RetryAfter as error:
+            self.pacer.pause(retry_seconds(error))
+            raise
+
+    async def send_text(self, bot: TelegramBot, chat_id: str, reply: Reply) -> Message:
+        """Send a text reply, split to fit; returns the last message (the one with the buttons)."""
         assert reply.text is not None
         pieces = _pieces(reply.text, single=reply.single)
-        markup = self._markup(reply.buttons, context.bot.username)
+        markup = self._markup(reply.buttons, bot.username)
+        sent: list[Message] = []
         for number, piece in enumerate(pieces, 1):
-            await context.bot.send_message(
-                chat_id,
-                piece,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                reply_markup=markup if number == len(pieces) else None,
-            )
 
-    async def _edit(self, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, reply: Reply) -> None:
+            def send(piece: str = piece, last: bool = number == len(pieces)) -> Awaitable[Message]:
+                return bot.send_message(
+                    chat_id,
+                    piece,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=markup if last else None,
+                )
+
+            sent.append(await self.paced(chat_id, send))
+        return sent[-1]
+
+    async def _edit(self, bot: TelegramBot, query: CallbackQuery, reply: Reply) -> None:
         """Replace the pressed message; if it can no longer be edited (deleted, too old), send it anew."""
         message = query.message
         if reply.text is None or message is None:
             return None
         if not isinstance(message, Message):  # too old for Telegram to show us: send a new one
-            return await self._send_text(context, str(message.chat.id), reply)
-        markup = self._markup(reply.buttons, query.get_bot().username)
+            await self.send_text(bot, str(message.chat.id), reply)
+            return None
+        markup = self._markup(reply.buttons, bot.username)
         try:
-            await message.edit_text(
-                _pieces(reply.text, single=True)[0],
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                reply_markup=markup,
+            await self.paced(
+                str(message.chat_id),
+                lambda: message.edit_text(
+                    _pieces(reply.text, single=True)[0],
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=markup,
+                ),
             )
         except BadRequest as error:
             if "not modified" in error.message.lower():  # a double tap: nothing to change
                 return None
             log.info("could not edit message %s (%s); sending it anew", message.message_id, error.message)
-            await self._send_text(context, str(message.chat_id), reply)
+            await self.send_text(bot, str(message.chat_id), reply)
         return None
 
-    async def _send_audio(self, context: ContextTypes.DEFAULT_TYPE, chat_id: str, audio: Audio) -> None:
+    async def send_audio(self, bot: TelegramBot, chat_id: str, audio: Audio) -> None:
         """Upload a file the first time; later sends, to anyone, reuse Telegram's file_id."""
         caption = _pieces(audio.caption, single=True, limit=CAPTION_LIMIT)[0] if audio.caption else None
         options = {"title": audio.title, "performer": audio.performer, "caption": caption}
@@ -212,13 +258,18 @@ class TelegramAdapter:
             known = audio_file_id(session, platform=PLATFORM, audio_key=audio.key)
         if known is not None:
             try:
-                await context.bot.send_audio(chat_id, known, parse_mode=ParseMode.HTML, **options)
+                await self.paced(
+                    chat_id, lambda: bot.send_audio(chat_id, known, parse_mode=ParseMode.HTML, **options)
+                )
                 return
             except BadRequest as error:
                 log.warning("stored file_id for audio %s refused (%s); uploading again", audio.key, error)
         with audio.path.open("rb") as file:
-            sent = await context.bot.send_audio(
-                chat_id, file, filename=audio.path.name, parse_mode=ParseMode.HTML, **options
+            sent = await self.paced(
+                chat_id,
+                lambda: bot.send_audio(
+                    chat_id, file, filename=audio.path.name, parse_mode=ParseMode.HTML, **options
+                ),
             )
         if sent.audio is not None:
             with self.sessions() as session:
@@ -244,7 +295,7 @@ class TelegramAdapter:
         if chat is None:
             return
         try:
-            await context.bot.send_message(chat.id, texts.APOLOGY)
+            await self.paced(str(chat.id), lambda: context.bot.send_message(chat.id, texts.APOLOGY))
         except TelegramError as error:
             log.warning("could not send the apology for update %s: %r", update_id, error)
 
@@ -256,6 +307,12 @@ async def _answer(query: CallbackQuery, notice: str | None) -> None:
         await query.answer(notice[:200] if notice else None)
     except BadRequest as error:
         log.info("callback answer refused (%s); sending the reply anyway", error.message)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """PTB 22 gives an int or a timedelta depending on PTB_TIMEDELTA; accept both."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 def _present(member: ChatMember) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from bot.cli import chat, content, database
+from bot.cli import chat, content, database, push
 from bot.cli.context import CliContext
 from bot.clock import SystemClock
 from bot.settings import SettingsError, load_settings
@@ -25,6 +26,7 @@ def build_app() -> typer.Typer:
     app.command("run")(chat.run_command)
     content.register(app)
     database.register(app)
+    push.register(app)
     return app
 
 
@@ -44,4 +46,7 @@ def _configure(
 
 
 def main() -> None:
+    # PTB 22's opt-in to its next major version: durations such as RetryAfter.retry_after as
+    # timedelta (we read both forms), without a deprecation warning on every 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     build_app()(prog_name="buildspeak")

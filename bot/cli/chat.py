@@ -35,7 +35,9 @@ def run_command(ctx: typer.Context) -> None:
             from bot.adapters.telegram_app import run_telegram
 
             try:
-                run_telegram(conversation, session_factory(engine), context.clock, context.settings.telegram)
+                sessions = session_factory(engine)
+                settings = context.settings
+                run_telegram(conversation, sessions, context.clock, settings.telegram, settings.push)
             except InvalidToken:
                 raise context.fail("Telegram 拒绝了这个令牌：请检查 TELEGRAM_BOT_TOKEN。", code=2) from None
             except TelegramError as error:

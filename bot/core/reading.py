@@ -7,7 +7,7 @@ import datetime as dt
 from bot.core import actions, lesson_view, texts
 from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, Span, keyboard
-from bot.core.shelf import DayLesson, lesson_key
+from bot.core.shelf import DayLesson, LessonShelf, lesson_key
 from bot.core.turn import Turn
 from bot.storage.subscribers import record_sent
 
@@ -30,15 +30,16 @@ async def today(turn: Turn) -> list[Reply]:
 
 def open_day(turn: Turn, day: DayLesson, *, trigger: str) -> Reply:
     """A scheduled day's lesson: card 1 in a private chat, the whole text in a group."""
-    deck = turn.services.shelf.deck(day.lesson)
-    key = lesson_key(day.lesson.id)
-    reply = (
-        lesson_view.group_reply(deck, key, day)
-        if turn.is_group
-        else lesson_view.card_reply(deck, key, 1, day)
-    )
+    reply = day_reply(turn.services.shelf, day, group=turn.is_group)
     _record(turn, day, trigger)
     return reply
+
+
+def day_reply(shelf: LessonShelf, day: DayLesson, *, group: bool) -> Reply:
+    """What /today shows and the daily push sends: card 1, or in a group the whole text in one post."""
+    deck = shelf.deck(day.lesson)
+    key = lesson_key(day.lesson.id)
+    return lesson_view.group_reply(deck, key, day) if group else lesson_view.card_reply(deck, key, 1, day)
 
 
 def _record(turn: Turn, day: DayLesson, trigger: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.storage.columns import AwareDateTime
@@ -37,7 +37,11 @@ class Subscriber(SQLModel, table=True):
     """A chat that receives the daily lesson: a private chat, or a group someone subscribed."""
 
     __tablename__ = "subscribers"
-    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_subscribers_platform_chat_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_subscribers_platform_chat_id"),
+        # The push's question, "who on this platform in this timezone is due by now?", is a range scan.
+        Index("ix_subscribers_due", "platform", "status", "timezone", "lesson_time", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)  # "telegram" | "discord" | "console"
@@ -112,3 +116,37 @@ class AudioUpload(SQLModel, table=True):
     audio_key: str = Field(primary_key=True, max_length=64)  # the audio file's content hash
     file_id: str = Field(max_length=255)
     uploaded_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+class PushState(StrEnum):
+    """Where one day's push to one subscriber stands; stored as its plain string value."""
+
+    CLAIMED = "claimed"  # a run took it and is sending it now
+    SENT = "sent"
+    FAILED = "failed"  # gave up after retries; `reason` says why
+    BLOCKED = "blocked"  # the platform said the chat is gone (bot blocked, user deactivated, kicked)
+    UNCERTAIN = "uncertain"  # claimed by a run that died mid-send: maybe delivered, never re-sent
+
+
+class PushDelivery(SQLModel, table=True):
+    """The push ledger: one row per subscriber and local date, claimed before the send and
+    settled after it, so a broadcast resumes after a crash without sending anyone a second copy."""
+
+    __tablename__ = "push_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "local_date", name="uq_push_deliveries_subscriber_id_local_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(
+        sa_column=_cascading_key("subscriber_id", "subscribers.id", "fk_push_deliveries_subscriber_id")
+    )
+    local_date: dt.date  # the subscriber's date the lesson is for
+    lesson_id: str = Field(max_length=200)
+    state: str = Field(max_length=16, index=True)
+    run_id: str = Field(max_length=32)  # which run claimed it: a claim from a dead run is uncertain
+    attempts: int = Field(default=0)
+    reason: str | None = Field(default=None, sa_type=Text)
+    message_id: str | None = Field(default=None, max_length=64)
+    claimed_at: dt.datetime = Field(sa_type=AwareDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)

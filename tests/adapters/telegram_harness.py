@@ -19,12 +19,16 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.adapters.telegram import TelegramConfig
-from bot.adapters.telegram_app import telegram_application
+from bot.adapters.telegram_app import TelegramBot, telegram_bot
 from bot.core.conversation import Conversation
 from bot.core.turn import Services
+from bot.delivery.broadcast import Pusher
+from bot.settings import PushSettings
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
 
 USER = 4242
+# Fast limits and retries; pushes run when a test calls them (the scheduler's tick is tested on its own).
+TEST_PUSH = PushSettings(per_second=500, per_chat_per_second=50, retry_base_delay=0.01, retry_max_delay=0.05)
 
 
 @dataclass
@@ -32,6 +36,12 @@ class RunningBot:
     fake: FakeTelegramServer
     application: Application
     services: Services
+    bot: TelegramBot
+
+    @property
+    def pusher(self) -> Pusher:
+        assert self.bot.pusher is not None
+        return self.bot.pusher
 
     async def say(self, text: str, *, chat_id: int = USER, **options: object) -> list[SentMessage]:
         """Send `text` and wait until the bot has handled it; returns the bot's messages in that chat."""
@@ -52,10 +62,16 @@ class RunningBot:
 
 
 @asynccontextmanager
-async def running_bot(services: Services) -> AsyncIterator[RunningBot]:
+async def running_bot(
+    services: Services, push: PushSettings = TEST_PUSH, *, scheduled: bool = False
+) -> AsyncIterator[RunningBot]:
+    """The bot as `buildspeak run` starts it. The push is built but not scheduled unless asked:
+    tests call `bot.pusher.run_once()` with their own clock instead of waiting for ticks."""
     async with FakeTelegramServer() as fake:
         config = TelegramConfig(token=fake.token, api_base_url=fake.url, poll_timeout=1)
-        application = telegram_application(Conversation(services), services.sessions, services.clock, config)
+        conversation = Conversation(services)
+        bot = telegram_bot(conversation, services.sessions, services.clock, config, push, scheduled=scheduled)
+        application = bot.application
         async with application:
             await application.post_init(application)
             await application.start()
@@ -63,10 +79,11 @@ async def running_bot(services: Services) -> AsyncIterator[RunningBot]:
                 poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
             )
             try:
-                yield RunningBot(fake, application, services)
+                yield RunningBot(fake, application, services, bot)
             finally:
                 await application.updater.stop()
                 await application.stop()
+                await application.post_stop(application)
 
 
 def write_post(

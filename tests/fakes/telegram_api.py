@@ -938,6 +938,7 @@ class FakeTelegramServer:
         self._blocked: dict[object, ApiError] = {}
         self._failures: dict[str, deque[ApiError]] = {}
         self._limiter = _RateLimiter()
+        self._slow: dict[object, float] = {}
 
     # Lifecycle
 
@@ -1069,6 +1070,10 @@ class FakeTelegramServer:
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self._calls if call.method.lower() == method.lower()]
 
+    def message_counts(self) -> dict[int, int]:
+        """How many of the bot's messages each chat holds: duplicates and losses at a glance."""
+        return {chat_id: len(sent) for chat_id, sent in self._sent.items() if sent}
+
     def messages(self, chat_id: int) -> list[SentMessage]:
         """The bot's messages in a chat as they stand now (copies), oldest first."""
         sent = self._sent.get(chat_id, {})
@@ -1136,6 +1141,10 @@ class FakeTelegramServer:
         """Every send or edit to the chat fails, e.g. a user who blocked the bot or deleted the account."""
         self._blocked[_chat_key(chat_id)] = ApiError(status, description)
 
+    def slow_chat(self, chat_id: int | str, seconds: float) -> None:
+        """Sends to this chat take `seconds` to answer (a congested chat, a slow data center)."""
+        self._slow[_chat_key(chat_id)] = seconds
+
     def unblock_chat(self, chat_id: int | str) -> None:
         self._blocked.pop(_chat_key(chat_id), None)
 
@@ -1197,6 +1206,8 @@ class FakeTelegramServer:
         if method.lower() not in API_METHODS:
             raise ApiError(404, "Not Found")
         self._inject_faults(method, params)
+        if _is_delivery(method) and (delay := self._slow.get(_chat_key(params.get("chat_id")))):
+            await asyncio.sleep(delay)
         result = await getattr(self, f"api_{method}")(params)
         if _is_rate_limited(method):
             self._limiter.note(_chat_key(params.get("chat_id")), time.monotonic())

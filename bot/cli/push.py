@@ -1,0 +1,112 @@
+"""`buildspeak push status|now`: where today's daily push stands, and a run on demand.
+
+`push now` runs one push as the scheduler would (who is due now and has not had today's
+lesson), through the same ledger, so it is safe beside a running bot: nobody gets two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.context import CliContext, context_of
+
+if TYPE_CHECKING:
+    from bot.delivery.broadcast import RunReport
+    from bot.delivery.progress import Progress
+
+PLATFORMS = ("telegram",)
+
+
+def register(app: typer.Typer) -> None:
+    push = typer.Typer(help="每日推送 The daily push: progress, and a run on demand.", no_args_is_help=True)
+    push.command("status")(push_status)
+    push.command("now")(push_now)
+    app.add_typer(push, name="push")
+
+
+def push_status(ctx: typer.Context) -> None:
+    """状态 Today's push per platform: due, sent, failed, blocked, uncertain, remaining."""
+    from bot.delivery.progress import push_progress
+    from bot.storage.engine import migrate, session_factory
+
+    cli = context_of(ctx)
+    engine = cli.database_engine
+    try:
+        migrate(engine)
+        with session_factory(engine)() as session:
+            for platform in PLATFORMS:
+                progress = push_progress(session, platform=platform, clock=cli.clock)
+                _print_progress(cli, platform, progress)
+    finally:
+        engine.dispose()
+
+
+def _print_progress(cli: CliContext, platform: str, progress: Progress) -> None:
+    dates = sorted(set(progress.zones.values()))
+    when = " / ".join(str(date) for date in dates) or "—"
+    rows = [
+        ("due", progress.due, "到时间的订阅（含已发）"),
+        ("sent", progress.sent, "已送达"),
+        ("failed", progress.failed, "失败（重试后放弃，见日志）"),
+        ("blocked", progress.blocked, "对方已屏蔽或退群"),
+        ("uncertain", progress.uncertain, "进程中断时在途，可能已送达，不重发"),
+        ("in flight", progress.in_flight, "正在发送"),
+        ("remaining", progress.remaining, "待发送"),
+        ("later today", progress.later_today, "今天稍后"),
+    ]
+    cli.out.print(f"{platform} · today {when} ({len(progress.zones)} timezone(s))", highlight=False)
+    for name, count, meaning in rows:
+        cli.out.print(f"  {name:<12}{count:>8}  {meaning}", highlight=False)
+
+
+def push_now(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only count who is due; send nothing")] = False,
+) -> None:
+    """立即推送 Push today's lesson now to everyone due who has not had it (Telegram)."""
+    cli = context_of(ctx)
+    token = cli.settings.telegram.token
+    if token is None and not dry_run:
+        raise cli.fail("需要 TELEGRAM_BOT_TOKEN 才能推送；--dry-run 只统计不发送。", code=2)
+    report = asyncio.run(_run_push(cli, dry_run=dry_run))
+    for zone, count in sorted(report.due.items()):
+        cli.out.print(f"  due  {zone}  {count}", highlight=False)
+    if dry_run:
+        cli.out.print(f"dry run: {sum(report.due.values())} due now, nothing sent", highlight=False)
+    else:
+        cli.out.print(
+            f"sent {report.sent}, failed {report.failed}, blocked {report.blocked}, "
+            f"rate-limited {report.rate_limited}, retried {report.retried}",
+            highlight=False,
+        )
+
+
+async def _run_push(cli: CliContext, *, dry_run: bool) -> RunReport:
+    from bot.adapters.telegram import TelegramConfig
+    from bot.adapters.telegram_app import telegram_bot
+    from bot.cli.chat import build_conversation
+    from bot.logs import configure_logging
+    from bot.storage.engine import migrate, session_factory
+
+    settings = cli.settings
+    secret = settings.telegram.token.get_secret_value() if settings.telegram.token else "0:dry-run"
+    configure_logging(settings.log_level, secrets=[secret])
+    engine = cli.database_engine
+    migrate(engine)
+    conversation = build_conversation(cli, offline_audio=False)
+    config = TelegramConfig(token=secret, api_base_url=settings.telegram.api_base_url)
+    bot = telegram_bot(conversation, session_factory(engine), cli.clock, config, settings.push)
+    try:
+        if bot.pusher is None:
+            raise cli.fail("push.enabled = false: 推送已关闭。", code=2)
+        if dry_run:
+            return await bot.pusher.run_once(dry_run=True)
+        async with bot.application:
+            return await bot.pusher.run_once()
+    finally:
+        if bot.pusher is not None:
+            await bot.pusher.stop()
+        engine.dispose()

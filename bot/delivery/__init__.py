@@ -1,0 +1,1 @@
+"""Delivery: the daily push, its ledger-backed runs, pacing within platform limits, retries."""

@@ -1,0 +1,359 @@
+"""A push run: find who is due, claim, send concurrently within the limits, settle in the ledger.
+
+The pipeline has three parts joined by a bounded queue:
+
+* the producer pages through due subscribers (keyset, `batch_size` rows at a time) and claims
+  them in small transactions, only while the in-flight window has room;
+* `max_in_flight` workers send, each retrying its own message, so a slow chat stalls nobody;
+* the settler writes outcomes in batches and frees their window slots.
+
+The window is the crash policy: at most `max_in_flight` sends are claimed and not yet settled at
+any moment, so a kill leaves at most that many uncertain. Those are **not re-sent** (see
+`mark_uncertain`): a push is a reminder the subscriber can always get again with /today, while a
+second copy of a lesson would look broken; the count shows in `buildspeak push status`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.core.messages import Reply
+from bot.core.timezones import zone_of
+from bot.delivery.content import DailyLessons
+from bot.delivery.errors import DeliveryError, RecipientGone, RecipientMoved, SlowDown, TemporaryFailure
+from bot.delivery.retry import RetryPolicy
+from bot.storage import push_ledger
+from bot.storage.push_ledger import Claim, DueSubscriber, Settlement
+from bot.storage.tables import PushState
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class PushSender(Protocol):
+    """A platform adapter's side of the push: send to a chat, paced, or raise a `DeliveryError`."""
+
+    platform: str
+
+    async def push(self, chat_id: str, chat_kind: str, replies: Sequence[Reply]) -> str | None:
+        """Send the replies; return the platform's id of the message sent. On a 429 the adapter
+        pauses its own pacer before raising `SlowDown`, so every send waits, not just this one."""
+        ...
+
+
+@dataclass(frozen=True)
+class PushConfig:
+    max_in_flight: int = 64  # claimed and not yet settled: the most a crash can leave uncertain
+    batch_size: int = 500  # due subscribers read per query
+    flush_every: float = 0.2  # seconds between ledger writes
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def __post_init__(self) -> None:
+        if self.max_in_flight < 1 or self.batch_size < 1 or self.flush_every <= 0:
+            raise ValueError("max_in_flight and batch_size must be positive, flush_every > 0")
+
+
+@dataclass
+class RunReport:
+    """What one run did; printed by `push now` and logged by the scheduler."""
+
+    dry_run: bool = False
+    due: dict[str, int] = field(default_factory=dict)  # "Asia/Shanghai 2026-11-22" -> due now
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    released: int = 0  # claimed, then handed back unsent at shutdown
+    rate_limited: int = 0  # 429 answers honoured
+    retried: int = 0  # network errors and 5xx retried
+
+    @property
+    def settled(self) -> int:
+        return self.sent + self.failed + self.blocked
+
+    def count(self, settlement: Settlement) -> None:
+        if settlement.state is PushState.SENT:
+            self.sent += 1
+        elif settlement.state is PushState.BLOCKED:
+            self.blocked += 1
+        else:
+            self.failed += 1
+
+
+class _Window:
+    """Slots for claims not yet settled in the database."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.used = 0
+        self._changed = asyncio.Condition()
+
+    async def take(self, wanted: int) -> int:
+        """Wait for room for a reasonable chunk (not one slot at a time), then take up to `wanted`."""
+        enough = min(wanted, max(1, self.size // 4))
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.size - self.used >= enough)
+            taken = min(wanted, self.size - self.used)
+            self.used += taken
+            return taken
+
+    async def give_back(self, count: int) -> None:
+        if count:
+            async with self._changed:
+                self.used -= count
+                self._changed.notify_all()
+
+
+class Pusher:
+    """Runs pushes for one platform. `recover()` once at start-up, then `run_once()` on every tick."""
+
+    def __init__(
+        self,
+        *,
+        sender: PushSender,
+        lessons: DailyLessons,
+        sessions: Callable[[], Session],
+        clock: Clock,
+        config: PushConfig | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.sender = sender
+        self.lessons = lessons
+        self.sessions = sessions
+        self.clock = clock
+        self.config = config or PushConfig()
+        self.run_id = uuid.uuid4().hex
+        self._sleep = sleep
+        self._rand = rand
+        self._one_run = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self._database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-ledger")
+
+    async def recover(self) -> int:
+        """Mark what a killed run left claimed as uncertain (not re-sent); returns how many."""
+        count = await self._db(push_ledger.mark_uncertain, current_run=self.run_id, now=self.clock.now())
+        if count:
+            log.warning("%d push(es) were in flight when a run died: marked uncertain, not re-sent", count)
+        return count
+
+    async def run_once(self, *, dry_run: bool = False) -> RunReport:
+        """Push to everyone due now; with `dry_run`, only count them."""
+        async with self._one_run:
+            report = RunReport(dry_run=dry_run)
+            if self._stopping.is_set():
+                return report
+            if dry_run:
+                await self._count_due(report)
+            else:
+                await self._broadcast(report)
+            if report.settled or report.released:
+                log.info(
+                    "push run: %d sent, %d failed, %d blocked, %d released, %d rate-limited, %d retried",
+                    report.sent, report.failed, report.blocked, report.released,
+                    report.rate_limited, report.retried,
+                )  # fmt: skip
+            return report
+
+    async def stop(self) -> None:
+        """Stop claiming; sends under way finish, queued ones are handed back for the next start."""
+        self._stopping.set()
+        async with self._one_run:
+            self._database.shutdown(wait=True)
+
+    async def _broadcast(self, report: RunReport) -> None:
+        window = _Window(self.config.max_in_flight)
+        queue: asyncio.Queue[Claim | None] = asyncio.Queue()
+        settler = _Settler(self, window, report)
+        flushing = asyncio.create_task(settler.run())
+        workers = [
+            asyncio.create_task(self._work(queue, settler, report)) for _ in range(self.config.max_in_flight)
+        ]
+        try:
+            await self._produce(window, queue, report)
+        finally:
+            for _ in workers:
+                queue.put_nowait(None)
+            await asyncio.gather(*workers, return_exceptions=True)
+            settler.closing = True
+            await flushing
+
+    async def _due_pages(self, report: RunReport) -> Any:
+        """(local date, lesson id, page of due subscribers) for every timezone, a page at a time."""
+        zones = await self._db(push_ledger.active_timezones, platform=self.sender.platform)
+        for zone in zones:
+            try:
+                local = self.clock.now().astimezone(zone_of(zone))
+            except ValueError:
+                log.error("subscribers have an unknown timezone %r; skipping them", zone)
+                continue
+            lesson_id = self.lessons.lesson_id(local.date())
+            if lesson_id is None:
+                continue
+            after = 0
+            while not self._stopping.is_set():
+                page: list[DueSubscriber] = await self._db(
+                    push_ledger.due_batch,
+                    platform=self.sender.platform,
+                    timezone=zone,
+                    local_date=local.date(),
+                    local_time=local.time().replace(tzinfo=None),
+                    after_id=after,
+                    limit=self.config.batch_size,
+                )
+                if not page:
+                    break
+                key = f"{zone} {local.date()}"
+                report.due[key] = report.due.get(key, 0) + len(page)
+                yield local.date(), lesson_id, page
+                after = page[-1].id
+
+    async def _count_due(self, report: RunReport) -> None:
+        async for _ in self._due_pages(report):
+            pass
+
+    async def _produce(self, window: _Window, queue: asyncio.Queue[Claim | None], report: RunReport) -> None:
+        async for local_date, lesson_id, page in self._due_pages(report):
+            while page and not self._stopping.is_set():
+                taken = await window.take(len(page))
+                chunk, page = page[:taken], page[taken:]
+                claims = await self._db(
+                    push_ledger.claim,
+                    chunk,
+                    local_date=local_date,
+                    lesson_id=lesson_id,
+                    run_id=self.run_id,
+                    now=self.clock.now(),
+                )
+                await window.give_back(taken - len(claims))  # someone else had those
+                for item in claims:
+                    queue.put_nowait(item)
+
+    async def _work(self, queue: asyncio.Queue[Claim | None], settler: _Settler, report: RunReport) -> None:
+        while (item := await queue.get()) is not None:
+            if self._stopping.is_set():
+                settler.release(item)
+                continue
+            settler.add(await self._deliver(item, report))
+
+    async def _deliver(self, item: Claim, report: RunReport) -> Settlement:
+        """Send one claimed push, retrying what is worth retrying; always returns how it ended."""
+        tries = _Tries(item)
+        chat_id = item.subscriber.chat_id
+        while True:
+            tries.attempts += 1
+            try:
+                replies = self.lessons.replies(item.local_date, item.subscriber.chat_kind)
+                message_id = await self.sender.push(chat_id, item.subscriber.chat_kind, replies)
+                return tries.ended(PushState.SENT, message_id=message_id)
+            except RecipientGone as error:
+                return tries.ended(PushState.BLOCKED, error.reason)
+            except RecipientMoved as error:
+                if chat_id != item.subscriber.chat_id:  # moved twice in one send: something is off
+                    return tries.ended(PushState.FAILED, error.reason)
+                chat_id = error.new_chat_id
+                await self._follow(item.subscriber, chat_id)
+            except (SlowDown, TemporaryFailure) as error:
+                if given_up := await self._pause_or_give_up(tries, error, report):
+                    return given_up
+            except DeliveryError as error:
+                return tries.ended(PushState.FAILED, error.reason)
+            except Exception as error:  # a bug must not leave the claim hanging: record it
+                log.exception("push to subscriber %s failed unexpectedly", item.subscriber.id)
+                return tries.ended(PushState.FAILED, f"unexpected error: {error!r}"[:500])
+
+    async def _follow(self, subscriber: DueSubscriber, chat_id: str) -> None:
+        """Store a group's new chat id (it became a supergroup), so today's retry and every later
+        push go there."""
+        now = self.clock.now()
+        await self._db(push_ledger.move_chat, subscriber_id=subscriber.id, chat_id=chat_id, now=now)
+
+    async def _pause_or_give_up(
+        self, tries: _Tries, error: SlowDown | TemporaryFailure, report: RunReport
+    ) -> Settlement | None:
+        """A 429 waits in the pacer (the adapter paused it); a network error or 5xx backs off here.
+        Either has a budget, after which the push is recorded as failed, never retried forever."""
+        policy = self.config.retry
+        if isinstance(error, SlowDown):
+            tries.slowdowns += 1
+            report.rate_limited += 1
+            if tries.slowdowns >= policy.rate_limited_attempts:
+                return tries.ended(PushState.FAILED, f"rate limited {tries.slowdowns} times: {error.reason}")
+            return None
+        tries.failures += 1
+        if tries.failures >= policy.attempts:
+            return tries.ended(PushState.FAILED, f"gave up after {tries.failures} tries: {error.reason}")
+        report.retried += 1
+        await self._sleep(policy.backoff(tries.failures, self._rand))
+        return None
+
+    async def _db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Ledger work runs on one thread of its own: the event loop keeps sending meanwhile."""
+
+        def call() -> T:
+            with self.sessions() as session:
+                return function(session, *args, **kwargs)
+
+        return await asyncio.get_running_loop().run_in_executor(self._database, call)
+
+
+@dataclass
+class _Tries:
+    """One push's attempts so far."""
+
+    item: Claim
+    attempts: int = 0  # sends tried, whatever became of them
+    failures: int = 0  # network errors and 5xx
+    slowdowns: int = 0  # 429s
+
+    def ended(self, state: PushState, reason: str | None = None, message_id: str | None = None) -> Settlement:
+        return Settlement(
+            self.item.delivery_id, self.item.subscriber.id, state, self.attempts, reason, message_id
+        )
+
+
+class _Settler:
+    """Collects outcomes and writes them in batches, freeing their window slots once stored."""
+
+    def __init__(self, pusher: Pusher, window: _Window, report: RunReport) -> None:
+        self.pusher = pusher
+        self.window = window
+        self.report = report
+        self.closing = False
+        self._settled: list[Settlement] = []
+        self._released: list[int] = []
+
+    def add(self, settlement: Settlement) -> None:
+        if settlement.state is PushState.FAILED:
+            log.warning("push %s failed: %s", settlement.delivery_id, settlement.reason)
+        self._settled.append(settlement)
+
+    def release(self, item: Claim) -> None:
+        self._released.append(item.delivery_id)
+
+    async def run(self) -> None:
+        while not self.closing:
+            await self.pusher._sleep(self.pusher.config.flush_every)
+            await self.flush()
+        await self.flush()
+
+    async def flush(self) -> None:
+        settled, self._settled = self._settled, []
+        released, self._released = self._released, []
+        if settled:
+            await self.pusher._db(push_ledger.settle, settled, now=self.pusher.clock.now())
+            for settlement in settled:
+                self.report.count(settlement)
+        if released:
+            await self.pusher._db(push_ledger.release, released)
+            self.report.released += len(released)
+        await self.window.give_back(len(settled) + len(released))

@@ -1,0 +1,101 @@
+"""Pacing sends under a platform's limits by our own schedule, so its flood control never fires.
+
+Telegram allows about 30 messages a second overall, one a second per chat and 20 a minute per
+group. The overall limit is a token bucket; per chat, each send books the next free moment.
+A little headroom stays unused: the server counts arrivals, and requests reach it a few
+milliseconds apart from when we released them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+BURST_SECONDS = 0.02  # how much sending the bucket may bunch up after the event loop was busy
+PRUNE_AT = 10_000  # per-chat bookings kept before the expired ones are dropped
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    group_per_minute: float = 20.0
+    headroom: float = 0.03  # the share of each limit left unused
+
+    def __post_init__(self) -> None:
+        if min(self.per_second, self.per_chat_per_second, self.group_per_minute) <= 0:
+            raise ValueError("rate limits must be positive")
+        if not 0 <= self.headroom < 0.5:
+            raise ValueError("headroom must be in [0, 0.5)")
+
+    @property
+    def rate(self) -> float:
+        """Messages a second we actually release overall."""
+        return self.per_second * (1 - self.headroom)
+
+    def chat_interval(self, *, group: bool) -> float:
+        """Seconds between two sends to one chat."""
+        per_second = self.per_chat_per_second
+        if group:
+            per_second = min(per_second, self.group_per_minute / 60)
+        return 1 / (per_second * (1 - self.headroom))
+
+
+class Pacer:
+    """`await pacer.wait_turn(chat)` before every send; `pacer.pause(s)` when the platform says 429."""
+
+    def __init__(
+        self,
+        limits: RateLimits,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.limits = limits
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._capacity = max(1.0, limits.rate * BURST_SECONDS)
+        self._tokens = 1.0
+        self._filled_at = monotonic()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+        self._chat_free_at: dict[str, float] = {}
+
+    async def wait_turn(self, chat: str, *, group: bool = False) -> None:
+        """Return when a message to `chat` may go out now."""
+        await self._chat_turn(chat, group)
+        async with self._lock:  # FIFO: whoever waits longest goes first
+            while True:
+                now = self._monotonic()
+                if now < self._paused_until:
+                    await self._sleep(self._paused_until - now)
+                    continue
+                self._refill(now)
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                await self._sleep((1 - self._tokens) / self.limits.rate)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every send for `seconds` (the platform's retry_after), and start again gently."""
+        until = self._monotonic() + max(0.0, seconds)
+        if until > self._paused_until:
+            self._paused_until = until
+            self._tokens = 0.0
+            self._filled_at = until
+
+    def _refill(self, now: float) -> None:
+        if now > self._filled_at:
+            self._tokens = min(self._capacity, self._tokens + (now - self._filled_at) * self.limits.rate)
+            self._filled_at = now
+
+    async def _chat_turn(self, chat: str, group: bool) -> None:
+        now = self._monotonic()
+        if len(self._chat_free_at) > PRUNE_AT:
+            self._chat_free_at = {key: at for key, at in self._chat_free_at.items() if at > now}
+        slot = max(now, self._chat_free_at.get(chat, 0.0))
+        self._chat_free_at[chat] = slot + self.limits.chat_interval(group=group)
+        if slot > now:
+            await self._sleep(slot - now)

@@ -1,0 +1,71 @@
+"""From settings to a running push: the pacer, the pusher and the scheduler job that ticks it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from apscheduler.job import Job
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.delivery.broadcast import PushConfig, Pusher, PushSender
+from bot.delivery.content import DailyLessons
+from bot.delivery.pacing import Pacer, RateLimits
+from bot.delivery.retry import RetryPolicy
+from bot.settings import PushSettings
+
+PUSH_JOB = "daily-push"
+
+
+def rate_limits(settings: PushSettings) -> RateLimits:
+    return RateLimits(
+        per_second=settings.per_second,
+        per_chat_per_second=settings.per_chat_per_second,
+        group_per_minute=settings.group_per_minute,
+        headroom=settings.headroom,
+    )
+
+
+def push_config(settings: PushSettings) -> PushConfig:
+    retry = RetryPolicy(
+        attempts=settings.retry_attempts,
+        base_delay=settings.retry_base_delay,
+        max_delay=settings.retry_max_delay,
+        rate_limited_attempts=settings.rate_limited_attempts,
+    )
+    return PushConfig(max_in_flight=settings.max_in_flight, batch_size=settings.batch_size, retry=retry)
+
+
+def build_pacer(settings: PushSettings) -> Pacer:
+    return Pacer(rate_limits(settings))
+
+
+def build_pusher(
+    settings: PushSettings,
+    *,
+    sender: PushSender,
+    lessons: DailyLessons,
+    sessions: Callable[[], Session],
+    clock: Clock,
+) -> Pusher:
+    config = push_config(settings)
+    return Pusher(sender=sender, lessons=lessons, sessions=sessions, clock=clock, config=config)
+
+
+def schedule_pushes(scheduler: BaseScheduler, pusher: Pusher, *, every: float) -> Job:
+    """Tick every `every` seconds, the first tick at once: a restart sends what was missed today.
+
+    One run at a time (a broadcast to many chats outlasts a tick); ticks missed meanwhile merge.
+    """
+    return scheduler.add_job(
+        pusher.run_once,
+        IntervalTrigger(seconds=every),
+        id=PUSH_JOB,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+        next_run_time=dt.datetime.now(dt.UTC),
+    )

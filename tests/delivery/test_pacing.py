@@ -1,0 +1,90 @@
+"""The pacer on a virtual clock: sends per second overall and per chat, and a 429's pause."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+
+from bot.delivery.pacing import Pacer, RateLimits
+from bot.delivery.retry import RetryPolicy
+
+
+class VirtualTime:
+    """monotonic() and sleep() for the pacer: sleeping moves time, nothing waits for real."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
+def busiest_second(times: list[float]) -> int:
+    times = sorted(times)
+    start, most = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+async def send_all(pacer: Pacer, chats: list[str], clock: VirtualTime) -> list[float]:
+    sent: list[float] = []
+    for chat in chats:  # one sender after another, as fast as the pacer lets it
+        await pacer.wait_turn(chat)
+        sent.append(clock.now)
+    return sent
+
+
+async def test_no_second_holds_more_than_the_limit_less_headroom() -> None:
+    clock = VirtualTime()
+    limits = RateLimits(per_second=30, headroom=0.03)
+    pacer = Pacer(limits, monotonic=clock.monotonic, sleep=clock.sleep)
+    sent = await send_all(pacer, [str(n) for n in range(600)], clock)
+    assert busiest_second(sent) <= 30
+    achieved = (len(sent) - 1) / (sent[-1] - sent[0])
+    assert achieved == pytest.approx(30 * 0.97, rel=0.01)
+
+
+async def test_one_chat_gets_at_most_one_message_a_second_and_a_group_twenty_a_minute() -> None:
+    clock = VirtualTime()
+    pacer = Pacer(RateLimits(per_second=1000), monotonic=clock.monotonic, sleep=clock.sleep)
+    private = await send_all(pacer, ["42"] * 5, clock)
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(private))
+    group: list[float] = []
+    for _ in range(4):
+        await pacer.wait_turn("-100", group=True)
+        group.append(clock.now)
+    assert all(later - earlier >= 3.0 for earlier, later in itertools.pairwise(group))
+
+
+async def test_a_pause_holds_every_send_for_retry_after() -> None:
+    clock = VirtualTime()
+    pacer = Pacer(RateLimits(per_second=100), monotonic=clock.monotonic, sleep=clock.sleep)
+    await pacer.wait_turn("1")
+    paused_at = clock.now
+    pacer.pause(7)
+    await pacer.wait_turn("2")
+    assert clock.now >= paused_at + 7
+
+
+def test_limits_and_retries_refuse_nonsense() -> None:
+    with pytest.raises(ValueError):
+        RateLimits(per_second=0)
+    with pytest.raises(ValueError):
+        RateLimits(headroom=0.7)
+    with pytest.raises(ValueError):
+        RetryPolicy(attempts=0)
+
+
+def test_backoff_grows_and_is_jittered_within_its_bounds() -> None:
+    policy = RetryPolicy(base_delay=1, max_delay=8)
+    assert [policy.backoff(n, lambda: 0.0) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+    assert [policy.backoff(n, lambda: 1.0) for n in (1, 2, 3, 4, 5)] == [1.0, 2.0, 4.0, 8.0, 8.0]

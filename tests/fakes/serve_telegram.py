@@ -1,0 +1,54 @@
+"""The fake Bot API as a process of its own, for benchmarks: a load test must not share a core
+(or its memory figures) with the bot it measures.
+
+    python -m tests.fakes.serve_telegram --overall 1000 --per-chat 1
+
+prints `<api url> <control url>` on one line, then serves until killed. GET <control url>/stats
+answers JSON: sendMessage calls accepted, 429s answered, chats with a message, extra copies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+
+from aiohttp import web
+
+from tests.fakes.telegram_api import FakeTelegramServer
+
+
+def stats(fake: FakeTelegramServer) -> dict[str, int]:
+    counts = fake.message_counts()
+    return {
+        "accepted": sum(counts.values()),
+        "rate_limited": fake.rate_limited_count,
+        "chats": len(counts),
+        "duplicates": sum(count - 1 for count in counts.values() if count > 1),
+    }
+
+
+async def serve(overall: float | None, per_chat: float | None) -> None:
+    fake = await FakeTelegramServer().start()
+    fake.rate_limit(per_second_overall=overall, per_second_per_chat=per_chat)
+    control = web.Application()
+    control.router.add_get("/stats", lambda request: web.json_response(stats(fake)))
+    runner = web.AppRunner(control, access_log=None)
+    await runner.setup()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    await web.SockSite(runner, sock).start()
+    print(fake.url, f"http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--overall", type=float, default=None, help="messages a second overall (429 above)")
+    parser.add_argument("--per-chat", type=float, default=None, help="messages a second per chat")
+    arguments = parser.parse_args()
+    asyncio.run(serve(arguments.overall, arguments.per_chat))
+
+
+if __name__ == "__main__":
+    main()

@@ -153,7 +153,7 @@ def show(name: str, figures: dict[str, float], limit: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
-    parser.add_argument("--limit", type=float, default=800.0, help="messages/s the fake enforces")
+    parser.add_argument("--limit", type=float, default=400.0, help="messages/s the fake enforces")
     parser.add_argument("--in-flight", type=int, default=256)
     parser.add_argument("--postgres", default=os.environ.get("BUILDSPEAK_TEST_DATABASE_URL"))
     arguments = parser.parse_args()

@@ -54,6 +54,8 @@ CUT_MARK = "\n…（篇幅所限，完整内容请点下方按钮）"
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 PRESENT_STATUSES = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+RENDERED_KEPT = 64  # replies whose HTML is kept for reuse
+Markup = InlineKeyboardMarkup | None
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,6 +105,7 @@ class TelegramAdapter:
         self.sessions = sessions
         self.clock = clock
         self.pacer = pacer  # shared with the daily push, so replies and broadcasts stay within one limit
+        self._rendered: dict[int, tuple[Reply, list[str], Markup]] = {}
 
     def attach(self, application: Application) -> None:
         # New messages only: editing an old "/today" must not run it again.
@@ -206,9 +209,7 @@ class TelegramAdapter:
 
     async def send_text(self, bot: TelegramBot, chat_id: str, reply: Reply) -> Message:
         """Send a text reply, split to fit; returns the last message (the one with the buttons)."""
-        assert reply.text is not None
-        pieces = _pieces(reply.text, single=reply.single)
-        markup = self._markup(reply.buttons, bot.username)
+        pieces, markup = self._prepared(reply, bot.username)
         sent: list[Message] = []
         for number, piece in enumerate(pieces, 1):
 
@@ -280,6 +281,19 @@ class TelegramAdapter:
                     file_id=sent.audio.file_id,
                     now=self.clock.now(),
                 )
+
+    def _prepared(self, reply: Reply, bot_username: str | None) -> tuple[list[str], Markup]:
+        """The reply's HTML pieces and keyboard. A push sends one Reply object to every subscriber,
+        so it is rendered once, not 100,000 times; the entry keeps the reply, so its id stays its own."""
+        cached = self._rendered.get(id(reply))
+        if cached is None or cached[0] is not reply:
+            assert reply.text is not None
+            if len(self._rendered) >= RENDERED_KEPT:
+                self._rendered.clear()
+            pieces = _pieces(reply.text, single=reply.single)
+            cached = (reply, pieces, self._markup(reply.buttons, bot_username))
+            self._rendered[id(reply)] = cached
+        return cached[1], cached[2]
 
     @staticmethod
     def _markup(rows: Keyboard, bot_username: str | None) -> InlineKeyboardMarkup | None:

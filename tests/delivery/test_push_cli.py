@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from bot.cli import build_app
 from tests.delivery.push_support import Sessions, add_subscribers
+from tests.fakes.telegram_api import FakeTelegramServer
 
 
 @pytest.fixture
@@ -63,3 +65,18 @@ def test_push_now_without_a_token_says_what_is_missing(env: dict[str, str]) -> N
 def test_push_now_when_the_push_is_switched_off(env: dict[str, str]) -> None:
     code, output = run({**env, "BUILDSPEAK_PUSH__ENABLED": "false"}, "push", "now", "--dry-run")
     assert code == 2 and "推送已关闭" in output
+
+
+async def test_push_now_sends_through_the_configured_bot_api_once(
+    env: dict[str, str], sessions: Sessions
+) -> None:
+    add_subscribers(sessions, [1, 2], timezone="UTC", lesson_time=dt.time(0, 0))
+    async with FakeTelegramServer() as fake:
+        live = {**env, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.url}
+        code, output = await asyncio.to_thread(run, live, "push", "now")
+        assert code == 0, output
+        assert "sent 2, failed 0, blocked 0" in output
+        again = await asyncio.to_thread(run, live, "push", "now")
+        assert "sent 0," in again[1]  # the ledger: nobody twice
+        assert sorted(fake.message_counts().items()) == [(1, 1), (2, 1)]
+    assert fake.token not in output

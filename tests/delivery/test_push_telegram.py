@@ -296,3 +296,17 @@ async def test_the_scheduler_pushes_on_start_up_in_the_bots_loop(
         (job,) = bot.bot.scheduler.get_jobs()
         assert job.id == "daily-push" and job.max_instances == 1
     assert len(bot.fake.messages(1401)) == 1
+
+
+async def test_after_downtime_only_todays_lesson_goes_out_not_the_missed_days(
+    services: Services, sessions: Sessions
+) -> None:
+    add_subscribers(sessions, [1501])
+    clock = clock_of(services)
+    clock.moment = dt.datetime(2026, 11, 19, 0, 30, tzinfo=UTC)  # the 19th, 08:30 in Shanghai
+    async with running_bot(services) as bot:
+        await bot.pusher.run_once()
+        clock.moment = dt.datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # back three days later, 11:00
+        await bot.pusher.run_once()
+        texts = texts_to(bot.fake, 1501)
+    assert len(texts) == 2 and "11 月 19 日" in texts[0] and "11 月 22 日" in texts[1]

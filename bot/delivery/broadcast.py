@@ -16,10 +16,11 @@ second copy of a lesson would look broken; the count shows in `buildspeak push s
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -38,6 +39,7 @@ from bot.storage.tables import PushState
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Database = Callable[..., Awaitable[Any]]  # runs a ledger function with a session, off the event loop
 
 
 class PushSender(Protocol):
@@ -173,8 +175,8 @@ class Pusher:
     async def _broadcast(self, report: RunReport) -> None:
         window = _Window(self.config.max_in_flight)
         queue: asyncio.Queue[Claim | None] = asyncio.Queue()
-        settler = _Settler(self, window, report)
-        flushing = asyncio.create_task(settler.run())
+        settler = _Settler(self._db, self.clock, window, report)
+        flushing = asyncio.create_task(settler.run(self.config.flush_every))
         workers = [
             asyncio.create_task(self._work(queue, settler, report)) for _ in range(self.config.max_in_flight)
         ]
@@ -187,7 +189,7 @@ class Pusher:
             settler.closing = True
             await flushing
 
-    async def _due_pages(self, report: RunReport) -> Any:
+    async def _due_pages(self, report: RunReport) -> AsyncIterator[tuple[dt.date, str, list[DueSubscriber]]]:
         """(local date, lesson id, page of due subscribers) for every timezone, a page at a time."""
         zones = await self._db(push_ledger.active_timezones, platform=self.sender.platform)
         for zone in zones:
@@ -324,8 +326,9 @@ class _Tries:
 class _Settler:
     """Collects outcomes and writes them in batches, freeing their window slots once stored."""
 
-    def __init__(self, pusher: Pusher, window: _Window, report: RunReport) -> None:
-        self.pusher = pusher
+    def __init__(self, db: Database, clock: Clock, window: _Window, report: RunReport) -> None:
+        self.db = db
+        self.clock = clock
         self.window = window
         self.report = report
         self.closing = False
@@ -340,9 +343,9 @@ class _Settler:
     def release(self, item: Claim) -> None:
         self._released.append(item.delivery_id)
 
-    async def run(self) -> None:
+    async def run(self, every: float) -> None:
         while not self.closing:
-            await self.pusher._sleep(self.pusher.config.flush_every)
+            await asyncio.sleep(every)
             await self.flush()
         await self.flush()
 
@@ -350,10 +353,10 @@ class _Settler:
         settled, self._settled = self._settled, []
         released, self._released = self._released, []
         if settled:
-            await self.pusher._db(push_ledger.settle, settled, now=self.pusher.clock.now())
+            await self.db(push_ledger.settle, settled, now=self.clock.now())
             for settlement in settled:
                 self.report.count(settlement)
         if released:
-            await self.pusher._db(push_ledger.release, released)
+            await self.db(push_ledger.release, released)
             self.report.released += len(released)
         await self.window.give_back(len(settled) + len(released))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import httpx
@@ -24,6 +24,7 @@ from telegram import (
     ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     Update,
@@ -45,7 +46,19 @@ from bot.adapters.telegram_text import CAPTION_LIMIT, MESSAGE_LIMIT, split_html
 from bot.clock import Clock
 from bot.core import texts
 from bot.core.conversation import Conversation
-from bot.core.messages import REMOVED, RETURNED, Audio, Button, ChatKind, Incoming, Keyboard, Reply, RichText
+from bot.core.messages import (
+    REMOVED,
+    RETURNED,
+    Audio,
+    Button,
+    ChatKind,
+    Document,
+    Incoming,
+    Keyboard,
+    Quoted,
+    Reply,
+    RichText,
+)
 from bot.delivery.pacing import Pacer
 from bot.storage.audio_uploads import audio_file_id, remember_audio_file_id
 
@@ -127,6 +140,9 @@ class TelegramAdapter:
         if _addressed_elsewhere(message.text, context.bot.username):
             return
         incoming = self._incoming(update, context, text=message.text)
+        quoted = _quoted(message, context.bot.id, context.bot.username)
+        if quoted is not None:
+            incoming = replace(incoming, quoted=quoted)
         await self.deliver(context, incoming, await self.conversation.handle(incoming), None)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -193,7 +209,10 @@ class TelegramAdapter:
                 await self.send_text(context.bot, incoming.chat_id, reply)
             if reply.audio is not None:
                 await self.send_audio(context.bot, incoming.chat_id, reply.audio)
-        if query is None and notice and all(r.text is None and r.audio is None for r in replies):
+            if reply.document is not None:
+                await self.send_document(context.bot, incoming.chat_id, reply.document)
+        sent_nothing = all(r.text is None and r.audio is None and r.document is None for r in replies)
+        if query is None and notice and sent_nothing:
             await self.paced(incoming.chat_id, lambda: context.bot.send_message(incoming.chat_id, notice))
 
     async def paced(self, chat_id: str, send: Callable[[], Awaitable[T]]) -> T:
@@ -282,6 +301,11 @@ class TelegramAdapter:
                     now=self.clock.now(),
                 )
 
+    async def send_document(self, bot: TelegramBot, chat_id: str, document: Document) -> None:
+        """A file made for this person (an export): always a fresh upload."""
+        upload = InputFile(document.data, filename=document.filename, attach=True)
+        await self.paced(chat_id, lambda: bot.send_document(chat_id, upload, caption=document.caption))
+
     def _prepared(self, reply: Reply, bot_username: str | None) -> tuple[list[str], Markup]:
         """The reply's HTML pieces and keyboard. A push sends one Reply object to every subscriber,
         so it is rendered once, not 100,000 times; the entry keeps the reply, so its id stays its own."""
@@ -321,6 +345,28 @@ async def _answer(query: CallbackQuery, notice: str | None) -> None:
         await query.answer(notice[:200] if notice else None)
     except BadRequest as error:
         log.info("callback answer refused (%s); sending the reply anyway", error.message)
+
+
+def _quoted(message: Message, bot_id: int, bot_username: str | None) -> Quoted | None:
+    """The bot's message this one replies to, with its buttons as the core made them."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
+        return None
+    rows = replied.reply_markup.inline_keyboard if replied.reply_markup else ()
+    buttons = tuple(_core_button(button, bot_username) for row in rows for button in row)
+    return Quoted(text=replied.text or replied.caption or "", buttons=tuple(b for b in buttons if b))
+
+
+def _core_button(button: InlineKeyboardButton, bot_username: str | None) -> Button | None:
+    """The inverse of `_button`: callback data is an action, our own t.me link a start payload."""
+    if isinstance(button.callback_data, str):
+        return Button(button.text, action=button.callback_data)
+    if button.url is None:
+        return None
+    start_link = f"https://t.me/{bot_username}?start="
+    if bot_username and button.url.startswith(start_link):
+        return Button(button.text, start_payload=button.url.removeprefix(start_link))
+    return Button(button.text, url=button.url)
 
 
 def retry_seconds(error: RetryAfter) -> float:

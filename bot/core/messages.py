@@ -90,6 +90,15 @@ class Audio:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file to send, such as the vocabulary book's CSV or Anki deck. Small enough to hold in memory."""
+
+    filename: str
+    data: bytes
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to send, or (with `edit`) the new content of the message whose button was pressed.
 
@@ -106,6 +115,7 @@ class Reply:
     edit: bool = False
     notice: str | None = None
     single: bool = False
+    document: Document | None = None
 
 
 REMOVED = "removed"  # the bot was blocked, or removed from the chat
@@ -115,6 +125,18 @@ RETURNED = "returned"  # a person who had blocked the bot unblocked it
 class ChatKind(StrEnum):
     PRIVATE = "private"
     GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """The bot's own message that a person replied to: its text (or caption) and its buttons.
+
+    The buttons are how the core tells which lesson card a reply is about, with
+    nothing remembered per message: a card's 🔊 button names its lesson and number.
+    """
+
+    text: str = ""
+    buttons: tuple[Button, ...] = ()
 
 
 async def _sender_is_admin() -> bool:
@@ -128,7 +150,8 @@ class Incoming:
     `is_admin` is asked only when a group setting is about to change, so an
     adapter can look the answer up lazily (Telegram: getChatMember). `event`
     reports what the platform did rather than the person (REMOVED, RETURNED).
-    `ref` names the platform's event in logs.
+    `ref` names the platform's event in logs. `quoted` is the bot's message this
+    one replies to, if any.
     """
 
     platform: str
@@ -141,6 +164,7 @@ class Incoming:
     language: str | None = None
     event: str | None = None
     ref: str = ""
+    quoted: Quoted | None = None
     is_admin: Callable[[], Awaitable[bool]] = field(default=_sender_is_admin, compare=False, repr=False)
 
 

@@ -13,7 +13,15 @@ from sqlalchemy import Delete, delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.storage.tables import SavedWord, SentLesson, Subscriber, SubscriberStatus, WordContext
+from bot.storage.tables import (
+    PushDelivery,
+    QuestionUsage,
+    SavedWord,
+    SentLesson,
+    Subscriber,
+    SubscriberStatus,
+    WordContext,
+)
 
 PRIVATE = "private"
 # What `update_subscriber` may change; ids, platform and chat stay as they were created.
@@ -106,9 +114,13 @@ def forget_user(session: Session, *, platform: str, user_id: str, chat_id: str) 
     words = select(SavedWord.id).where(SavedWord.platform == platform, SavedWord.user_id == user_id)
     # Children first, explicitly: the counts are exact, and nothing depends on the cascade.
     deleted = _delete(session, delete(SentLesson).where(col(SentLesson.subscriber_id).in_(private_chats)))
+    pushes = delete(PushDelivery).where(col(PushDelivery.subscriber_id).in_(private_chats))
+    deleted += _delete(session, pushes)
     deleted += _delete(session, delete(Subscriber).where(col(Subscriber.id).in_(private_chats)))
     deleted += _delete(session, delete(WordContext).where(col(WordContext.saved_word_id).in_(words)))
     deleted += _delete(session, delete(SavedWord).where(col(SavedWord.id).in_(words)))
+    asked = delete(QuestionUsage).where(QuestionUsage.platform == platform, QuestionUsage.user_id == user_id)
+    deleted += _delete(session, asked)
     session.commit()
     return deleted
 

@@ -88,8 +88,11 @@ class SavedWord(SQLModel, table=True):
     lemma: str = Field(max_length=100)
     phonetic: str | None = Field(default=None, max_length=100)
     gloss: str | None = Field(default=None, sa_type=Text)
+    expression: str | None = Field(default=None, sa_type=Text)  # the builder-expression note, when it is one
     created_at: dt.datetime = Field(sa_type=AwareDateTime)
     updated_at: dt.datetime = Field(sa_type=AwareDateTime)
+    # /forget hides an entry at once and deletes it once its undo has expired.
+    forgotten_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class WordContext(SQLModel, table=True):
@@ -105,7 +108,31 @@ class WordContext(SQLModel, table=True):
     sentence_en: str | None = Field(default=None, sa_type=Text)
     sentence_zh: str | None = Field(default=None, sa_type=Text)
     lesson_id: str | None = Field(default=None, max_length=200)
+    card_number: int | None = Field(default=None)
+    author: str | None = Field(default=None, max_length=200)
+    source_url: str | None = Field(default=None, sa_type=Text)
     saved_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+class CachedExplanation(SQLModel, table=True):
+    """An LLM's answer to a question about a card, so the same question is not paid for twice."""
+
+    __tablename__ = "cached_explanations"
+
+    key: str = Field(primary_key=True, max_length=64)  # hash of (card, normalised question, model)
+    answer: str = Field(sa_type=Text)
+    created_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+class QuestionUsage(SQLModel, table=True):
+    """How many questions a person asked on one local date: the daily budget's counter."""
+
+    __tablename__ = "question_usage"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    user_id: str = Field(primary_key=True, max_length=64)
+    local_date: dt.date = Field(primary_key=True)
+    questions: int = Field(default=0)
 
 
 class AudioUpload(SQLModel, table=True):

@@ -7,10 +7,10 @@ as they do on Telegram, so `chat.last.text` is what the person now sees.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.conversation import Conversation
-from bot.core.messages import Button, ChatKind, Incoming, Reply
+from bot.core.messages import Button, ChatKind, Incoming, Quoted, Reply
 
 
 @dataclass
@@ -24,8 +24,12 @@ class FakeChat:
     shown: list[Reply] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
-    async def say(self, text: str, *, user_id: str | None = None) -> list[Reply]:
-        return await self._send(self._incoming(text=text, user_id=user_id), None)
+    async def say(self, text: str, *, user_id: str | None = None, reply_to: int | None = None) -> list[Reply]:
+        """Write `text`; `reply_to` makes it a reply to shown message number `reply_to` (-1: the latest)."""
+        incoming = self._incoming(text=text, user_id=user_id)
+        if reply_to is not None:
+            incoming = replace(incoming, quoted=quoted(self.shown[reply_to]))
+        return await self._send(incoming, None)
 
     async def press(self, label: str, message: int = -1) -> list[Reply]:
         """Press the button labelled `label` on a shown message (the latest with buttons by default)."""
@@ -68,7 +72,7 @@ class FakeChat:
                 self.notices.append(reply.notice)
             if reply.edit and pressed is not None:
                 self.shown[pressed] = reply
-            elif reply.text is not None or reply.audio is not None:
+            elif reply.text is not None or reply.audio is not None or reply.document is not None:
                 self.shown.append(reply)
         return replies
 
@@ -80,3 +84,10 @@ class FakeChat:
                     if button.label == label:
                         return index, button
         raise AssertionError(f"no button {label!r} on the shown messages")
+
+
+def quoted(reply: Reply) -> Quoted:
+    """A shown message as a platform reports the message someone replied to: text (or caption) and buttons."""
+    caption = reply.audio.caption if reply.audio is not None else None
+    text = reply.text or caption
+    return Quoted(text=text.plain if text else "", buttons=tuple(b for row in reply.buttons for b in row))

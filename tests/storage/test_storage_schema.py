@@ -24,7 +24,16 @@ from bot.storage.engine import (
     schema_revision,
 )
 
-TABLES = {"subscribers", "sent_lessons", "saved_words", "word_contexts", "audio_uploads", "push_deliveries"}
+TABLES = {
+    "subscribers",
+    "sent_lessons",
+    "saved_words",
+    "word_contexts",
+    "audio_uploads",
+    "push_deliveries",
+    "cached_explanations",
+    "question_usage",
+}
 MOMENT = dt.datetime(2026, 11, 1, 0, 30, 15, 123456, tzinfo=dt.UTC)
 
 # One row in every table of revision 0001, as 0001 defined them.
@@ -81,10 +90,10 @@ def table_names(engine: Engine) -> set[str]:
 
 def test_migrate_creates_every_table_and_running_it_again_changes_nothing(engine: Engine) -> None:
     assert table_names(engine) == TABLES
-    assert schema_revision(engine) == head_revision() == "0003"
+    assert schema_revision(engine) == head_revision() == "0004"
     migrate(engine)
     assert table_names(engine) == TABLES
-    assert schema_revision(engine) == "0003"
+    assert schema_revision(engine) == "0004"
 
 
 def test_migrated_schema_matches_the_declared_tables_exactly(engine: Engine) -> None:

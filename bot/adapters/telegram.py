@@ -14,8 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-import httpx
-from httpx_aiohttp import AiohttpTransport
 from sqlmodel import Session
 from telegram import Bot as TelegramBot
 from telegram import (
@@ -40,8 +38,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
+from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_text import CAPTION_LIMIT, MESSAGE_LIMIT, split_html
 from bot.clock import Clock
 from bot.core import texts
@@ -69,6 +67,7 @@ PRESENT_STATUSES = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatM
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RENDERED_KEPT = 64  # replies whose HTML is kept for reuse
 Markup = InlineKeyboardMarkup | None
+JsonMarkup = dict[str, object] | None
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,12 +85,11 @@ class TelegramConfig:
 def build_application(config: TelegramConfig) -> Application:
     """PTB's application pointed at the configured Bot API server (Telegram's, a local one, or a fake).
 
-    Sends go through aiohttp under PTB's httpx client: httpcore's pool spends more CPU than the
-    request itself once dozens are in flight (encode/httpx#3215), which a broadcast always has.
+    Sends and polling each get their own aiohttp pool (see telegram_http for why not httpx):
+    a long poll must never wait behind a broadcast's sends, nor they behind it.
     """
-    transport = AiohttpTransport(limits=httpx.Limits(max_connections=config.connections))
-    sends = HTTPXRequest(connection_pool_size=config.connections, httpx_kwargs={"transport": transport})
-    polls = HTTPXRequest(connection_pool_size=1, read_timeout=config.poll_timeout + 10)
+    sends = AiohttpRequest(config.connections)
+    polls = AiohttpRequest(1, read_timeout=config.poll_timeout + 10)
     return (
         ApplicationBuilder()
         .token(config.token)
@@ -118,7 +116,7 @@ class TelegramAdapter:
         self.sessions = sessions
         self.clock = clock
         self.pacer = pacer  # shared with the daily push, so replies and broadcasts stay within one limit
-        self._rendered: dict[int, tuple[Reply, list[str], Markup]] = {}
+        self._rendered: dict[int, tuple[Reply, list[str], JsonMarkup]] = {}
 
     def attach(self, application: Application) -> None:
         # New messages only: editing an old "/today" must not run it again.
@@ -231,18 +229,46 @@ class TelegramAdapter:
         pieces, markup = self._prepared(reply, bot.username)
         sent: list[Message] = []
         for number, piece in enumerate(pieces, 1):
+            # The keyboard goes as the JSON it was rendered to once, not re-serialised per subscriber.
+            extras = {"reply_markup": markup} if markup and number == len(pieces) else {}
 
-            def send(piece: str = piece, last: bool = number == len(pieces)) -> Awaitable[Message]:
+            def send(piece: str = piece, extras: dict[str, object] = extras) -> Awaitable[Message]:
                 return bot.send_message(
                     chat_id,
                     piece,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=NO_PREVIEW,
-                    reply_markup=markup if last else None,
+                    api_kwargs=extras,
                 )
 
             sent.append(await self.paced(chat_id, send))
         return sent[-1]
+
+    async def push_text(self, bot: TelegramBot, chat_id: str, reply: Reply) -> str:
+        """`send_text` for a broadcast: the same message, but Telegram's answer stays a dict.
+
+        Parsing each answer into a PTB `Message` was a third of a push's CPU, and a push needs
+        only the message id. Bot API method names are case-insensitive: "sendmessage" takes PTB's
+        generic `do_api_request` path without its hint to use `send_message`, which is exactly
+        what we are avoiding here. Errors are PTB's usual ones.
+        """
+        pieces, markup = self._prepared(reply, bot.username)
+        answer: dict[str, object] = {}
+        for number, piece in enumerate(pieces, 1):
+            fields: dict[str, object] = {
+                "chat_id": chat_id,
+                "text": piece,
+                "parse_mode": ParseMode.HTML.value,
+            }
+            fields["link_preview_options"] = {"is_disabled": True}
+            if markup and number == len(pieces):
+                fields["reply_markup"] = markup
+
+            def send(fields: dict[str, object] = fields) -> Awaitable[dict[str, object]]:
+                return bot.do_api_request("sendmessage", api_kwargs=fields)
+
+            answer = await self.paced(chat_id, send)
+        return str(answer["message_id"])
 
     async def _edit(self, bot: TelegramBot, query: CallbackQuery, reply: Reply) -> None:
         """Replace the pressed message; if it can no longer be edited (deleted, too old), send it anew."""
@@ -306,7 +332,7 @@ class TelegramAdapter:
         upload = InputFile(document.data, filename=document.filename, attach=True)
         await self.paced(chat_id, lambda: bot.send_document(chat_id, upload, caption=document.caption))
 
-    def _prepared(self, reply: Reply, bot_username: str | None) -> tuple[list[str], Markup]:
+    def _prepared(self, reply: Reply, bot_username: str | None) -> tuple[list[str], JsonMarkup]:
         """The reply's HTML pieces and keyboard. A push sends one Reply object to every subscriber,
         so it is rendered once, not 100,000 times; the entry keeps the reply, so its id stays its own."""
         cached = self._rendered.get(id(reply))
@@ -315,7 +341,8 @@ class TelegramAdapter:
             if len(self._rendered) >= RENDERED_KEPT:
                 self._rendered.clear()
             pieces = _pieces(reply.text, single=reply.single)
-            cached = (reply, pieces, self._markup(reply.buttons, bot_username))
+            markup = self._markup(reply.buttons, bot_username)
+            cached = (reply, pieces, markup.to_dict() if markup else None)
             self._rendered[id(reply)] = cached
         return cached[1], cached[2]
 

@@ -30,8 +30,7 @@ class TelegramPushSender:
         try:
             for reply in replies:
                 if reply.text is not None:
-                    message = await self.adapter.send_text(self.bot, chat_id, reply)
-                    message_id = str(message.message_id)
+                    message_id = await self.adapter.push_text(self.bot, chat_id, reply)
                 if reply.audio is not None:
                     await self.adapter.send_audio(self.bot, chat_id, reply.audio)
         except TelegramError as error:

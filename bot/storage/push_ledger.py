@@ -121,13 +121,16 @@ def claim(
         for subscriber in subscribers
     ]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # Rows as executemany parameters, not .values(rows): one compiled statement for every chunk size
+    # (SQLAlchemy batches it into multi-row INSERTs itself), instead of a compile per claim.
     statement = (
         dialect.insert(LEDGER)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date"])
         .returning(LEDGER.c.id, LEDGER.c.subscriber_id)
     )
-    claimed = dict((subscriber_id, delivery_id) for delivery_id, subscriber_id in session.execute(statement))
+    claimed = dict(
+        (subscriber_id, delivery_id) for delivery_id, subscriber_id in session.execute(statement, rows)
+    )
     session.commit()
     return [
         Claim(claimed[subscriber.id], subscriber, local_date, lesson_id)

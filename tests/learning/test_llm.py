@@ -126,18 +126,6 @@ async def test_no_key_no_authorization_header(http: httpx.AsyncClient, sleep: Sl
         assert "Authorization" not in keyless.calls[0].headers
 
 
-async def test_works_over_the_aiohttp_transport(fake: FakeOpenAIServer, sleep: SleepRecorder) -> None:
-    """The composition root may share PTB's httpx-aiohttp client; the deadline must hold there too."""
-    from httpx_aiohttp import HttpxAiohttpClient
-
-    async with HttpxAiohttpClient() as http:
-        client = make_client(fake, http, sleep, timeout=0.3)
-        assert "ship it" in await client.complete(QUESTION)
-        fake.delay_next(3)
-        with pytest.raises(LlmUnavailable, match="timed out"):
-            await client.complete(QUESTION)
-
-
 # --- Retries ---------------------------------------------------------------------------------------------
 
 

@@ -66,7 +66,6 @@ ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 PRESENT_STATUSES = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RENDERED_KEPT = 64  # replies whose HTML is kept for reuse
-Markup = InlineKeyboardMarkup | None
 JsonMarkup = dict[str, object] | None
 
 log = logging.getLogger(__name__)

@@ -95,7 +95,9 @@ def _body(request_data: RequestData | None) -> dict[str, Any]:
         return {}
     if not request_data.contains_files:
         return {"json": request_data.parameters}
-    form = aiohttp.FormData(request_data.json_parameters)
+    # Raw UTF-8 file names, as browsers and httpx send them (RFC 7578): quoted, Telegram would show
+    # "%E7%94%9F….csv" instead of 生词本.csv.
+    form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
     for name, (filename, content, mime_type) in (request_data.multipart_data or {}).items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
     return {"data": form}

@@ -8,8 +8,11 @@ arrives from its importer as a series of part-sized posts.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 from dataclasses import dataclass
 
+from lessons.cards import paragraph_cards
 from lessons.post import Engagement, Paragraph, Post, PostKind
 from lessons.sentences import sentence_count
 from lessons.sizing import LessonSizing, part_ranges
@@ -102,21 +105,68 @@ class Lesson:
 
 
 def lessons_of(post: Post, sizing: LessonSizing, words_per_minute: int) -> list[Lesson]:
-    """Cut a post into its day-sized lessons."""
+    """Cut a post into its day-sized lessons: at paragraph breaks, and inside a long paragraph when
+    the post is too long for one lesson."""
     if post.series:
         return [
             _lesson(post, post.id, post.paragraphs, post.series.part, post.series.parts, words_per_minute)
         ]
-    counts = [sentence_count(p.en) for p in post.paragraphs]
-    ranges = part_ranges(counts, sizing)
+    paragraphs = post.paragraphs
+    if sum(sentence_count(p.en) for p in paragraphs) > sizing.max_sentences:
+        paragraphs = tuple(piece for paragraph in paragraphs for piece in split_paragraph(paragraph, sizing))
+    ranges = part_ranges([sentence_count(p.en) for p in paragraphs], sizing)
     if len(ranges) == 1:
-        return [_lesson(post, post.id, post.paragraphs, 1, 1, words_per_minute)]
+        return [_lesson(post, post.id, paragraphs, 1, 1, words_per_minute)]
     return [
-        _lesson(
-            post, f"{post.id}-part{n}", post.paragraphs[r.start : r.stop], n, len(ranges), words_per_minute
-        )
+        _lesson(post, f"{post.id}-part{n}", paragraphs[r.start : r.stop], n, len(ranges), words_per_minute)
         for n, r in enumerate(ranges, 1)
     ]
+
+
+def split_paragraph(paragraph: Paragraph, sizing: LessonSizing) -> list[Paragraph]:
+    """A paragraph longer than a lesson's target, cut into even pieces between aligned sentence pairs.
+
+    The cuts fall where a card ends, so each piece's Chinese translates exactly its English; and
+    the pieces are slices of the paragraph's own text, so nothing is lost. A cut is skipped where
+    the card after it has no Chinese of its own (the translation does not split there).
+    """
+    sentences = sentence_count(paragraph.en)
+    if sentences <= sizing.target_sentences:
+        return [paragraph]
+    cards = paragraph_cards(paragraph, 0)
+    wanted = _even_cuts(
+        [sentence_count(card.en) for card in cards], math.ceil(sentences / sizing.target_sentences)
+    )
+    en_cuts, zh_cuts = [0], [0]
+    en_from = zh_from = 0
+    for number, card in enumerate(cards):
+        en_at = paragraph.en.find(card.en, en_from)
+        zh_at = paragraph.zh.find(card.zh, zh_from) if paragraph.zh and card.zh else -1
+        en_from, zh_from = max(en_at, en_from), max(zh_at, zh_from)
+        if number in wanted and en_at > 0 and (paragraph.zh is None or zh_at > 0):
+            en_cuts.append(en_at)
+            zh_cuts.append(zh_at)
+    en_cuts.append(len(paragraph.en))
+    zh_cuts.append(len(paragraph.zh or ""))
+    return [
+        Paragraph(
+            en=paragraph.en[en_cuts[i] : en_cuts[i + 1]].strip(),
+            zh=paragraph.zh[zh_cuts[i] : zh_cuts[i + 1]].strip() if paragraph.zh else None,
+            start=paragraph.start if i == 0 else None,
+        )
+        for i in range(len(en_cuts) - 1)
+    ]
+
+
+def _even_cuts(counts: list[int], pieces: int) -> set[int]:
+    """Indexes of the cards that start a new piece, so the pieces hold about equal sentences."""
+    before = [0, *itertools.accumulate(counts)]  # sentences before card i
+    total = before[-1]
+    return {
+        min(range(1, len(counts)), key=lambda i: abs(before[i] - total * piece / pieces))
+        for piece in range(1, pieces)
+        if len(counts) > 1
+    }
 
 
 def _lesson(

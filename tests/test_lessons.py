@@ -97,3 +97,49 @@ def test_a_talk_part_is_one_lesson_numbered_by_its_series() -> None:
     )
     [lesson] = lessons_of(part, SIZING, 200)
     assert (lesson.id, lesson.unit, lesson.header.part_label) == ("talk-demo-p02", "talk-demo", "第 2/4 部分")
+
+
+def post_of(paragraphs: tuple[Paragraph, ...]) -> Post:
+    return post(["Replaced below."]).model_copy(update={"paragraphs": paragraphs})
+
+
+def translated(count: int) -> Paragraph:
+    en = " ".join(f"Builders ship feature number {n} today." for n in range(count))
+    zh = "".join(f"构建者今天发布了第 {n} 个功能。" for n in range(count))
+    return Paragraph(en=en, zh=zh, start=12.0)
+
+
+def test_a_paragraph_longer_than_a_lesson_is_cut_between_aligned_sentences() -> None:
+    long = translated(20)
+    parts = lessons_of(post_of((long,)), SIZING, 200)
+
+    assert [lesson.sentences for lesson in parts] == [10, 10]
+    pieces = [p for lesson in parts for p in lesson.paragraphs]
+    assert " ".join(p.en for p in pieces) == long.en
+    assert "".join(p.zh or "" for p in pieces) == long.zh
+    assert pieces[1].en.startswith("Builders ship feature number 10 ")
+    assert pieces[1].zh.startswith("构建者今天发布了第 10 个")
+    assert [p.start for p in pieces] == [12.0, None]
+
+
+def test_a_post_just_over_the_maximum_is_cut_inside_its_long_paragraph() -> None:
+    source = post_of((Paragraph(en="A short opening line here.", zh="开场白。"), translated(15)))
+    parts = lessons_of(source, SIZING, 200)
+
+    assert len(parts) == 2 and all(SIZING.min_sentences <= lesson.sentences <= 15 for lesson in parts)
+    assert sum(lesson.sentences for lesson in parts) == 16
+
+
+def test_an_untranslated_long_paragraph_is_cut_too() -> None:
+    english_only = Paragraph(en=translated(24).en)
+    parts = lessons_of(post_of((english_only,)), SIZING, 200)
+
+    assert [lesson.sentences for lesson in parts] == [8, 8, 8]
+    assert all(lesson.paragraphs[0].zh is None for lesson in parts)
+
+
+def test_no_cut_where_the_translation_does_not_split() -> None:
+    one_chinese_sentence = Paragraph(en=translated(20).en, zh="整段只有一句译文，没有句号可以切开")
+    [lesson] = lessons_of(post_of((one_chinese_sentence,)), SIZING, 200)
+
+    assert lesson.paragraphs == (one_chinese_sentence,)

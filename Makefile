@@ -46,6 +46,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/import_library.py
 	$(BIN)/python benchmarks/alignment.py
 	$(BIN)/python benchmarks/cards.py
+	$(BIN)/python benchmarks/usage_index.py
 	bash scripts/with-postgres.sh $(BIN)/python benchmarks/broadcast.py
 
 clean:

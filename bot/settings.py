@@ -140,6 +140,51 @@ class PushSettings(_Section):
         return self
 
 
+class LlmSettings(_Section):
+    """An OpenAI-compatible chat-completions endpoint for explanations; no base_url and model = none."""
+
+    base_url: str = Field(
+        default="",
+        description="e.g. https://api.openai.com/v1 or http://localhost:11434/v1; also LLM_BASE_URL",
+    )
+    api_key: SecretStr | None = Field(default=None, description="sent as a bearer token; also LLM_API_KEY")
+    model: str = Field(default="", description="the model name the endpoint expects; also LLM_MODEL")
+    timeout: float = Field(default=20.0, gt=0, le=300, description="seconds one attempt may take")
+    retries: int = Field(default=2, ge=0, le=10, description="retries after a 429, a 5xx or a dropped line")
+    max_answer_tokens: int = Field(default=700, ge=50, le=8000, description="max_tokens sent to the model")
+    max_answer_chars: int = Field(default=1500, ge=100, le=4000, description="an answer is cut to this")
+    max_prompt_chars: int = Field(default=6000, ge=500, le=100_000, description="a prompt is cut to this")
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be empty (no LLM) or an http(s) URL like https://api.deepseek.com/v1")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> LlmSettings:
+        if bool(self.base_url) != bool(self.model.strip()):
+            raise ValueError("set both base_url and model (LLM_BASE_URL, LLM_MODEL), or neither for no LLM")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url and self.model.strip())
+
+
+class ExplainSettings(_Section):
+    """How much a person may ask the model: offline answers are unlimited, AI answers cost money."""
+
+    daily_questions: int = Field(default=20, ge=0, le=10_000, description="AI answers a person gets a day")
+    max_question_chars: int = Field(default=300, ge=20, le=2000, description="longer questions are refused")
+
+
 class HttpSettings(_Section):
     timeout: float = Field(default=20.0, gt=0, le=300, description="seconds before a fetch gives up")
 
@@ -163,6 +208,8 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     telegram: TelegramSettings = TelegramSettings()
     push: PushSettings = PushSettings()
+    llm: LlmSettings = LlmSettings()
+    explain: ExplainSettings = ExplainSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -183,6 +230,9 @@ class Settings(BaseSettings):
 PLAIN_NAMES: dict[str, tuple[str, str]] = {
     "TELEGRAM_BOT_TOKEN": ("telegram", "token"),
     "TELEGRAM_API_BASE_URL": ("telegram", "api_base_url"),
+    "LLM_BASE_URL": ("llm", "base_url"),
+    "LLM_API_KEY": ("llm", "api_key"),
+    "LLM_MODEL": ("llm", "model"),
 }
 
 

@@ -136,7 +136,7 @@ class Dictionary:
         for line in lines[1:]:
             word, phonetic, gloss, tags, bnc, frq, lemma, inflections = line.split("\t")
             key = word.lower()
-            entries[key] = (word, phonetic, gloss, tags, bnc, frq)
+            entries[key] = (word, phonetic, gloss, tags, bnc, frq, inflections)
             if lemma:
                 lemmas[key] = lemma.lower()
             for form in inflections.split():
@@ -158,6 +158,14 @@ class Dictionary:
             key = self._resolve(met.lower())
         return None if key is None else self._entry(key, met)
 
+    def inflections(self, word: str) -> tuple[str, ...]:
+        """The inflected forms on the line `lookup(word)` answers with ("engulfed" → engulfed engulfing
+        engulfs), for explanations that show a learner the word's other shapes."""
+        key = self._resolve(word.strip().lower())
+        if key is None:
+            key = self._resolve(_POSSESSIVE.sub("", word.strip()).lower())
+        return tuple(self._entries[key][6].split()) if key is not None else ()
+
     def headword(self, word: str) -> str | None:
         """How the dictionary spells the line `word` itself is found on ("english" → "English").
 
@@ -178,7 +186,7 @@ class Dictionary:
         return self._forms.get(key)
 
     def _entry(self, key: str, met: str) -> DictEntry:
-        word, phonetic, gloss, tags, bnc, frq = self._entries[key]
+        word, phonetic, gloss, tags, bnc, frq = self._entries[key][:6]
         ranks = [rank for rank in (int(bnc), int(frq)) if rank > 0]
         return DictEntry(
             word=met,

@@ -13,11 +13,11 @@ PROJECT_CONFIG = Path(__file__).parent.parent / "config" / "buildspeak.toml"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No BUILDSPEAK_* or TELEGRAM_* from the machine, and no stray .env in the working directory."""
+    """No BUILDSPEAK_*, TELEGRAM_* or LLM_* from the machine, and no stray .env in the working directory."""
     import os
 
     for name in list(os.environ):
-        if name.startswith(("BUILDSPEAK_", "TELEGRAM_")):
+        if name.startswith(("BUILDSPEAK_", "TELEGRAM_", "LLM_")):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
@@ -112,3 +112,43 @@ def test_no_token_means_none_and_a_bad_database_url_is_explained(monkeypatch: py
     monkeypatch.setenv("BUILDSPEAK_DATABASE__URL", "mysql://x")
     with pytest.raises(SettingsError, match=r"database.url .*postgresql\+psycopg://"):
         load_settings(PROJECT_CONFIG)
+
+
+def test_no_llm_by_default_and_a_daily_question_budget() -> None:
+    settings = load_settings(PROJECT_CONFIG)
+    assert not settings.llm.configured and settings.llm.api_key is None
+    assert settings.explain.daily_questions == 20 and settings.explain.max_question_chars == 300
+    assert settings.llm == load_settings(write(Path.cwd(), "")).llm
+    assert settings.explain == load_settings(write(Path.cwd(), "")).explain
+
+
+def test_the_llm_has_its_customary_names_and_its_key_stays_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    (Path.cwd() / ".env").write_text("LLM_API_KEY=sk-from-dotenv\nLLM_MODEL=deepseek-chat\n")
+    monkeypatch.setenv("LLM_BASE_URL", "https://api.deepseek.com/v1/")
+    settings = load_settings(PROJECT_CONFIG)
+    assert settings.llm.configured
+    assert settings.llm.base_url == "https://api.deepseek.com/v1"
+    assert settings.llm.model == "deepseek-chat"
+    assert settings.llm.api_key is not None and settings.llm.api_key.get_secret_value() == "sk-from-dotenv"
+    assert "sk-from-dotenv" not in repr(settings)
+    monkeypatch.setenv("BUILDSPEAK_LLM__MODEL", "qwen-plus")
+    monkeypatch.setenv("BUILDSPEAK_EXPLAIN__DAILY_QUESTIONS", "5")
+    settings = load_settings(PROJECT_CONFIG)
+    assert (settings.llm.model, settings.explain.daily_questions) == ("qwen-plus", 5)
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[llm]\nbase_url = 'http://localhost:11434/v1'", ["llm", "set both base_url and model"]),
+        ("[llm]\nmodel = 'gpt-4o-mini'", ["llm", "set both base_url and model"]),
+        ("[llm]\nbase_url = 'localhost:11434'\nmodel = 'm'", ["llm.base_url", "http(s) URL", "LLM_BASE_URL"]),
+        ("[llm]\ntimeout = 0", ["llm.timeout", "greater than 0"]),
+        ("[explain]\ndaily_questions = -1", ["explain.daily_questions", "greater than or equal to 0"]),
+    ],
+)
+def test_bad_llm_and_explain_values_are_explained(tmp_path: Path, toml: str, expected: list[str]) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(write(tmp_path, toml))
+    for fragment in expected:
+        assert fragment in str(raised.value)

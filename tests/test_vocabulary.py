@@ -353,3 +353,9 @@ def test_capitalized_words_in_mid_sentence_are_names_not_vocabulary() -> None:
     ]
     assert "python" not in words and "cursor" not in words
     assert "tremendous" in words or "enthusiasm" in words
+
+
+def test_inflections_are_the_forms_on_the_lemmas_line(dictionary: Dictionary) -> None:
+    assert dictionary.inflections("engulfed") == ("engulfed", "engulfing", "engulfs")
+    assert dictionary.inflections("Engulf") == ("engulfed", "engulfing", "engulfs")
+    assert dictionary.inflections("qwzxv") == ()

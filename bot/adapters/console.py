@@ -2,7 +2,10 @@
 
 `make run` without a platform token lands here. Buttons become numbered
 choices (type the number to press one), spoilers are printed dimmed, audio is
-a file path. It is also the cheapest way to try a feature by hand.
+a file path, and a file the bot sends (an export) is written to a downloads
+folder. A line starting with ">" replies to the latest card (the latest message
+that came with buttons or audio), as a reply does on Telegram. It is also the
+cheapest way to try a feature by hand.
 """
 
 from __future__ import annotations
@@ -11,20 +14,23 @@ import asyncio
 import getpass
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
 
 from bot.core.conversation import Conversation
-from bot.core.messages import Button, Incoming, Reply, RichText
+from bot.core.messages import Button, Document, Incoming, Quoted, Reply, RichText
 
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "q"})
 SPOILER_STYLE = "grey50 on grey15"
+DOWNLOADS = Path("data/downloads")
+REPLY_MARK = ">"
 
 BANNER = (
     "BuildSpeak 控制台聊天 · console chat — 发送 /today 开始今天的课，/help 查看命令，/quit 退出。\n"
-    "按钮显示为 [1] [2] …，输入数字即可点击。\n"
+    "按钮显示为 [1] [2] …，输入数字即可点击。以 > 开头回复最近一张卡片，例如 > /save engulfed。\n"
     "连接 Telegram：在 .env 或环境变量里设置 TELEGRAM_BOT_TOKEN（从 @BotFather 获取），再 make run。\n"
     "Discord 适配即将上线（DISCORD_BOT_TOKEN）。"
 )
@@ -56,12 +62,15 @@ class ConsoleChat:
         read_line: Callable[[], str | None],
         *,
         user_id: str | None = None,
+        downloads: Path = DOWNLOADS,
     ) -> None:
         self.conversation = conversation
         self.console = console
         self.read_line = read_line
         self.user_id = user_id or _login_name()
+        self.downloads = downloads
         self.choices: list[Button] = []
+        self.latest_card: Quoted | None = None  # what a ">" line replies to
 
     async def run(self) -> None:
         self.console.print(BANNER, highlight=False)
@@ -74,6 +83,9 @@ class ConsoleChat:
                 await self.handle_line(line.strip())
 
     async def handle_line(self, line: str) -> None:
+        if line.startswith(REPLY_MARK) and not line[len(REPLY_MARK) :].strip():
+            self.console.print("在 > 后面写上要回复的话，例如 > /save engulfed", style="yellow")
+            return
         incoming = self._incoming(line)
         if incoming is None:
             self.console.print(f"没有第 {line} 个按钮（现有 1–{len(self.choices)}）。", style="yellow")
@@ -82,6 +94,8 @@ class ConsoleChat:
 
     def _incoming(self, line: str) -> Incoming | None:
         base = Incoming(platform=PLATFORM, chat_id=self.user_id, user_id=self.user_id, user_name=self.user_id)
+        if line.startswith(REPLY_MARK):
+            return replace(base, text=line[len(REPLY_MARK) :].strip(), quoted=self.latest_card)
         if not line.isdigit() or not self.choices:
             return replace(base, text=line)
         index = int(line) - 1
@@ -97,15 +111,28 @@ class ConsoleChat:
             self._show_one(reply, alone=len(replies) == 1)
 
     def _show_one(self, reply: Reply, *, alone: bool) -> None:
+        if reply.buttons or reply.audio is not None:
+            self.latest_card = _quoted(reply)
         if reply.text is not None:
             self.console.rule(style="grey37")
             self.console.print(render(reply.text), highlight=False)
         if reply.audio is not None:
             self.console.print(Text(f"🔊 音频 audio: {reply.audio.path}", style="cyan"), soft_wrap=True)
-        if reply.notice and (alone or reply.text is None) and reply.audio is None:
+        if reply.document is not None:
+            self._save(reply.document)
+        if reply.notice and (alone or reply.text is None) and reply.audio is None and reply.document is None:
             self.console.print(Text(reply.notice, style="yellow"))
         if reply.buttons:
             self._offer(reply.buttons)
+
+    def _save(self, document: Document) -> None:
+        """Write a file the bot sent under the downloads folder (an export of today replaces the last one)."""
+        self.downloads.mkdir(parents=True, exist_ok=True)
+        path = self.downloads / Path(document.filename).name
+        path.write_bytes(document.data)
+        self.console.print(Text(f"📎 文件 file: {path}", style="cyan"), soft_wrap=True)
+        if document.caption:
+            self.console.print(document.caption, highlight=False)
 
     def _offer(self, rows: tuple[tuple[Button, ...], ...]) -> None:
         self.choices = [button for row in rows for button in row]
@@ -114,6 +141,13 @@ class ConsoleChat:
             label = f"{button.label} ↗ {button.url}" if button.url else button.label
             shown.append(f"[{number}] ", style="bold magenta").append(f"{label}  ")
         self.console.print(shown)
+
+
+def _quoted(reply: Reply) -> Quoted:
+    """A shown message as a reply quotes it: its text (or audio caption) and its buttons."""
+    text = reply.text or (reply.audio.caption if reply.audio is not None else None)
+    buttons = tuple(button for row in reply.buttons for button in row)
+    return Quoted(text=text.plain if text else "", buttons=buttons)
 
 
 def _login_name() -> str:

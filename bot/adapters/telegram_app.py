@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -38,6 +38,7 @@ class TelegramBot:
     pusher: Pusher | None
     scheduler: AsyncIOScheduler
     scheduled: bool = True  # False: the pusher runs only when called (tests, `push now`)
+    on_stop: Callable[[], Awaitable[object]] | None = None  # closes what the composition root opened
 
 
 def telegram_bot(
@@ -48,6 +49,7 @@ def telegram_bot(
     push: PushSettings,
     *,
     scheduled: bool = True,
+    on_stop: Callable[[], Awaitable[object]] | None = None,
 ) -> TelegramBot:
     """The application with the adapter attached; commands and the push schedule start with it."""
     adapter = TelegramAdapter(conversation, sessions, clock, build_pacer(push))
@@ -58,7 +60,7 @@ def telegram_bot(
         sender = TelegramPushSender(adapter, application.bot)
         lessons = DailyLessons(conversation.services.shelf)
         pusher = build_pusher(push, sender=sender, lessons=lessons, sessions=sessions, clock=clock)
-    bot = TelegramBot(application, adapter, pusher, AsyncIOScheduler(timezone=dt.UTC), scheduled)
+    bot = TelegramBot(application, adapter, pusher, AsyncIOScheduler(timezone=dt.UTC), scheduled, on_stop)
     application.post_init = lambda app: _started(bot, push)
     application.post_stop = lambda app: _stopping(bot)
     return bot
@@ -78,6 +80,8 @@ async def _stopping(bot: TelegramBot) -> None:
         bot.scheduler.shutdown(wait=False)
     if bot.pusher is not None:
         await bot.pusher.stop()
+    if bot.on_stop is not None:
+        await bot.on_stop()
 
 
 def run_telegram(
@@ -86,10 +90,13 @@ def run_telegram(
     clock: Clock,
     settings: TelegramSettings,
     push: PushSettings,
+    *,
+    on_stop: Callable[[], Awaitable[object]] | None = None,
 ) -> None:
-    """Poll Telegram until Ctrl-C or SIGTERM (PTB handles both and shuts down in order)."""
+    """Poll Telegram until Ctrl-C or SIGTERM (PTB handles both and shuts down in order);
+    `on_stop` runs last, in the bot's event loop (the LLM's httpx client is closed there)."""
     assert settings.token is not None
     config = TelegramConfig(token=settings.token.get_secret_value(), api_base_url=settings.api_base_url)
-    bot = telegram_bot(conversation, sessions, clock, config, push)
+    bot = telegram_bot(conversation, sessions, clock, config, push, on_stop=on_stop)
     print(f"BuildSpeak 已连接 Telegram（{settings.api_base_url}），按 Ctrl-C 停止。")
     bot.application.run_polling(allowed_updates=Update.ALL_TYPES)

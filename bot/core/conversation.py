@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.core import actions, reading, subscription, texts
+from bot.core import actions, explaining, reading, subscription, texts, vocabulary, vocabulary_export
 from bot.core.messages import REMOVED, RETURNED, ChatKind, Incoming, Reply, RichText
+from bot.core.quoted import quoted_lesson
 from bot.core.turn import Services, Turn
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,11 @@ COMMAND_HANDLERS: dict[str, Handler] = {
     "stop": subscription.stop,
     "deleteme": subscription.delete_me,
     "help": subscription.help_,
+    "explain": explaining.explain,
+    "save": vocabulary.save,
+    "words": vocabulary.words,
+    "forget": vocabulary.forget,
+    "export": vocabulary_export.export,
 }
 
 
@@ -54,6 +60,11 @@ class Conversation:
     async def _say(self, incoming: Incoming) -> list[Reply]:
         command, args = parse_command(incoming.text)
         if command is None:
+            # A reply to a lesson message is a question about it, in a group too.
+            turn = Turn(incoming, self.services)
+            context = quoted_lesson(turn) if incoming.quoted else None
+            if context is not None:
+                return await explaining.answer_reply(turn, context)
             # In a group people talk to each other; only commands are for the bot.
             group = incoming.chat_kind is ChatKind.GROUP
             return [] if group else [Reply(RichText.of(texts.NOT_A_COMMAND))]
@@ -79,6 +90,14 @@ class Conversation:
                 return await reading.archive(turn, actions.small_number(args[0]) or 0)
             case actions.DELETE:
                 return await subscription.delete_confirmed(turn, args[0])
+            case actions.STAR:
+                return await vocabulary.star(turn, args[0], args[1])
+            case actions.PICK_WORD:
+                return await vocabulary.pick(turn, args[0], args[1], args[2])
+            case actions.WORDS_PAGE:
+                return await vocabulary.words_page(turn, args[0])
+            case actions.UNDO_FORGET:
+                return await vocabulary.undo_forget(turn, args[0])
             case actions.NOOP:
                 return [Reply(notice=NOOP_NOTICES.get(args[0], ""))]
         return [Reply(notice=texts.STALE_BUTTON)]

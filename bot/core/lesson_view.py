@@ -34,7 +34,7 @@ def header(deck: Deck, day: DayLesson | None) -> RichText:
 
 
 def card_reply(deck: Deck, key: str, number: int, day: DayLesson | None, *, edit: bool = False) -> Reply:
-    """Card `number` (1-based) under the lesson's header, with ◀ 🔊 ▶ 全文."""
+    """Card `number` (1-based) under the lesson's header, with ◀ 🔊 ▶ 全文 ⭐."""
     card = deck.cards[number - 1]
     text = header(deck, day) + RichText.of("") + card_text(card, len(deck.cards))
     day_number = str(day.number) if day else ""
@@ -76,7 +76,10 @@ def card_buttons(key: str, number: int, total: int, day_number: str = "") -> Key
             Button("🔊", action=Action(actions.AUDIO, (key, str(number))).encode()),
             Button("下一句 ▶", action=following.encode()),
         ],
-        [Button("全文", action=Action(actions.FULL, (key, day_number)).encode())],
+        [
+            Button("全文", action=Action(actions.FULL, (key, day_number)).encode()),
+            Button("⭐ 收藏", action=Action(actions.STAR, (key, str(number))).encode()),
+        ],
     )
 
 

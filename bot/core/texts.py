@@ -23,6 +23,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("today", "今天的课"),
     CommandInfo("archive", "往期课程"),
     CommandInfo("lesson", "打开第 N 课", "N"),
+    CommandInfo("explain", "讲解单词、短语或句子", "TEXT"),
+    CommandInfo("save", "收藏单词到生词本", "WORD"),
+    CommandInfo("words", "查看生词本"),
+    CommandInfo("forget", "从生词本删除单词", "WORD"),
+    CommandInfo("export", "导出生词本（CSV + Anki）"),
     CommandInfo("time", "设置每日推送时间", "HH:MM"),
     CommandInfo("tz", "设置时区", "Area/City"),
     CommandInfo("pause", "暂停推送"),
@@ -48,7 +53,10 @@ def help_text() -> str:
     for command in COMMANDS:
         usage = f" {command.usage}" if command.usage else ""
         lines.append(f"/{command.name}{usage} — {command.description}")
-    lines += ["", "卡片上的按钮：◀ 上一句 · 🔊 朗读 · 下一句 ▶ · 全文。先猜意思，再点开灰色的译文核对。"]
+    buttons = "卡片上的按钮：◀ 上一句 · 🔊 朗读 · 下一句 ▶ · 全文 · ⭐ 收藏。先猜意思，再点开灰色的译文核对。"
+    lines += ["", buttons]
+    lines += ["生词本：回复卡片发送 /save 单词，连同这句例句一起收藏；/words 查看，/export 导出到 Anki。"]
+    lines += ["有问题？直接回复课文卡片提问，例如「engulfed 在这里什么意思？」「这句话的语法」。"]
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.clock import Clock, local_date
 from bot.core.messages import ChatKind, Incoming
 from bot.core.shelf import LessonShelf
+from bot.learning.explainer import Explainer, offline_explainer
 from bot.storage.subscribers import find_subscriber
 from bot.storage.tables import Subscriber
 
@@ -29,6 +30,16 @@ class Services:
     sessions: Callable[[], Session]
     clock: Clock
     defaults: Defaults = Defaults()
+    # None: offline explanations only, from the shelf's dictionary, glossary and library.
+    explainer: Explainer | None = None
+
+    def __post_init__(self) -> None:
+        if self.explainer is None:
+            builder = self.shelf.builder
+            default = offline_explainer(
+                self.shelf.catalog.lessons.values(), builder.dictionary, builder.glossary
+            )
+            object.__setattr__(self, "explainer", default)
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,12 @@ class Turn:
     @property
     def is_group(self) -> bool:
         return self.incoming.chat_kind is ChatKind.GROUP
+
+    @property
+    def explainer(self) -> Explainer:
+        explainer = self.services.explainer
+        assert explainer is not None, "Services.__post_init__ sets one"
+        return explainer
 
     @property
     def now(self) -> dt.datetime:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,14 +63,19 @@ class RunningBot:
 
 @asynccontextmanager
 async def running_bot(
-    services: Services, push: PushSettings = TEST_PUSH, *, scheduled: bool = False
+    services: Services,
+    push: PushSettings = TEST_PUSH,
+    *,
+    scheduled: bool = False,
+    on_stop: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIterator[RunningBot]:
     """The bot as `buildspeak run` starts it. The push is built but not scheduled unless asked:
     tests call `bot.pusher.run_once()` with their own clock instead of waiting for ticks."""
     async with FakeTelegramServer() as fake:
         config = TelegramConfig(token=fake.token, api_base_url=fake.url, poll_timeout=1)
         conversation = Conversation(services)
-        bot = telegram_bot(conversation, services.sessions, services.clock, config, push, scheduled=scheduled)
+        sessions, clock = services.sessions, services.clock
+        bot = telegram_bot(conversation, sessions, clock, config, push, scheduled=scheduled, on_stop=on_stop)
         application = bot.application
         async with application:
             await application.post_init(application)

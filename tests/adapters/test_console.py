@@ -51,7 +51,7 @@ def test_console_keeps_what_was_set_across_runs(workdir: Path) -> None:
 def test_a_number_without_buttons_is_text_and_a_wrong_number_is_explained(workdir: Path) -> None:
     output = run(["5", "/today", "9"])
     assert "我现在只听得懂命令" in output
-    assert "没有第 9 个按钮（现有 1–4）" in output
+    assert "没有第 9 个按钮（现有 1–5）" in output
 
 
 def test_default_database_file_is_created_on_first_run(
@@ -63,3 +63,21 @@ def test_default_database_file_is_created_on_first_run(
     monkeypatch.setenv("BUILDSPEAK_AUDIO__CACHE_DIR", str(tmp_path / "audio"))
     run(["/start"])
     assert (tmp_path / "data" / "buildspeak.db").is_file()
+
+
+def test_a_line_starting_with_a_mark_replies_to_the_latest_card(workdir: Path) -> None:
+    output = run(["/today", "> /save", ">", "/quit"])
+    assert "[5] ⭐ 收藏" in output
+    assert "收藏第 1 句的哪个词" in output or "这一句没有标出的重点词" in output, "the reply found its card"
+    assert "用法：/save 单词" not in output
+    assert "在 > 后面写上要回复的话" in output
+
+
+def test_an_export_is_written_to_the_downloads_folder(workdir: Path) -> None:
+    output = run(["/save engulfed moat", "/export", "/quit"])
+    assert "⭐ 已收藏 engulf" in output
+    written = [line.split(": ", 1)[1].strip() for line in output.splitlines() if "📎 文件 file:" in line]
+    assert [Path(path).suffix for path in written] == [".csv", ".apkg"]
+    for path in written:
+        assert (workdir / path).is_file() and Path(path).parent == Path("data/downloads")
+    assert (workdir / written[0]).read_text(encoding="utf-8-sig").startswith("单词 word")

@@ -75,7 +75,7 @@ async def test_today_sends_card_one_escaped_with_hidden_translation_and_keyboard
     assert "【1/3】" in card.text and "📅 第 22 课" in card.text
     spoilers = [e for e in card.entities if e["type"] == "spoiler"]
     assert len(spoilers) == 1
-    assert labels(card) == ["◀ 上一句", "🔊", "下一句 ▶", "全文"]
+    assert labels(card) == ["◀ 上一句", "🔊", "下一句 ▶", "全文", "⭐ 收藏"]
     assert card.link_preview_options == {"is_disabled": True}
     with sessions() as session:
         (sent,) = session.exec(select(SentLesson)).all()

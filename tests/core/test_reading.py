@@ -25,7 +25,7 @@ async def test_today_shows_the_header_and_card_one_with_its_translation_hidden(
     assert "/start" in hint.text.plain, "someone not subscribed is told how to get it daily"
     assert "📅 第 22 课 · 11 月 22 日" in reply.text.plain
     assert lesson.header.headline in reply.text.plain
-    assert labels_of(reply) == ["◀ 上一句", "🔊", "下一句 ▶", "全文"]
+    assert labels_of(reply) == ["◀ 上一句", "🔊", "下一句 ▶", "全文", "⭐ 收藏"]
     spoilers = [span for line in reply.text.lines for span in line if span.spoiler]
     assert len(spoilers) == 1
     assert spoilers[0].text in lesson.paragraphs[0].zh

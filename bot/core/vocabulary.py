@@ -1,0 +1,228 @@
+"""The vocabulary book's commands and buttons: /save, ⭐ and its word list, /words, /forget and its undo.
+
+The book belongs to a person (platform + user id), not to a chat: a word saved
+in a group lands in the same book as one saved in private. Reading the book
+(/words, /export) is for the private chat only, since in a group it would show one
+person's list to everyone. Every check of what was typed happens before anything
+is looked up, and a bad request saves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from bot.core import vocabulary_view as view
+from bot.core.actions import small_number
+from bot.core.messages import Reply, RichText
+from bot.core.quoted import LessonContext, quoted_lesson
+from bot.core.turn import Turn
+from bot.core.word_finder import Found, WordFinder, item_name, pickable
+from bot.core.word_input import Problem, chinese_of, command_rest, parse_words
+from bot.storage import vocabulary_book as book
+from lessons.deck import Card, Deck
+
+
+async def save(turn: Turn) -> list[Reply]:
+    """/save WORD…, or /save in reply to a card (then its ⭐ list), or a friendly reason nothing was saved."""
+    rest = command_rest(turn.incoming.text)
+    parsed = parse_words(rest)
+    around = quoted_lesson(turn)
+    finder = WordFinder(turn.services.shelf)
+    if parsed.problem is Problem.CHINESE:
+        return [view.suggestion_reply(finder.suggest(chinese_of(rest), around, _today(turn)))]
+    if parsed.problem is not None:
+        return [view.problem_reply(parsed.problem, parsed.culprit)]
+    if not parsed.items:
+        return [_without_words(turn, around)]
+    today = _today(turn)
+    found: list[Found] = []
+    unknown: list[str] = []
+    for item in parsed.items:
+        hit = finder.find(item, around, today)
+        if hit is None:
+            unknown.append(item)
+        else:
+            found.append(hit)
+    return [view.saved_reply(_save_all(turn, found), unknown)]
+
+
+def _without_words(turn: Turn, around: LessonContext | None) -> Reply:
+    if around is None:
+        return Reply(RichText.of(view.USAGE))
+    if around.card is None:
+        example = next((card.words[0].word for card in around.deck.cards if card.words), "engulfed")
+        return Reply(RichText.of(view.WHOLE_LESSON.format(example=example)))
+    if not pickable(around.card):
+        return Reply(RichText.of(view.NO_KEY_WORDS))
+    return view.picker_reply(around.key, around.card, _saved(turn, around.card))
+
+
+async def star(turn: Turn, key: str, number: str) -> list[Reply]:
+    """⭐ on a card: a new message listing the card's key words to pick from."""
+    found = _card(turn, key, number)
+    if found is None:
+        return [Reply(notice=view.STALE_CARD)]
+    _, card = found
+    if not pickable(card):
+        return [Reply(notice=view.NO_KEY_WORDS)]
+    return [view.picker_reply(key, card, _saved(turn, card))]
+
+
+async def pick(turn: Turn, key: str, number: str, which: str) -> list[Reply]:
+    """A word of the ⭐ list (or all of them) saved with its card; the list shows it ticked."""
+    found = _card(turn, key, number)
+    if found is None:
+        return [Reply(notice=view.STALE_CARD)]
+    deck, card = found
+    items = pickable(card)
+    index = small_number(which, digits=3)
+    if which == "all":
+        chosen = items
+    elif index is not None and index < len(items):
+        chosen = [items[index]]
+    else:
+        return [Reply(notice=view.STALE_CARD)]
+    finder = WordFinder(turn.services.shelf)
+    results = _save_all(turn, [finder.picked(deck, card, item) for item in chosen])
+    notice = _pick_notice(results)
+    if turn.is_group:  # the list is everyone's message: don't tick it with one person's book
+        return [Reply(notice=notice)]
+    return [replace(view.picker_reply(key, card, _saved(turn, card), edit=True), notice=notice)]
+
+
+def _pick_notice(results: list[tuple[Found, book.SaveResult]]) -> str:
+    if len(results) > 1:
+        return f"⭐ 收藏了 {len(results)} 个词。/words 查看生词本"
+    ((_, result),) = results
+    if result.outcome is book.Saved.ALREADY:
+        return f"✅ {result.entry.lemma} 已经在生词本里了。"
+    return f"⭐ 已收藏 {result.entry.lemma}" + (f"：{result.entry.gloss[:60]}" if result.entry.gloss else "")
+
+
+async def words(turn: Turn) -> list[Reply]:
+    """/words: the book's first page; /words WORD: that word with all its sentences."""
+    if turn.is_group:
+        return [Reply(RichText.of(view.PRIVATE_BOOK.format(command="words")))]
+    parsed = parse_words(command_rest(turn.incoming.text))
+    if parsed.problem is not None:
+        return [view.problem_reply(parsed.problem, parsed.culprit)]
+    if not parsed.items:
+        return await words_page(turn, "0", edit=False)
+    entry = _entry(turn, parsed.items[0])
+    if entry is None:
+        return [Reply(RichText.of(view.NOT_IN_BOOK.format(word=parsed.items[0])))]
+    catalog = turn.services.shelf.catalog.lessons
+    titles = {
+        context.lesson_id: lesson.header.title
+        for context in entry.contexts
+        if context.lesson_id
+        and (lesson := catalog.get(context.lesson_id)) is not None
+        and lesson.header.title
+    }
+    return [view.entry_reply(entry, titles)]
+
+
+async def words_page(turn: Turn, page: str, *, edit: bool = True) -> list[Reply]:
+    """◀ ▶ under the book: the same message, another page."""
+    if turn.is_group:
+        return [Reply(notice=view.PRIVATE_BOOK.format(command="words"))]
+    incoming = turn.incoming
+    with turn.services.sessions() as session:
+        book.purge_forgotten(session, now=turn.now, platform=incoming.platform, user_id=incoming.user_id)
+        shown = book.book_page(
+            session,
+            platform=incoming.platform,
+            user_id=incoming.user_id,
+            page=small_number(page) or 0,
+            size=view.PAGE_SIZE,
+        )
+    return [view.page_reply(shown, edit=edit)]
+
+
+async def forget(turn: Turn) -> list[Reply]:
+    """/forget WORD: hidden at once, with an undo button that works for a minute."""
+    parsed = parse_words(command_rest(turn.incoming.text))
+    if parsed.problem is not None:
+        return [view.problem_reply(parsed.problem, parsed.culprit)]
+    if len(parsed.items) != 1:
+        return [Reply(RichText.of(view.FORGET_USAGE))]
+    typed = parsed.items[0]
+    entry = _entry(turn, typed)
+    if entry is None:
+        return [Reply(RichText.of(view.NOT_IN_BOOK.format(word=typed)))]
+    incoming = turn.incoming
+    with turn.services.sessions() as session:
+        book.purge_forgotten(session, now=turn.now, platform=incoming.platform, user_id=incoming.user_id)
+        forgotten = book.forget_word(
+            session, platform=incoming.platform, user_id=incoming.user_id, lemma=entry.lemma, now=turn.now
+        )
+    if forgotten is None:
+        return [Reply(RichText.of(view.NOT_IN_BOOK.format(word=typed)))]
+    return [view.forgotten_reply(forgotten)]
+
+
+async def undo_forget(turn: Turn, word_id: str) -> list[Reply]:
+    """↩️ under a /forget answer: the word comes back whole, if its minute is not over."""
+    number = small_number(word_id, digits=12)
+    if number is None:
+        return [Reply(notice=view.NOTHING_TO_UNDO)]
+    incoming = turn.incoming
+    with turn.services.sessions() as session:
+        outcome, entry = book.undo_forget(
+            session, platform=incoming.platform, user_id=incoming.user_id, word_id=number, now=turn.now
+        )
+    if outcome is book.Undone.RESTORED and entry is not None:
+        return [Reply(RichText.of(view.RESTORED.format(lemma=entry.lemma)), edit=True, notice="↩️")]
+    if outcome is book.Undone.EXPIRED:
+        return [Reply(notice=view.UNDO_EXPIRED)]
+    return [Reply(notice=view.NOTHING_TO_UNDO)]
+
+
+def _save_all(turn: Turn, found: list[Found]) -> list[tuple[Found, book.SaveResult]]:
+    incoming = turn.incoming
+    results = []
+    with turn.services.sessions() as session:
+        for hit in found:
+            result = book.save_word(
+                session,
+                platform=incoming.platform,
+                user_id=incoming.user_id,
+                word=hit.word,
+                context=hit.context,
+                now=turn.now,
+            )
+            results.append((hit, result))
+    return results
+
+
+def _entry(turn: Turn, typed: str) -> book.BookEntry | None:
+    """The person's entry for a word as typed, as its lemma, as the expression it belongs to, or as met."""
+    incoming = turn.incoming
+    with turn.services.sessions() as session:
+        for name in WordFinder(turn.services.shelf).names_for(typed):
+            entry = book.find_entry(session, platform=incoming.platform, user_id=incoming.user_id, lemma=name)
+            if entry is not None:
+                return entry
+        return book.find_by_form(session, platform=incoming.platform, user_id=incoming.user_id, form=typed)
+
+
+def _saved(turn: Turn, card: Card) -> set[str]:
+    names = [item_name(item) for item in pickable(card)]
+    incoming = turn.incoming
+    with turn.services.sessions() as session:
+        return book.saved_lemmas(session, platform=incoming.platform, user_id=incoming.user_id, lemmas=names)
+
+
+def _card(turn: Turn, key: str, number: str) -> tuple[Deck, Card] | None:
+    lesson = turn.services.shelf.lesson(key)
+    index = small_number(number)
+    if lesson is None or index is None:
+        return None
+    deck = turn.services.shelf.deck(lesson)
+    return (deck, deck.cards[index - 1]) if 1 <= index <= len(deck.cards) else None
+
+
+def _today(turn: Turn) -> dt.date:
+    with turn.services.sessions() as session:
+        return turn.today(turn.subscriber(session))

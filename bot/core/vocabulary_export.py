@@ -1,0 +1,104 @@
+"""/export: the vocabulary book as two files, a CSV for spreadsheets and an Anki deck with audio.
+
+The files are built from the book as it is now and sent as documents; nothing is
+kept on disk. Each Anki card speaks its sentence: the voice is the same one the
+🔊 button uses (cached by text, so sentences heard before cost nothing), made in
+worker threads, and capped so that a very large book still exports in reasonable
+time; cards past the cap simply have no sound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from bot.core import vocabulary_view as view
+from bot.core.messages import Document, Reply, RichText
+from bot.core.shelf import LessonShelf
+from bot.core.turn import Turn
+from bot.learning.export import ExportContext, ExportEntry, anki_package, vocabulary_csv
+from bot.storage import vocabulary_book as book
+
+DECK_NAME = "BuildSpeak 生词本"
+MAX_SPOKEN = 200  # sentences given audio per export, newest words first
+CSV_CAPTION = "📒 生词本 CSV（{count} 个词）：Excel / Numbers / WPS 可直接打开。"
+ANKI_CAPTION = (
+    "🗂 Anki 卡组（{count} 张卡）：在 Anki 里「文件 → 导入」打开。"
+    "正面是例句和朗读，背面是音标、释义和译文。再次导出后导入会更新原卡片，不会重复。"
+)
+
+
+async def export(turn: Turn) -> list[Reply]:
+    """The book as `buildspeak-words-<date>.csv` and `.apkg`, or a friendly word when it is empty."""
+    if turn.is_group:
+        return [Reply(RichText.of(view.PRIVATE_BOOK.format(command="export")))]
+    incoming = turn.incoming
+    with turn.services.sessions() as session:
+        entries = book.export_entries(session, platform=incoming.platform, user_id=incoming.user_id)
+        today = turn.today(turn.subscriber(session))
+    if not entries:
+        return [Reply(RichText.of(view.EMPTY_BOOK))]
+    shelf = turn.services.shelf
+    exported = [export_entry(entry, shelf) for entry in entries]
+    spoken = await _audio(shelf, exported)
+    deck = await asyncio.to_thread(_anki_bytes, exported, spoken, turn.now)
+    stem = f"buildspeak-words-{today.isoformat()}"
+    count = len(exported)
+    return [
+        Reply(document=Document(f"{stem}.csv", vocabulary_csv(exported), CSV_CAPTION.format(count=count))),
+        Reply(document=Document(f"{stem}.apkg", deck, ANKI_CAPTION.format(count=count))),
+    ]
+
+
+def export_entry(entry: book.BookEntry, shelf: LessonShelf) -> ExportEntry:
+    """A book entry as the exporter takes it; the lesson's title comes from the library, if still there."""
+    return ExportEntry(
+        lemma=entry.lemma,
+        phonetic=entry.phonetic,
+        gloss=entry.gloss,
+        note=entry.expression,
+        contexts=tuple(_export_context(context, shelf) for context in entry.contexts),
+        saved_at=entry.created_at,
+    )
+
+
+def _export_context(context: book.SavedContext, shelf: LessonShelf) -> ExportContext:
+    lesson = shelf.catalog.lessons.get(context.lesson_id) if context.lesson_id else None
+    return ExportContext(
+        form=context.form,
+        sentence_en=context.sentence_en,
+        sentence_zh=context.sentence_zh,
+        lesson_title=lesson.header.title if lesson is not None else None,
+        author=context.author,
+        source_url=context.source_url,
+        saved_at=context.saved_at,
+    )
+
+
+async def _audio(shelf: LessonShelf, entries: list[ExportEntry]) -> dict[str, Path]:
+    """Each card's sentence (its newest one, as the deck shows it) spoken, for the first MAX_SPOKEN."""
+    sentences: list[str] = []
+    for entry in entries:
+        newest = max(entry.contexts, key=lambda context: context.saved_at, default=None)
+        if newest is not None and newest.sentence_en and newest.sentence_en not in sentences:
+            sentences.append(newest.sentence_en)
+    spoken: dict[str, Path] = {}
+    for sentence in sentences[:MAX_SPOKEN]:
+        audio = await shelf.audio(sentence, "BuildSpeak")
+        if audio is not None:
+            spoken[sentence] = audio.path
+    return spoken
+
+
+def _anki_bytes(entries: list[ExportEntry], spoken: dict[str, Path], now: dt.datetime) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="buildspeak-export-") as folder:
+        path = anki_package(
+            entries,
+            path=Path(folder) / "words.apkg",
+            deck_name=DECK_NAME,
+            audio_for=spoken.get,
+            exported_at=now,
+        )
+        return path.read_bytes()

@@ -1,0 +1,55 @@
+"""Each person's daily allowance of AI answers, counted on their own local date.
+
+Only questions the model actually answers count: a question is taken from the budget before the
+call (so two at once cannot both take the last one) and given back if the model fails. Cached
+answers and offline answers are free, so a learner who runs out still gets answers, just not
+from the model, until their midnight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.storage.explanations import give_back_question, questions_asked, take_question
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asks, and their date in their own timezone: the budget's day."""
+
+    platform: str
+    user_id: str
+    today: dt.date
+
+
+class DailyBudget:
+    def __init__(self, sessions: Callable[[], Session], per_day: int) -> None:
+        self._sessions = sessions
+        self.per_day = per_day
+
+    def take(self, asker: Asker) -> int | None:
+        """Count one AI question: how many are left after it, or None when the day's are used up."""
+        with self._sessions() as session:
+            return take_question(
+                session,
+                platform=asker.platform,
+                user_id=asker.user_id,
+                local_date=asker.today,
+                limit=self.per_day,
+            )
+
+    def give_back(self, asker: Asker) -> None:
+        with self._sessions() as session:
+            give_back_question(
+                session, platform=asker.platform, user_id=asker.user_id, local_date=asker.today
+            )
+
+    def used(self, asker: Asker) -> int:
+        with self._sessions() as session:
+            return questions_asked(
+                session, platform=asker.platform, user_id=asker.user_id, local_date=asker.today
+            )

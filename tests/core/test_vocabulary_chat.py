@@ -1,0 +1,433 @@
+"""The vocabulary book through the core: /save (reply, ⭐, typed), /words, /forget with undo, /export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import sqlite3
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.core import texts
+from bot.core.actions import Action
+from bot.core.lesson_view import card_buttons
+from bot.core.messages import ChatKind, Reply
+from bot.core.turn import Services
+from bot.storage import vocabulary_book as book
+from bot.storage.tables import SavedWord, WordContext
+from tests.core.fake_platform import FakeChat
+
+Sessions = Callable[[], Session]
+ME = {"platform": "fake", "user_id": "1001"}
+TODAY_SOURCE = "https://x.com/karpathy/status/1795864908338442609"
+
+
+def labels(reply: Reply) -> list[str]:
+    return [button.label for row in reply.buttons for button in row]
+
+
+def saved(sessions: Sessions) -> dict[str, list[WordContext]]:
+    """Lemma → its contexts, for every entry (forgotten ones too) of the test person."""
+    with sessions() as session:
+        words = session.exec(select(SavedWord).where(SavedWord.user_id == "1001")).all()
+        return {
+            word.lemma: list(session.exec(select(WordContext).where(WordContext.saved_word_id == word.id)))
+            for word in words
+        }
+
+
+async def open_card(chat: FakeChat, number: int, lesson: int | None = None) -> None:
+    """Show card `number` of day `lesson` (today by default) as the latest message."""
+    await chat.say(f"/lesson {lesson}" if lesson else "/today")
+    for _ in range(number - 1):
+        await chat.press("下一句 ▶")
+
+
+# --- /save as a reply to a card ---------------------------------------------------------------
+
+
+async def test_save_in_reply_to_a_card_files_the_lemma_with_the_card_as_context(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    await open_card(chat, 4)
+    await chat.say("/save weights", reply_to=-1)
+    assert "⭐ 已收藏 weight" in chat.text and "（原文 weights）" in chat.text
+    assert "例句：In addition, yesterday I ran a test" in chat.text
+    (context,) = saved(sessions)["weight"]
+    assert context.form == "weights" and context.card_number == 4
+    assert context.sentence_en.startswith("In addition") and "主权重" in (context.sentence_zh or "")
+    assert (context.lesson_id, context.author, context.source_url) == (
+        "x-1795864908338442609",
+        "Andrej Karpathy",
+        TODAY_SOURCE,
+    )
+    assert context.saved_at == dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
+    with chat.conversation.services.sessions() as session:
+        (word,) = session.exec(select(SavedWord)).all()
+    assert word.phonetic == "weit" and word.gloss.startswith("n. 重")
+
+
+async def test_a_word_not_on_the_replied_card_is_taken_from_its_lesson(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    await open_card(chat, 4)
+    await chat.say("/save persistent", reply_to=-1)
+    (context,) = saved(sessions)["persistent"]
+    assert context.lesson_id == "x-1787275368723845419" and context.card_number == 1, "yesterday's card"
+
+
+async def test_save_several_words_and_a_quoted_phrase_at_once(chat: FakeChat, sessions: Sessions) -> None:
+    await open_card(chat, 4)
+    await chat.say('/save batch, increase "master weights"', reply_to=-1)
+    book_now = saved(sessions)
+    assert set(book_now) == {"batch", "increase", "master weights"}
+    assert book_now["master weights"][0].card_number == 4
+    assert chat.text.count("⭐ 已收藏") == 3
+
+
+async def test_saving_again_adds_the_new_sentence_instead_of_a_duplicate(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    await open_card(chat, 3)
+    await chat.say("/save batch", reply_to=-1)
+    await chat.press("下一句 ▶", message=-2)  # the card is the message before the save's answer
+    await chat.say("/save batch", reply_to=-2)
+    assert "已在生词本里，加上了这个新例句（共 2 句）" in chat.text
+    await chat.say("/save batch", reply_to=-3)
+    assert "这个例句也收过了" in chat.text
+    assert [c.card_number for c in saved(sessions)["batch"]] == [3, 4]
+
+
+async def test_save_with_no_word_in_reply_to_a_card_offers_its_key_words(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    await open_card(chat, 4)
+    await chat.say("/save", reply_to=-1)
+    assert "收藏第 4 句的哪个词" in chat.text
+    assert labels(chat.last) == ["addition", "disable", "batch", "全部收藏", "🔊"]
+    assert saved(sessions) == {}
+    await chat.press("disable")
+    assert chat.notices[-1].startswith("⭐ 已收藏 disable")
+    assert labels(chat.last)[:3] == ["addition", "✅ disable", "batch"], "the list is edited, ticked"
+    await chat.press("全部收藏")
+    assert chat.notices[-1].startswith("⭐ 收藏了 3 个词")
+    assert set(saved(sessions)) == {"addition", "disable", "batch"}
+    assert all(len(contexts) == 1 for contexts in saved(sessions).values()), "disable was not added twice"
+
+
+async def test_a_reply_to_the_word_list_is_about_its_card(chat: FakeChat, sessions: Sessions) -> None:
+    await open_card(chat, 4)
+    await chat.press("⭐ 收藏")
+    await chat.say("/save weights", reply_to=-1)
+    assert saved(sessions)["weight"][0].card_number == 4
+
+
+# --- ⭐ on a card ---------------------------------------------------------------------------------
+
+
+async def test_star_lists_the_cards_words_and_a_press_saves_one(chat: FakeChat, sessions: Sessions) -> None:
+    await open_card(chat, 2, lesson=20)
+    card = len(chat.shown) - 1
+    await chat.press("⭐ 收藏")
+    assert len(chat.shown) == card + 2, "a new message; the card stays as it was"
+    assert labels(chat.last) == ["prediction", "info", "distillation", "全部收藏", "🔊"]
+    assert "distillation /.disti'leiʃən/ n. 蒸馏（原文 distillations）" in chat.text
+    await chat.press("distillation")
+    (context,) = saved(sessions)["distillation"]
+    assert context.form == "distillations" and context.card_number == 2
+    await chat.press("✅ distillation")
+    assert chat.notices[-1] == "✅ distillation 已经在生词本里了。"
+    assert len(saved(sessions)["distillation"]) == 1
+
+
+async def test_star_saves_a_builder_expression_under_its_phrase_with_its_note(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    await open_card(chat, 3, lesson=8)
+    await chat.press("⭐ 收藏")
+    assert "💡 bells and whistles" in chat.text
+    await chat.press("bells and whistles")
+    (context,) = saved(sessions)["bells and whistles"]
+    assert context.card_number == 3
+    with chat.conversation.services.sessions() as session:
+        entry = book.find_entry(session, **ME, lemma="bells and whistles")
+    assert (
+        entry is not None and entry.gloss and entry.expression and entry.expression.startswith("习语 idiom")
+    )
+
+
+async def test_star_on_a_card_without_key_words_explains_and_sends_nothing(chat: FakeChat) -> None:
+    await open_card(chat, 1)
+    shown = len(chat.shown)
+    await chat.press("⭐ 收藏")
+    assert len(chat.shown) == shown and "/save" in chat.notices[-1]
+
+
+async def test_a_star_for_a_lesson_no_longer_there_says_so(chat: FakeChat) -> None:
+    replies = await chat.conversation.handle(
+        chat._incoming(action=Action("st", ("gone-lesson", "1")).encode())
+    )
+    assert replies[0].notice == "这张卡片已经不在课程库里了。"
+
+
+def test_card_and_word_list_payloads_fit_telegram_with_the_longest_lesson_key() -> None:
+    key = "k" * 40
+    payloads = [button.action for row in card_buttons(key, 999, 999, "99999") for button in row]
+    assert all(payload and len(payload.encode()) <= 64 for payload in payloads)
+    assert len(Action("sp", (key, "999", "all")).encode().encode()) <= 64
+
+
+# --- /save typed in a fresh chat -----------------------------------------------------------------
+
+
+async def test_a_typed_word_gets_the_most_recent_card_that_contains_it(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    await chat.say("/save Batch")
+    contexts = saved(sessions)["batch"]
+    assert [(c.lesson_id, c.card_number, c.form) for c in contexts] == [("x-1795864908338442609", 3, "batch")]
+
+
+async def test_a_typed_word_in_no_lesson_is_saved_with_its_dictionary_entry(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    await chat.say("/save engulfed")
+    assert "⭐ 已收藏 engulf" in chat.text and "（原文 engulfed）" in chat.text
+    assert "最近的课里没找到含这个词的句子" in chat.text
+    (context,) = saved(sessions)["engulf"]
+    assert context.form == "engulfed" and context.sentence_en is None
+
+
+async def test_a_typed_dictionary_word_with_a_builder_sense_keeps_that_sense_as_its_note(
+    chat: FakeChat,
+) -> None:
+    await chat.say("/save moat")
+    with chat.conversation.services.sessions() as session:
+        entry = book.find_entry(session, **ME, lemma="moat")
+    assert entry is not None and entry.gloss.startswith("n. 壕沟")
+    assert entry.expression is not None and entry.expression.startswith("网络俚语 slang moat：")
+
+
+async def test_a_typed_expression_is_filed_under_its_phrase(chat: FakeChat, sessions: Sessions) -> None:
+    await chat.say("/save IMO")
+    (context,) = saved(sessions)["imo"]
+    assert context.form == "IMO" and context.sentence_en.startswith("IMO, Freysa")
+
+
+async def test_a_likely_typo_is_not_saved_but_the_good_words_are(chat: FakeChat, sessions: Sessions) -> None:
+    await chat.say("/save xyzzq")
+    assert "没找到 xyzzq" in chat.text and "检查一下拼写" in chat.text
+    assert saved(sessions) == {}
+    await chat.say("/save persistent xyzzq")
+    assert "⭐ 已收藏 persistent" in chat.text and "没找到 xyzzq" in chat.text
+    assert set(saved(sessions)) == {"persistent"}
+
+
+# --- bad input: a clear reply, nothing saved -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/save", "用法：/save 单词"),
+        ("/save " + "a" * 500, "太长了"),
+        ("/save ?!…", "里没有英文单词"),
+        ("/save 🤔🔥", "里没有英文单词"),
+        ("/save https://x.com/karpathy/status/1", "链接不能放进生词本"),
+        ("/save www.example.com", "链接不能放进生词本"),
+        ("/save 吞没", "生词本只收英文单词"),
+        ("/save " + " ".join(f"word{n}" for n in range(11)), "一次最多收藏 10 个词"),
+        ('/save ""', "用法：/save 单词"),
+    ],
+)
+async def test_bad_input_is_answered_and_saves_nothing(
+    chat: FakeChat, sessions: Sessions, text: str, expected: str
+) -> None:
+    await chat.say(text)
+    assert expected in chat.text
+    assert saved(sessions) == {}
+
+
+async def test_chinese_in_reply_to_a_card_suggests_the_english_key_word(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    await open_card(chat, 4)
+    await chat.say("/save 禁止", reply_to=-1)
+    assert "生词本只收英文单词" in chat.text and "disable" in chat.text
+    assert labels(chat.last) == ["⭐ disable"]
+    assert saved(sessions) == {}
+    await chat.press("⭐ disable")
+    assert set(saved(sessions)) == {"disable"}
+
+
+async def test_chinese_typed_fresh_looks_at_the_latest_lesson(chat: FakeChat) -> None:
+    await chat.say("/save 分批处理")
+    assert labels(chat.last) == ["⭐ batch"]
+
+
+async def test_a_reply_to_a_group_post_saves_the_card_containing_the_word(
+    conversation, sessions: Sessions
+) -> None:
+    group = FakeChat(conversation, chat_id="-100", user_id="1001", kind=ChatKind.GROUP)
+    await group.say("/today")
+    await group.say("/save", reply_to=-1)
+    assert "整篇课文" in group.text and saved(sessions) == {}
+    await group.say("/save weights", reply_to=-2)
+    assert "⭐ 已收藏 weight" in group.text
+    assert saved(sessions)["weight"][0].card_number == 4, "the person's own book, from a group"
+    await group.say("/words")
+    assert "私聊" in group.text
+    await group.say("/export")
+    assert "私聊" in group.text and all(reply.document is None for reply in group.shown)
+    private = FakeChat(conversation)
+    await private.say("/words")
+    assert "weight" in private.text
+
+
+# --- /words --------------------------------------------------------------------------------------
+
+
+async def test_an_empty_book_says_how_to_fill_it(chat: FakeChat) -> None:
+    await chat.say("/words")
+    assert "生词本还是空的" in chat.text and chat.last.buttons == ()
+
+
+async def test_words_pages_newest_first_with_buttons_that_edit(chat: FakeChat, services: Services) -> None:
+    for word in ["batch", "increase", "persistent", "weights", "disable", "addition", "moat"]:
+        services.clock.advance(dt.timedelta(minutes=1))  # type: ignore[attr-defined]
+        await chat.say(f"/save {word}")
+    await chat.say("/words")
+    first = chat.text
+    assert "共 7 个 · 第 1/2 页" in first
+    assert first.index("moat") < first.index("addition") < first.index("weight"), "newest first"
+    assert "batch" not in first
+    assert "n. 壕沟" in first and "In addition, yesterday" in first, "gloss and the sentence it came from"
+    assert labels(chat.last) == ["下一页 ▶"]
+    shown = len(chat.shown)
+    await chat.press("下一页 ▶")
+    assert len(chat.shown) == shown, "edited in place"
+    assert "第 2/2 页" in chat.text and "batch" in chat.text and "increase" in chat.text
+    assert labels(chat.last) == ["◀ 上一页"]
+    await chat.press("◀ 上一页")
+    assert chat.text == first
+
+
+async def test_words_word_shows_every_sentence_with_its_source(chat: FakeChat) -> None:
+    await open_card(chat, 3)
+    await chat.say("/save batch", reply_to=-1)
+    await chat.press("下一句 ▶", message=-2)
+    await chat.say("/save batch", reply_to=-2)
+    await chat.say("/words batch")
+    text = chat.text
+    assert "📒 batch /bætʃ/" in text and "例句（2）" in text
+    assert "1. In addition" in text and "2. Few more things" in text, "newest first"
+    assert "Andrej Karpathy · 2026-11-22" in text
+    links = [span.url for line in chat.last.text.lines for span in line if span.url]
+    assert links == [TODAY_SOURCE, TODAY_SOURCE]
+    spoilers = [span for line in chat.last.text.lines for span in line if span.spoiler]
+    assert len(spoilers) == 2, "the translations are hidden until tapped"
+
+
+async def test_words_finds_an_entry_by_the_form_met_and_says_when_it_is_missing(chat: FakeChat) -> None:
+    await chat.say("/save distillations")
+    await chat.say("/words distillations")
+    assert "📒 distillation" in chat.text and "见过的形式：distillations" in chat.text
+    await chat.say("/words engulf")
+    assert "生词本里没有「engulf」" in chat.text
+
+
+# --- /forget and undo ----------------------------------------------------------------------------
+
+
+async def test_forget_hides_the_word_and_undo_within_a_minute_brings_it_back(
+    chat: FakeChat, services: Services, sessions: Sessions
+) -> None:
+    await chat.say("/save weights batch")
+    await chat.say("/forget weights")
+    assert "已从生词本删除 weight" in chat.text and labels(chat.last) == ["↩️ 撤销"]
+    answer = len(chat.shown) - 1
+    await chat.say("/words")
+    assert "weight" not in chat.text and "共 1 个" in chat.text
+    services.clock.advance(dt.timedelta(seconds=59))  # type: ignore[attr-defined]
+    await chat.press("↩️ 撤销")
+    restored = chat.shown[answer]
+    assert "weight 回到生词本了" in restored.text.plain and restored.buttons == (), "the answer is edited"
+    await chat.say("/words")
+    assert "共 2 个" in chat.text
+    assert len(saved(sessions)["weight"]) == 1
+
+
+async def test_undo_after_a_minute_says_it_expired_and_changes_nothing(
+    chat: FakeChat, services: Services
+) -> None:
+    await chat.say("/save weights")
+    await chat.say("/forget weight")
+    services.clock.advance(dt.timedelta(seconds=61))  # type: ignore[attr-defined]
+    await chat.press("↩️ 撤销")
+    assert "撤销已过期" in chat.notices[-1]
+    assert "已从生词本删除" in chat.text, "the message stays as it was"
+    await chat.say("/words")
+    assert "生词本还是空的" in chat.text
+
+
+async def test_forget_explains_what_it_needs(chat: FakeChat) -> None:
+    await chat.say("/forget")
+    assert "用法：/forget 单词" in chat.text
+    await chat.say("/forget engulf")
+    assert "生词本里没有「engulf」" in chat.text
+    await chat.say("/forget 吞没")
+    assert "生词本只收英文单词" in chat.text
+
+
+# --- /export -------------------------------------------------------------------------------------
+
+
+async def test_export_of_an_empty_book_sends_no_files(chat: FakeChat) -> None:
+    replies = await chat.say("/export")
+    assert "生词本还是空的" in chat.text and all(reply.document is None for reply in replies)
+
+
+@pytest.mark.filterwarnings("error")  # genanki warns about fields Anki would mangle
+async def test_export_sends_a_csv_and_an_anki_deck(chat: FakeChat, tmp_path: Path) -> None:
+    await open_card(chat, 4)
+    await chat.say('/save weights "master weights"', reply_to=-1)
+    await chat.say("/save engulfed")
+    replies = await chat.say("/export")
+    documents = [reply.document for reply in replies if reply.document is not None]
+    assert [d.filename for d in documents] == [
+        "buildspeak-words-2026-11-22.csv",
+        "buildspeak-words-2026-11-22.apkg",
+    ]
+    rows = list(csv.reader(io.StringIO(documents[0].data.decode("utf-8-sig"))))
+    assert rows[0][0] == "单词 word" and [row[0] for row in rows[1:]] == [
+        "engulf",
+        "master weights",
+        "weight",
+    ]
+    weight = rows[3]
+    assert weight[4].startswith("In addition") and "主权重" in weight[5] and weight[7] == TODAY_SOURCE
+    assert "3 个词" in (documents[0].caption or "") and "Anki" in (documents[1].caption or "")
+    package = tmp_path / "words.apkg"
+    package.write_bytes(documents[1].data)
+    with zipfile.ZipFile(package) as archive:
+        names = archive.namelist()
+        (tmp_path / "collection.anki2").write_bytes(archive.read("collection.anki2"))
+    database = sqlite3.connect(tmp_path / "collection.anki2")
+    try:
+        notes = database.execute("SELECT flds FROM notes").fetchall()
+    finally:
+        database.close()
+    assert len(notes) == 3
+    assert any('<b class="target">weights</b>' in flds for (flds,) in notes)
+    assert "media" in names and any(name.isdigit() for name in names), "the sentences' audio"
+
+
+def test_the_commands_are_in_the_menu_and_the_help() -> None:
+    names = {command.name for command in texts.COMMANDS}
+    assert {"save", "words", "forget", "export"} <= names
+    assert "/save WORD" in texts.help_text() and "⭐ 收藏" in texts.help_text()

@@ -212,6 +212,17 @@ class Library:
         self.posts[post.id], self.paths[post.id], self.hashes[post.id] = post, path, new_hash
         return "updated" if existing is not None else "imported"
 
+    def update(self, post: Post) -> Path:
+        """Write a post edited here (a translation filled in) over its file.
+
+        The import hash stays, so re-importing the unchanged source keeps the edit, as it keeps
+        a person's own edits.
+        """
+        path = self.paths[post.id]
+        path.write_text(render_post(post, self.hashes.get(post.id)), encoding="utf-8")
+        self.posts[post.id] = post
+        return path
+
 
 def folder_for(post: Post) -> str:
     """Group files by series (a talk's parts together) or by author, for people browsing."""

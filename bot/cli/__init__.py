@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli import chat, content, database, push
+from bot.cli import chat, content, database, push, translate
 from bot.cli.context import CliContext
 from bot.clock import SystemClock
 from bot.settings import SettingsError, load_settings
@@ -27,6 +27,7 @@ def build_app() -> typer.Typer:
     content.register(app)
     database.register(app)
     push.register(app)
+    translate.register(app)
     return app
 
 

@@ -27,6 +27,7 @@ from typing import Literal
 import yaml
 from pydantic import ValidationError
 
+from lessons.files import write_text_atomically
 from lessons.post import Paragraph, Post
 from lessons.text import short_hash, slugify
 
@@ -207,8 +208,7 @@ class Library:
                 return "unchanged"
             post = post.model_copy(update={"added": existing.added})
         path = self.paths.get(post.id) or self.root / folder_for(post) / f"{post.id}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_post(post, new_hash), encoding="utf-8")
+        write_text_atomically(path, render_post(post, new_hash))
         self.posts[post.id], self.paths[post.id], self.hashes[post.id] = post, path, new_hash
         return "updated" if existing is not None else "imported"
 
@@ -219,7 +219,7 @@ class Library:
         a person's own edits.
         """
         path = self.paths[post.id]
-        path.write_text(render_post(post, self.hashes.get(post.id)), encoding="utf-8")
+        write_text_atomically(path, render_post(post, self.hashes.get(post.id)))
         self.posts[post.id] = post
         return path
 

@@ -10,6 +10,8 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
+from lessons.files import write_text_atomically
+
 
 class PinsFileError(ValueError):
     """The pins file cannot be read as pins."""
@@ -39,7 +41,4 @@ def save_pins(path: Path, pins: dict[dt.date, str]) -> None:
     """Write pins sorted by date, replacing the file atomically."""
     lines = ["# Lessons pinned to dates: `buildspeak lessons pin DATE ID` writes here.", "[pins]"]
     lines += [f'{day.isoformat()} = "{lesson_id}"' for day, lesson_id in sorted(pins.items())]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomically(path, "\n".join(lines) + "\n")

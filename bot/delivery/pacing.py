@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-BURST_SECONDS = 0.02  # how much sending the bucket may bunch up after the event loop was busy
+BURST_SECONDS = 0.005  # how much sending the bucket may bunch up after the event loop was busy
 PRUNE_AT = 10_000  # per-chat bookings kept before the expired ones are dropped
 
 

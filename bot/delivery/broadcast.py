@@ -242,13 +242,15 @@ class Pusher:
 
     async def _work(self, queue: asyncio.Queue[Claim | None], settler: _Settler, report: RunReport) -> None:
         while (item := await queue.get()) is not None:
-            if self._stopping.is_set():
+            outcome = None if self._stopping.is_set() else await self._deliver(item, report)
+            if outcome is None:
                 settler.release(item)
-                continue
-            settler.add(await self._deliver(item, report))
+            else:
+                settler.add(outcome)
 
-    async def _deliver(self, item: Claim, report: RunReport) -> Settlement:
-        """Send one claimed push, retrying what is worth retrying; always returns how it ended."""
+    async def _deliver(self, item: Claim, report: RunReport) -> Settlement | None:
+        """Send one claimed push, retrying what is worth retrying; returns how it ended, or None when
+        a shutdown came while it waited to retry (handed back: the next start sends it)."""
         tries = _Tries(item)
         chat_id = item.subscriber.chat_id
         while True:
@@ -265,8 +267,12 @@ class Pusher:
                 chat_id = error.new_chat_id
                 await self._follow(item.subscriber, chat_id)
             except (SlowDown, TemporaryFailure) as error:
-                if given_up := await self._pause_or_give_up(tries, error, report):
+                if given_up := self._give_up(tries, error, report):
                     return given_up
+                if isinstance(error, TemporaryFailure):
+                    delay = self.config.retry.backoff(tries.failures, self._rand)
+                    if await self._stopped_during(delay):
+                        return None
             except DeliveryError as error:
                 return tries.ended(PushState.FAILED, error.reason)
             except Exception as error:  # a bug must not leave the claim hanging: record it
@@ -279,11 +285,11 @@ class Pusher:
         now = self.clock.now()
         await self._db(push_ledger.move_chat, subscriber_id=subscriber.id, chat_id=chat_id, now=now)
 
-    async def _pause_or_give_up(
+    def _give_up(
         self, tries: _Tries, error: SlowDown | TemporaryFailure, report: RunReport
     ) -> Settlement | None:
-        """A 429 waits in the pacer (the adapter paused it); a network error or 5xx backs off here.
-        Either has a budget, after which the push is recorded as failed, never retried forever."""
+        """A 429 waits in the pacer (the adapter paused it); a network error or 5xx backs off before
+        the retry. Either has a budget, after which the push is recorded as failed, never retried forever."""
         policy = self.config.retry
         if isinstance(error, SlowDown):
             tries.slowdowns += 1
@@ -295,8 +301,18 @@ class Pusher:
         if tries.failures >= policy.attempts:
             return tries.ended(PushState.FAILED, f"gave up after {tries.failures} tries: {error.reason}")
         report.retried += 1
-        await self._sleep(policy.backoff(tries.failures, self._rand))
         return None
+
+    async def _stopped_during(self, seconds: float) -> bool:
+        """Sleep `seconds`, or less if a shutdown comes first (a backoff may be a minute long)."""
+        sleeping = asyncio.ensure_future(self._sleep(seconds))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({sleeping, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            stopping.cancel()
+        return self._stopping.is_set()
 
     async def _db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Ledger work runs on one thread of its own: the event loop keeps sending meanwhile."""

@@ -287,6 +287,19 @@ async def test_stopping_mid_broadcast_hands_unsent_claims_back(
     assert not any(found[0].state == PushState.CLAIMED for found in rows.values())  # nothing left hanging
 
 
+async def test_a_shutdown_does_not_wait_out_a_retry_backoff(services: Services, sessions: Sessions) -> None:
+    add_subscribers(sessions, [1401])
+    patient = PushSettings(per_second=500, retry_base_delay=60, retry_max_delay=60)
+    async with running_bot(services, patient) as bot:
+        bot.fake.fail_next("sendMessage", 502)
+        run = asyncio.create_task(bot.pusher.run_once())
+        await bot.fake.wait_for(lambda call: call.method == "sendMessage" and call.status == 502)
+        await asyncio.wait_for(bot.pusher.stop(), timeout=5)  # not the minute of backoff
+        report = await run
+    assert (report.sent, report.failed, report.released) == (0, 0, 1)
+    assert not ledger(sessions)  # handed back: the next start sends it
+
+
 async def test_the_scheduler_pushes_on_start_up_in_the_bots_loop(
     services: Services, sessions: Sessions
 ) -> None:

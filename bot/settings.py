@@ -183,6 +183,9 @@ class ExplainSettings(_Section):
 
     daily_questions: int = Field(default=20, ge=0, le=10_000, description="AI answers a person gets a day")
     max_question_chars: int = Field(default=300, ge=20, le=2000, description="longer questions are refused")
+    answer_deadline: float = Field(
+        default=25.0, gt=0, le=300, description="seconds a learner waits for the model in all; then offline"
+    )
 
 
 class HttpSettings(_Section):

@@ -118,6 +118,7 @@ def test_no_llm_by_default_and_a_daily_question_budget() -> None:
     settings = load_settings(PROJECT_CONFIG)
     assert not settings.llm.configured and settings.llm.api_key is None
     assert settings.explain.daily_questions == 20 and settings.explain.max_question_chars == 300
+    assert settings.explain.answer_deadline == 25.0
     assert settings.llm == load_settings(write(Path.cwd(), "")).llm
     assert settings.explain == load_settings(write(Path.cwd(), "")).explain
 
@@ -145,6 +146,7 @@ def test_the_llm_has_its_customary_names_and_its_key_stays_secret(monkeypatch: p
         ("[llm]\nbase_url = 'localhost:11434'\nmodel = 'm'", ["llm.base_url", "http(s) URL", "LLM_BASE_URL"]),
         ("[llm]\ntimeout = 0", ["llm.timeout", "greater than 0"]),
         ("[explain]\ndaily_questions = -1", ["explain.daily_questions", "greater than or equal to 0"]),
+        ("[explain]\nanswer_deadline = 0", ["explain.answer_deadline", "greater than 0"]),
     ],
 )
 def test_bad_llm_and_explain_values_are_explained(tmp_path: Path, toml: str, expected: list[str]) -> None:

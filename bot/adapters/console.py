@@ -145,9 +145,10 @@ class ConsoleChat:
 
 def _quoted(reply: Reply) -> Quoted:
     """A shown message as a reply quotes it: its text (or audio caption) and its buttons."""
-    text = reply.text or (reply.audio.caption if reply.audio is not None else None)
+    audio = reply.audio if reply.text is None else None  # with text, the text is the message shown
+    text = audio.caption if audio is not None else reply.text
     buttons = tuple(button for row in reply.buttons for button in row)
-    return Quoted(text=text.plain if text else "", buttons=buttons)
+    return Quoted(text=text.plain if text else "", buttons=buttons, audio=audio is not None)
 
 
 def _login_name() -> str:

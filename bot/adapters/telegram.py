@@ -8,9 +8,12 @@ back, to anyone. Everything else (what to say, when) lives in the core.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -27,7 +30,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -66,6 +69,7 @@ ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 PRESENT_STATUSES = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RENDERED_KEPT = 64  # replies whose HTML is kept for reuse
+TYPING_EVERY = 4.0  # seconds between "typing…" actions: Telegram shows one for up to 5 s
 JsonMarkup = dict[str, object] | None
 
 log = logging.getLogger(__name__)
@@ -110,11 +114,14 @@ class TelegramAdapter:
         sessions: Callable[[], Session],
         clock: Clock,
         pacer: Pacer | None = None,
+        *,
+        typing_every: float = TYPING_EVERY,
     ) -> None:
         self.conversation = conversation
         self.sessions = sessions
         self.clock = clock
         self.pacer = pacer  # shared with the daily push, so replies and broadcasts stay within one limit
+        self.typing_every = typing_every
         self._rendered: dict[int, tuple[Reply, list[str], JsonMarkup]] = {}
 
     def attach(self, application: Application) -> None:
@@ -136,11 +143,16 @@ class TelegramAdapter:
             return
         if _addressed_elsewhere(message.text, context.bot.username):
             return
-        incoming = self._incoming(update, context, text=message.text)
+        text, addressed = without_mention(message.text, context.bot.username)
+        incoming = self._incoming(update, context, text=text)
         quoted = _quoted(message, context.bot.id, context.bot.username)
-        if quoted is not None:
-            incoming = replace(incoming, quoted=quoted)
-        await self.deliver(context, incoming, await self.conversation.handle(incoming), None)
+        incoming = replace(incoming, quoted=quoted, addressed=addressed)
+        if self.conversation.may_be_slow(incoming):
+            async with typing(context.bot, incoming.chat_id, every=self.typing_every):
+                replies = await self.conversation.handle(incoming)
+        else:
+            replies = await self.conversation.handle(incoming)
+        await self.deliver(context, incoming, replies, None)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -380,7 +392,45 @@ def _quoted(message: Message, bot_id: int, bot_username: str | None) -> Quoted |
         return None
     rows = replied.reply_markup.inline_keyboard if replied.reply_markup else ()
     buttons = tuple(_core_button(button, bot_username) for row in rows for button in row)
-    return Quoted(text=replied.text or replied.caption or "", buttons=tuple(b for b in buttons if b))
+    text = replied.text or replied.caption or ""
+    return Quoted(text=text, buttons=tuple(b for b in buttons if b), audio=replied.audio is not None)
+
+
+@asynccontextmanager
+async def typing(bot: TelegramBot, chat_id: str, *, every: float = TYPING_EVERY) -> AsyncIterator[None]:
+    """Show "typing…" in the chat while the body runs (an explanation waiting for the model).
+
+    Telegram clears the status after 5 s or at the next message, so it is sent again every
+    `every` seconds until the body is done. It is decoration, so it goes out unpaced (queued behind
+    a broadcast it would come too late to mean anything) and a refusal, a 429 included, is only
+    logged and ends it.
+    """
+    task = asyncio.create_task(_keep_typing(bot, chat_id, every))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+async def _keep_typing(bot: TelegramBot, chat_id: str, every: float) -> None:
+    while True:
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except TelegramError as error:
+            log.info("typing action refused in chat %s (%s)", chat_id, error)
+            return
+        await asyncio.sleep(every)
+
+
+def without_mention(text: str, bot_username: str | None) -> tuple[str, bool]:
+    """The text without "@ThisBot", and whether it was there: "@BuildSpeakBot 这句？" → ("这句？", True)."""
+    if not bot_username:
+        return text, False
+    mention = re.compile(rf"(?<![\w@])@{re.escape(bot_username)}(?!\w)", re.IGNORECASE)
+    stripped, count = mention.subn(" ", text)
+    return (" ".join(stripped.split()), True) if count else (text, False)
 
 
 def _core_button(button: InlineKeyboardButton, bot_username: str | None) -> Button | None:

@@ -45,6 +45,6 @@ OPEN = "o"  # open a lesson at card 1 (from the archive list)
 DELETE = "del"  # confirm or cancel /deleteme
 NOOP = "x"  # a button that only answers with a notice
 STAR = "st"  # ⭐ on card N: list its key words to save
-PICK_WORD = "sp"  # save key word I of card N (or "all") to the vocabulary book
+PICK_WORD = "sp"  # save key word I of card N (or "all") to the vocabulary book, if its tag still matches
 WORDS_PAGE = "wp"  # show page P of the vocabulary book (edits the message)
 UNDO_FORGET = "wu"  # undo /forget of saved word ID, within a minute

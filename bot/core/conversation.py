@@ -57,10 +57,27 @@ class Conversation:
             log.exception("handling %s %s in chat %s failed", *where)
             return [Reply(RichText.of(texts.APOLOGY), notice=texts.APOLOGY[:60])]
 
+    def may_be_slow(self, incoming: Incoming) -> bool:
+        """Whether handling `incoming` may wait for the AI model, so an adapter can show "typing…".
+
+        Told from the message alone, before anything is looked up: /explain, or a reply to a
+        message with buttons or audio (a lesson message or an explanation) that would be answered.
+        """
+        explainer = self.services.explainer
+        if explainer is None or explainer.ai is None or incoming.action is not None or incoming.event:
+            return False
+        command, _ = parse_command(incoming.text)
+        if command is not None:
+            return command == "explain"
+        quoted = incoming.quoted
+        if quoted is None or not (quoted.buttons or quoted.audio):
+            return False
+        return explaining.wants_answer(incoming)
+
     async def _say(self, incoming: Incoming) -> list[Reply]:
         command, args = parse_command(incoming.text)
         if command is None:
-            # A reply to a lesson message is a question about it, in a group too.
+            # A reply to a lesson message is a question about it (in a group, if it looks like one).
             turn = Turn(incoming, self.services)
             context = quoted_lesson(turn) if incoming.quoted else None
             if context is not None:
@@ -93,7 +110,7 @@ class Conversation:
             case actions.STAR:
                 return await vocabulary.star(turn, args[0], args[1])
             case actions.PICK_WORD:
-                return await vocabulary.pick(turn, args[0], args[1], args[2])
+                return await vocabulary.pick(turn, args[0], args[1], args[2], args[3])
             case actions.WORDS_PAGE:
                 return await vocabulary.words_page(turn, args[0])
             case actions.UNDO_FORGET:

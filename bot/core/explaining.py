@@ -1,9 +1,15 @@
 """Questions about the English: `/explain TEXT`, and any reply to a lesson message.
 
 Which card a question is about decides how good the answer is, so it is found the same way for
-both: the card of the message replied to; for `/explain` without a reply, the most recent lesson
-card that contains the text; else none (the English alone is explained). The budget's day is the
-asker's own: their private subscription's timezone, else the bot's default.
+both: the card of the message replied to; in a whole lesson replied to, its first card with the
+text; for `/explain` without a reply, the most recent lesson card with the text (`card_search`,
+the search /save uses); else none (the English alone is explained). An answer about a card
+carries that card's 🔊 button, so a reply to the answer is a follow-up about the same card.
+
+In a group, people also reply to the daily post to talk to each other ("nice post"); only replies
+that look like questions or name the bot are answered, since an answer costs the person's AI
+questions. The budget's day is the asker's own: their private subscription's timezone, else the
+bot's default.
 """
 
 from __future__ import annotations
@@ -11,36 +17,37 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.clock import local_date
+from bot.core import actions
 from bot.core import explanation_view as view
-from bot.core.messages import Reply, RichText
-from bot.core.quoted import ARCHIVE_SEARCHED, LessonContext, find_card, quoted_lesson
+from bot.core.actions import Action
+from bot.core.card_search import CardSearch
+from bot.core.messages import ChatKind, Incoming, Reply, RichText
+from bot.core.quoted import LessonContext, quoted_lesson
+from bot.core.shelf import lesson_key
 from bot.core.timezones import zone_of
 from bot.core.turn import Turn
+from bot.core.word_input import command_rest
 from bot.learning.budget import Asker
-from bot.learning.questions import CardContext, Question, asked_about, explain_terms, has_english
+from bot.learning.questions import CardContext, Question, asked_about, explain_terms, looks_like_question
 from bot.storage.explanations import private_timezone
-from lessons.deck import Card
-from lessons.lesson import Lesson
+from lessons.deck import Card, Deck
+
+Shown = tuple[Deck, Card]  # the card a question is about, in its lesson's deck
 
 
 async def explain(turn: Turn) -> list[Reply]:
     """/explain TEXT: a word, phrase or sentence (or a question), in reply to a card or on its own."""
-    text = _argument(turn.incoming.text)
+    text = " ".join(command_rest(turn.incoming.text).split())
     if not text:
         return [_say(view.USAGE)]
     if (refusal := _refusal(turn, text)) is not None:
         return [refusal]
     terms = explain_terms(text)
     context = quoted_lesson(turn)
-    if context is not None:
-        card = context.card_with(terms[0]) if terms else context.card
-        lesson = context.deck.lesson
-    else:
-        found = _recent_card(turn, terms[0]) if terms else None
-        lesson, card = found if found is not None else (None, None)
-    if not terms and card is None:
+    shown = _card_asked_about(turn, context, terms)
+    if not terms and shown is None:
         return [_say(view.NO_ENGLISH if context is None else view.WHICH_SENTENCE)]
-    return [await _answer(turn, Question(text, terms, _card_context(lesson, card)))]
+    return [await _answer(turn, text, terms, shown)]
 
 
 async def answer_reply(turn: Turn, context: LessonContext) -> list[Reply]:
@@ -48,19 +55,47 @@ async def answer_reply(turn: Turn, context: LessonContext) -> list[Reply]:
     text = " ".join(turn.incoming.text.split())
     if not text:
         return [] if turn.is_group else [_say(view.EMPTY_REPLY)]
+    if not wants_answer(turn.incoming):
+        return []
     if (refusal := _refusal(turn, text)) is not None:
         return [refusal]
     terms = asked_about(text)
-    card = context.card_with(terms[0]) if terms else context.card
-    if not terms and card is None:
+    shown = _card_asked_about(turn, context, terms)
+    if not terms and shown is None:
         return [_say(view.WHICH_SENTENCE)]
-    return [await _answer(turn, Question(text, terms, _card_context(context.deck.lesson, card)))]
+    return [await _answer(turn, text, terms, shown)]
 
 
-async def _answer(turn: Turn, question: Question) -> Reply:
+def wants_answer(incoming: Incoming) -> bool:
+    """Whether a reply to a lesson message is for the bot: in a private chat always; in a group when
+    it names the bot or looks like a question (told from the text alone, so adapters may ask too)."""
+    if incoming.chat_kind is ChatKind.PRIVATE or incoming.addressed:
+        return True
+    return looks_like_question(incoming.text)
+
+
+def _card_asked_about(turn: Turn, context: LessonContext | None, terms: tuple[str, ...]) -> Shown | None:
+    """The card replied to; else the first card with the first term in the lesson replied to, or with
+    no reply, the newest such card of the recent lessons; else None."""
+    if context is not None and context.card is not None:
+        return context.deck, context.card
+    if not terms:
+        return None
+    search = CardSearch(turn.services.shelf)
+    target = search.target(terms[0])
+    if context is not None:
+        met = search.in_deck(target, context.deck)
+    else:
+        met = search.recent(target, turn.local_today())
+    return (met.deck, met.card) if met is not None else None
+
+
+async def _answer(turn: Turn, text: str, terms: tuple[str, ...], shown: Shown | None) -> Reply:
     asker, zone = _asker(turn)
+    question = Question(text, terms, _card_context(shown))
     explanation = await turn.explainer.explain(question, asker, turn.now)
-    return view.explanation_reply(explanation, resets_in=_until_midnight(turn, zone))
+    listen = _listen_action(shown) if shown is not None else None
+    return view.explanation_reply(explanation, resets_in=_until_midnight(turn, zone), listen=listen)
 
 
 def _refusal(turn: Turn, text: str) -> Reply | None:
@@ -70,33 +105,18 @@ def _refusal(turn: Turn, text: str) -> Reply | None:
     return None
 
 
-def _argument(text: str) -> str:
-    """What follows the command, as typed: "/explain@Bot ship it" → "ship it"."""
-    parts = text.strip().split(maxsplit=1)
-    return " ".join(parts[1].split()) if len(parts) > 1 else ""
+def _listen_action(shown: Shown) -> str:
+    """The card's own 🔊 payload: pressed, it speaks the card; replied to, it names the card."""
+    deck, card = shown
+    return Action(actions.AUDIO, (lesson_key(deck.lesson.id), str(card.number))).encode()
 
 
-def _recent_card(turn: Turn, term: str) -> tuple[Lesson, Card] | None:
-    """The newest lesson card, among the days up to today, whose English contains `term`."""
-    if not has_english(term):
+def _card_context(shown: Shown | None) -> CardContext | None:
+    if shown is None:
         return None
-    using = turn.explainer.usage.lessons_using(term)
-    if not using:
-        return None
-    shelf = turn.services.shelf
-    with turn.services.sessions() as session:
-        today = turn.today(turn.subscriber(session))
-    for day in shelf.archive(today)[:ARCHIVE_SEARCHED]:
-        if day.lesson.id in using and (card := find_card(shelf.deck(day.lesson), term)) is not None:
-            return day.lesson, card
-    return None
-
-
-def _card_context(lesson: Lesson | None, card: Card | None) -> CardContext | None:
-    if lesson is None or card is None:
-        return None
-    header = lesson.header
-    return CardContext(card.en, card.zh, header.byline, header.title, lesson.id)
+    deck, card = shown
+    header = deck.lesson.header
+    return CardContext(card.en, card.zh, header.byline, header.title, deck.lesson.id)
 
 
 def _asker(turn: Turn) -> tuple[Asker, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from bot.core.messages import Line, Reply, RichText, Span
+from bot.core.messages import Button, Line, Reply, RichText, Span, keyboard
 from bot.learning.explainer import Explanation, Source
 from bot.learning.offline_explainer import OfflineAnswer, WordNote
 from bot.learning.usage_index import Usage
@@ -19,8 +19,10 @@ AI_LABEL = "🤖 AI 讲解"
 OFFLINE_LABELS = {
     Source.NO_AI: "📚 离线讲解（未配置 AI）",
     Source.AI_FAILED: "📚 离线讲解（AI 暂时不可用）",
+    Source.AI_SLOW: "📚 离线讲解（AI 这次太慢了，稍后可以再问一次）",
     Source.QUOTA: "📚 离线讲解（今天的 AI 次数已用完）",
 }
+LISTEN = "🔊 听原句"
 CACHED_NOTE = "这个问题之前有人问过，直接给你保存的回答，不计入今天的次数。"
 LOW_BUDGET = 3  # say how many AI questions are left once this few remain
 
@@ -41,15 +43,22 @@ EMPTY_REPLY = "想问这句话？回复时写下你的问题，例如「engulfed
 NOTHING_FOUND = "词典和课程库里都没有找到「{terms}」。检查一下拼写，或者回复含有它的课文卡片再问。"
 
 
-def explanation_reply(explanation: Explanation, *, resets_in: dt.timedelta | None = None) -> Reply:
-    """The answer; `resets_in` is the time to the person's midnight (said when the AI quota is gone)."""
+def explanation_reply(
+    explanation: Explanation, *, resets_in: dt.timedelta | None = None, listen: str | None = None
+) -> Reply:
+    """The answer; `resets_in` is the time to the person's midnight (said when the AI quota is gone).
+
+    `listen` is the card's 🔊 action when the answer is about a card: the button speaks the card,
+    and it is what makes a reply to this answer a follow-up question about the same card.
+    """
+    buttons = keyboard([Button(LISTEN, action=listen)]) if listen else ()
     if explanation.answer is not None:
-        return Reply(_ai_text(explanation))
+        return Reply(_ai_text(explanation), buttons=buttons)
     assert explanation.offline is not None
     lines: list[str | Span | Line] = [Span(OFFLINE_LABELS[explanation.source], bold=True)]
     if explanation.source is Source.QUOTA:
         lines.append(quota_line(explanation.daily_limit, resets_in))
-    return Reply(RichText.of(*lines) + offline_text(explanation.offline))
+    return Reply(RichText.of(*lines) + offline_text(explanation.offline), buttons=buttons)
 
 
 def _ai_text(explanation: Explanation) -> RichText:

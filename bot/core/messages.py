@@ -133,10 +133,13 @@ class Quoted:
 
     The buttons are how the core tells which lesson card a reply is about, with
     nothing remembered per message: a card's 🔊 button names its lesson and number.
+    `audio` says the message was an audio message, whose caption (`text`) is a
+    card's sentence; only then is the text worth looking up in the lessons.
     """
 
     text: str = ""
     buttons: tuple[Button, ...] = ()
+    audio: bool = False
 
 
 async def _sender_is_admin() -> bool:
@@ -151,7 +154,8 @@ class Incoming:
     adapter can look the answer up lazily (Telegram: getChatMember). `event`
     reports what the platform did rather than the person (REMOVED, RETURNED).
     `ref` names the platform's event in logs. `quoted` is the bot's message this
-    one replies to, if any.
+    one replies to, if any. `addressed` says the text named the bot (an @mention,
+    which the adapter removes from `text`): in a group, that makes it for the bot.
     """
 
     platform: str
@@ -165,6 +169,7 @@ class Incoming:
     event: str | None = None
     ref: str = ""
     quoted: Quoted | None = None
+    addressed: bool = False
     is_admin: Callable[[], Awaitable[bool]] = field(default=_sender_is_admin, compare=False, repr=False)
 
 

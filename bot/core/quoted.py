@@ -1,24 +1,24 @@
 """Which lesson card a reply is about, read from the bot's message that was replied to.
 
 Nothing is remembered per sent message: a card's 🔊 button names its lesson and
-card number, a group's post names its day in the private-chat link, and an
-audio message carries its sentence as the caption. So a reply to any of them,
-however old, still finds its card.
+card number (an explanation of a card carries the same button), a group's post
+names its day in the private-chat link, and an audio message carries its
+sentence as the caption. So a reply to any of them, however old, still finds
+its card. Only an audio message's caption is looked up in the lessons: the
+text of any other message (/help, a /words page) is no card's sentence, and
+looking cost deck builds that push the shared decks out of the shelf's cache.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.core import actions
 from bot.core.actions import small_number
+from bot.core.card_search import CardSearch
 from bot.core.shelf import LessonShelf, lesson_key
 from bot.core.turn import Turn
 from lessons.deck import Card, Deck
-
-ARCHIVE_SEARCHED = 60  # days back an audio caption is looked for
-_WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,6 @@ class LessonContext:
     key: str
     deck: Deck
     card: Card | None = None
-
-    def card_with(self, text: str) -> Card | None:
-        """The shown card, or else the lesson's first card that contains `text` as whole words."""
-        if self.card is not None:
-            return self.card
-        return find_card(self.deck, text)
 
 
 def quoted_lesson(turn: Turn) -> LessonContext | None:
@@ -47,16 +41,7 @@ def quoted_lesson(turn: Turn) -> LessonContext | None:
         found = found or (_from_start(turn, button.start_payload) if button.start_payload else None)
         if found is not None:
             return found
-    return _from_caption(turn, quoted.text) if quoted.text else None
-
-
-def find_card(deck: Deck, text: str) -> Card | None:
-    """The first card whose English contains all of `text`'s words, in order, as whole words."""
-    wanted = _WORD.findall(text.lower())
-    if not wanted:
-        return None
-    pattern = re.compile(r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, wanted)) + r"(?![a-z0-9])")
-    return next((card for card in deck.cards if pattern.search(card.en.lower())), None)
+    return _from_caption(turn, quoted.text) if quoted.audio and quoted.text else None
 
 
 def _from_action(shelf: LessonShelf, payload: str) -> LessonContext | None:
@@ -81,9 +66,7 @@ def _from_start(turn: Turn, payload: str) -> LessonContext | None:
     if payload.startswith("L"):
         lesson = shelf.lesson(payload[1:])
     elif payload.startswith("d") and (number := small_number(payload[1:], digits=5)) is not None:
-        with turn.services.sessions() as session:
-            today = turn.today(turn.subscriber(session))
-        day = shelf.day_number(number, today)
+        day = shelf.day_number(number, turn.local_today())
         lesson = day.lesson if day else None
     else:
         return None
@@ -93,14 +76,6 @@ def _from_start(turn: Turn, payload: str) -> LessonContext | None:
 
 
 def _from_caption(turn: Turn, text: str) -> LessonContext | None:
-    """An audio message's caption is its card's sentence: look for it in the recent lessons."""
-    shelf = turn.services.shelf
-    with turn.services.sessions() as session:
-        today = turn.today(turn.subscriber(session))
-    sentence = text.strip()
-    for day in shelf.archive(today)[:ARCHIVE_SEARCHED]:
-        deck = shelf.deck(day.lesson)
-        card = next((card for card in deck.cards if card.en.strip() == sentence), None)
-        if card is not None:
-            return LessonContext(lesson_key(day.lesson.id), deck, card)
-    return None
+    """An audio message's caption is its card's sentence: the recent lesson card with that English."""
+    met = CardSearch(turn.services.shelf).sentence(text, turn.local_today())
+    return LessonContext(lesson_key(met.deck.lesson.id), met.deck, met.card) if met is not None else None

@@ -69,3 +69,8 @@ class Turn:
         """Today in the subscriber's timezone (the default one for someone not subscribed)."""
         zone = subscriber.timezone if subscriber else self.services.defaults.timezone
         return local_date(self.services.clock, zone)
+
+    def local_today(self) -> dt.date:
+        """Today in this chat's timezone, for a handler that needs nothing else of the subscriber."""
+        with self.services.sessions() as session:
+            return self.today(self.subscriber(session))

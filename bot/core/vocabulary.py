@@ -4,12 +4,13 @@ The book belongs to a person (platform + user id), not to a chat: a word saved
 in a group lands in the same book as one saved in private. Reading the book
 (/words, /export) is for the private chat only, since in a group it would show one
 person's list to everyone. Every check of what was typed happens before anything
-is looked up, and a bad request saves nothing.
+is looked up (even the message replied to), and a bad request saves nothing. Chinese
+is refused too, but only after reading the replied-to card, whose key words may say
+which English word was meant.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from bot.core import vocabulary_view as view
@@ -17,7 +18,7 @@ from bot.core.actions import small_number
 from bot.core.messages import Reply, RichText
 from bot.core.quoted import LessonContext, quoted_lesson
 from bot.core.turn import Turn
-from bot.core.word_finder import Found, WordFinder, item_name, pickable
+from bot.core.word_finder import Found, Pickable, WordFinder, item_name, pickable
 from bot.core.word_input import Problem, chinese_of, command_rest, parse_words
 from bot.storage import vocabulary_book as book
 from lessons.deck import Card, Deck
@@ -27,15 +28,15 @@ async def save(turn: Turn) -> list[Reply]:
     """/save WORD…, or /save in reply to a card (then its ⭐ list), or a friendly reason nothing was saved."""
     rest = command_rest(turn.incoming.text)
     parsed = parse_words(rest)
-    around = quoted_lesson(turn)
+    if parsed.problem is not None and parsed.problem is not Problem.CHINESE:
+        return [view.problem_reply(parsed.problem, parsed.culprit, "save")]
+    around = quoted_lesson(turn)  # only now: finding the quoted card may build a deck
     finder = WordFinder(turn.services.shelf)
-    if parsed.problem is Problem.CHINESE:
-        return [view.suggestion_reply(finder.suggest(chinese_of(rest), around, _today(turn)))]
-    if parsed.problem is not None:
-        return [view.problem_reply(parsed.problem, parsed.culprit)]
+    if parsed.problem is Problem.CHINESE:  # refused, but the card may say which English word was meant
+        return [view.suggestion_reply(finder.suggest(chinese_of(rest), around, turn.local_today()))]
     if not parsed.items:
         return [_without_words(turn, around)]
-    today = _today(turn)
+    today = turn.local_today()
     found: list[Found] = []
     unknown: list[str] = []
     for item in parsed.items:
@@ -55,7 +56,7 @@ def _without_words(turn: Turn, around: LessonContext | None) -> Reply:
         return Reply(RichText.of(view.WHOLE_LESSON.format(example=example)))
     if not pickable(around.card):
         return Reply(RichText.of(view.NO_KEY_WORDS))
-    return view.picker_reply(around.key, around.card, _saved(turn, around.card))
+    return view.picker_reply(around.key, around.card, _ticks(turn, around.card))
 
 
 async def star(turn: Turn, key: str, number: str) -> list[Reply]:
@@ -66,33 +67,43 @@ async def star(turn: Turn, key: str, number: str) -> list[Reply]:
     _, card = found
     if not pickable(card):
         return [Reply(notice=view.NO_KEY_WORDS)]
-    return [view.picker_reply(key, card, _saved(turn, card))]
+    return [view.picker_reply(key, card, _ticks(turn, card))]
 
 
-async def pick(turn: Turn, key: str, number: str, which: str) -> list[Reply]:
-    """A word of the ⭐ list (or all of them) saved with its card; the list shows it ticked."""
+async def pick(turn: Turn, key: str, number: str, which: str, tag: str) -> list[Reply]:
+    """A word of the ⭐ list (or all of them) saved with its card; the list shows it ticked.
+
+    `tag` names the words the button was made for: a list made before the card's words
+    changed saves nothing and asks for a fresh ⭐, rather than a word its label does not show.
+    """
     found = _card(turn, key, number)
     if found is None:
         return [Reply(notice=view.STALE_CARD)]
     deck, card = found
     items = pickable(card)
-    index = small_number(which, digits=3)
-    if which == "all":
-        chosen = items
-    elif index is not None and index < len(items):
-        chosen = [items[index]]
-    else:
-        return [Reply(notice=view.STALE_CARD)]
+    if not items:
+        return [Reply(notice=view.NO_KEY_WORDS)]
+    chosen = _chosen(items, which)
+    if not chosen or tag != view.words_tag(chosen):
+        return [Reply(notice=view.WORD_LIST_CHANGED)]
     finder = WordFinder(turn.services.shelf)
     results = _save_all(turn, [finder.picked(deck, card, item) for item in chosen])
     notice = _pick_notice(results)
     if turn.is_group:  # the list is everyone's message: don't tick it with one person's book
         return [Reply(notice=notice)]
-    return [replace(view.picker_reply(key, card, _saved(turn, card), edit=True), notice=notice)]
+    return [replace(view.picker_reply(key, card, _ticks(turn, card), edit=True), notice=notice)]
+
+
+def _chosen(items: list[Pickable], which: str) -> list[Pickable]:
+    """The items a ⭐ button names: all of them, or the one at its index (none when out of range)."""
+    if which == "all":
+        return items
+    index = small_number(which, digits=3)
+    return [items[index]] if index is not None and index < len(items) else []
 
 
 def _pick_notice(results: list[tuple[Found, book.SaveResult]]) -> str:
-    if len(results) > 1:
+    if len(results) != 1:
         return f"⭐ 收藏了 {len(results)} 个词。/words 查看生词本"
     ((_, result),) = results
     if result.outcome is book.Saved.ALREADY:
@@ -106,7 +117,7 @@ async def words(turn: Turn) -> list[Reply]:
         return [Reply(RichText.of(view.PRIVATE_BOOK.format(command="words")))]
     parsed = parse_words(command_rest(turn.incoming.text))
     if parsed.problem is not None:
-        return [view.problem_reply(parsed.problem, parsed.culprit)]
+        return [view.problem_reply(parsed.problem, parsed.culprit, "words")]
     if not parsed.items:
         return await words_page(turn, "0", edit=False)
     entry = _entry(turn, parsed.items[0])
@@ -144,7 +155,7 @@ async def forget(turn: Turn) -> list[Reply]:
     """/forget WORD: hidden at once, with an undo button that works for a minute."""
     parsed = parse_words(command_rest(turn.incoming.text))
     if parsed.problem is not None:
-        return [view.problem_reply(parsed.problem, parsed.culprit)]
+        return [view.problem_reply(parsed.problem, parsed.culprit, "forget")]
     if len(parsed.items) != 1:
         return [Reply(RichText.of(view.FORGET_USAGE))]
     typed = parsed.items[0]
@@ -207,7 +218,11 @@ def _entry(turn: Turn, typed: str) -> book.BookEntry | None:
         return book.find_by_form(session, platform=incoming.platform, user_id=incoming.user_id, form=typed)
 
 
-def _saved(turn: Turn, card: Card) -> set[str]:
+def _ticks(turn: Turn, card: Card) -> set[str]:
+    """Which of the card's words to tick: the person's saved ones, but none in a group, where the
+    list is everyone's message and would show one person's book."""
+    if turn.is_group:
+        return set()
     names = [item_name(item) for item in pickable(card)]
     incoming = turn.incoming
     with turn.services.sessions() as session:
@@ -221,8 +236,3 @@ def _card(turn: Turn, key: str, number: str) -> tuple[Deck, Card] | None:
         return None
     deck = turn.services.shelf.deck(lesson)
     return (deck, deck.cards[index - 1]) if 1 <= index <= len(deck.cards) else None
-
-
-def _today(turn: Turn) -> dt.date:
-    with turn.services.sessions() as session:
-        return turn.today(turn.subscriber(session))

@@ -3,8 +3,13 @@
 The files are built from the book as it is now and sent as documents; nothing is
 kept on disk. Each Anki card speaks its sentence: the voice is the same one the
 🔊 button uses (cached by text, so sentences heard before cost nothing), made in
-worker threads, and capped so that a very large book still exports in reasonable
-time; cards past the cap simply have no sound.
+worker threads a few at a time (a voice like gTTS takes a second or more per
+sentence, and one after another 200 would take minutes), and capped so that a very
+large book still exports in reasonable time; cards past the cap simply have no sound.
+
+A person runs one export at a time: pressing /export again while the files are being
+made only says so, instead of making them twice side by side. The bot is one process,
+so the set of people exporting lives in memory.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from bot.core import vocabulary_view as view
-from bot.core.messages import Document, Reply, RichText
+from bot.core.messages import Audio, Document, Reply, RichText
 from bot.core.shelf import LessonShelf
 from bot.core.turn import Turn
 from bot.learning.export import ExportContext, ExportEntry, anki_package, vocabulary_csv
@@ -23,6 +28,8 @@ from bot.storage import vocabulary_book as book
 
 DECK_NAME = "BuildSpeak 生词本"
 MAX_SPOKEN = 200  # sentences given audio per export, newest words first
+SPOKEN_AT_ONCE = 4  # worker threads one export keeps busy with the voice
+BUSY = "正在导出，请稍候：文件做好就发给你。"
 CSV_CAPTION = "📒 生词本 CSV（{count} 个词）：Excel / Numbers / WPS 可直接打开。"
 ANKI_CAPTION = (
     "🗂 Anki 卡组（{count} 张卡）：在 Anki 里「文件 → 导入」打开。"
@@ -30,10 +37,24 @@ ANKI_CAPTION = (
 )
 
 
+_exporting: set[tuple[str, str]] = set()  # (platform, user id) of the exports running now
+
+
 async def export(turn: Turn) -> list[Reply]:
     """The book as `buildspeak-words-<date>.csv` and `.apkg`, or a friendly word when it is empty."""
     if turn.is_group:
         return [Reply(RichText.of(view.PRIVATE_BOOK.format(command="export")))]
+    person = (turn.incoming.platform, turn.incoming.user_id)
+    if person in _exporting:
+        return [Reply(RichText.of(BUSY))]
+    _exporting.add(person)
+    try:
+        return await _export(turn)
+    finally:
+        _exporting.discard(person)
+
+
+async def _export(turn: Turn) -> list[Reply]:
     incoming = turn.incoming
     with turn.services.sessions() as session:
         entries = book.export_entries(session, platform=incoming.platform, user_id=incoming.user_id)
@@ -84,12 +105,17 @@ async def _audio(shelf: LessonShelf, entries: list[ExportEntry]) -> dict[str, Pa
         newest = max(entry.contexts, key=lambda context: context.saved_at, default=None)
         if newest is not None and newest.sentence_en and newest.sentence_en not in sentences:
             sentences.append(newest.sentence_en)
-    spoken: dict[str, Path] = {}
-    for sentence in sentences[:MAX_SPOKEN]:
-        audio = await shelf.audio(sentence, "BuildSpeak")
-        if audio is not None:
-            spoken[sentence] = audio.path
-    return spoken
+    sentences = sentences[:MAX_SPOKEN]
+    turns = asyncio.Semaphore(SPOKEN_AT_ONCE)
+
+    async def speak(sentence: str) -> Audio | None:
+        async with turns:
+            return await shelf.audio(sentence, "BuildSpeak")
+
+    made = await asyncio.gather(*(speak(sentence) for sentence in sentences))
+    return {
+        sentence: audio.path for sentence, audio in zip(sentences, made, strict=True) if audio is not None
+    }
 
 
 def _anki_bytes(entries: list[ExportEntry], spoken: dict[str, Path], now: dt.datetime) -> bytes:

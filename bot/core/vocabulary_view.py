@@ -15,6 +15,7 @@ from bot.core.word_finder import Found, Pickable, Suggestion, item_name, pickabl
 from bot.core.word_input import MAX_CHARS, MAX_ITEMS, Problem
 from bot.storage.vocabulary_book import BookEntry, BookPage, Saved, SavedContext, SaveResult
 from lessons.deck import Card
+from lessons.text import short_hash
 from lessons.vocabulary import KeyWord
 
 PAGE_SIZE = 5
@@ -26,14 +27,36 @@ USAGE = (
     "也可以回复一张课程卡片发送 /save，或点卡片上的 ⭐ 收藏，从这句的重点词里挑。"
 )
 WHOLE_LESSON = "你回复的是整篇课文：请写出要收藏的词，例如 /save {example}。"
-NOTHING_SAVED = "什么都没有保存。"
-PROBLEMS = {
-    Problem.TOO_MANY: f"一次最多收藏 {MAX_ITEMS} 个词（这次有 {{culprit}} 个），分几次发吧。" + NOTHING_SAVED,
-    Problem.TOO_LONG: f"「{{culprit}}」太长了，不像单词或短语（最多 {MAX_CHARS} 个字符）。" + NOTHING_SAVED,
-    Problem.URL: "链接不能放进生词本 🙂 请写出想收藏的英文单词，例如 /save engulfed。" + NOTHING_SAVED,
-    Problem.NOT_ENGLISH: "「{culprit}」里没有英文单词。生词本只收英文单词和短语，例如 /save engulfed。"
-    + NOTHING_SAVED,
-    Problem.CHINESE: "生词本只收英文单词（English words only）。请写英文，例如 /save engulfed。",
+
+
+def _problems(verb: str, example: str, too_many: str, outcome: str) -> dict[Problem, str]:
+    """One command's answers to bad input, in its own words: what to type instead, and that
+    nothing changed (an answer for /forget must not talk about /save or saving)."""
+    return {
+        Problem.TOO_MANY: too_many + outcome,
+        Problem.TOO_LONG: f"「{{culprit}}」太长了，不像单词或短语（最多 {MAX_CHARS} 个字符）。" + outcome,
+        Problem.URL: f"链接不是单词 🙂 请写出要{verb}的英文单词，例如 {example}。" + outcome,
+        Problem.NOT_ENGLISH: "「{culprit}」里没有英文单词。"
+        + f"请写出要{verb}的英文单词或短语，例如 {example}。"
+        + outcome,
+        Problem.CHINESE: f"生词本只收英文单词（English words only）。请写出要{verb}的英文，例如 {example}。"
+        + outcome,
+    }
+
+
+PROBLEMS: dict[str, dict[Problem, str]] = {
+    "save": _problems(
+        "收藏",
+        "/save engulfed",
+        f"一次最多收藏 {MAX_ITEMS} 个词（这次有 {{culprit}} 个），分几次发吧。",
+        "什么都没有保存。",
+    ),
+    "forget": _problems(
+        "删除", "/forget engulf", "/forget 一次删除一个词（这次有 {culprit} 个）。", "什么都没有删除。"
+    ),
+    "words": _problems(
+        "查看", "/words engulf", "/words 一次查看一个词（这次有 {culprit} 个）。", "发送 /words 查看全部。"
+    ),
 }
 UNKNOWN = "没找到 {words}：词典里没有，最近的课里也没出现过。检查一下拼写？这些词没有保存。"
 CHINESE_SUGGESTION = "生词本只收英文单词。你是想收藏下面的词吗？点一下就收藏："
@@ -42,25 +65,37 @@ EMPTY_BOOK = "生词本还是空的。读课时回复卡片发送 /save 单词�
 PRIVATE_BOOK = "生词本是你自己的：请在和我的私聊里发送 /{command}（在群里发会打扰大家，也会公开你的生词）。"
 NOT_IN_BOOK = "生词本里没有「{word}」。发送 /words 查看全部。"
 FORGET_USAGE = "用法：/forget 单词，把它从生词本删除（1 分钟内可以撤销）。"
-FORGOTTEN = "🗑 已从生词本删除 {lemma}（和它的 {count} 个例句）。1 分钟内可以撤销。"
+FORGOTTEN = "🗑 已从生词本删除 {lemma}{sentences}。1 分钟内可以撤销。"
 RESTORED = "↩️ 已撤销：{lemma} 回到生词本了。"
 UNDO_EXPIRED = "撤销已过期（超过 1 分钟），这个词已经删除了。"
 NOTHING_TO_UNDO = "没有需要撤销的了。"
 STALE_CARD = "这张卡片已经不在课程库里了。"
+WORD_LIST_CHANGED = "这张卡片的词表已更新，请重新点 ⭐"
+TAG_LENGTH = 4  # hex characters of a ⭐ button's check on the words it was made for
 
 
-def problem_reply(problem: Problem, culprit: str) -> Reply:
-    return Reply(RichText.of(PROBLEMS[problem].format(culprit=culprit)))
+def problem_reply(problem: Problem, culprit: str, command: str) -> Reply:
+    """Why nothing happened, in the words of the command that was typed (/save, /forget or /words)."""
+    return Reply(RichText.of(PROBLEMS[command][problem].format(culprit=culprit)))
+
+
+def words_tag(items: list[Pickable]) -> str:
+    """A short check of which words a ⭐ button was made for.
+
+    Buttons choose a word by its place in the card's list; when a dictionary, glossary or
+    translation update changes that list, an old button would save another word than its label.
+    """
+    return short_hash("\n".join(item_name(item).lower() for item in items), TAG_LENGTH)
 
 
 def suggestion_reply(suggestions: list[Suggestion]) -> Reply:
     """Chinese typed: the English it may mean on the card, each a button that saves it."""
     if not suggestions:
-        return Reply(RichText.of(PROBLEMS[Problem.CHINESE]))
+        return Reply(RichText.of(PROBLEMS["save"][Problem.CHINESE]))
     lines: list[str | Span | Line] = [CHINESE_SUGGESTION]
     lines += [_item_line(s.item) for s in suggestions]
     buttons = [
-        Button(f"⭐ {item_name(s.item)}", action=_pick(s.key, s.card.number, str(s.index)))
+        Button(f"⭐ {item_name(s.item)}", action=pick_action(s.key, s.card.number, str(s.index), [s.item]))
         for s in suggestions
     ]
     return Reply(RichText.of(*lines), buttons=keyboard(buttons))
@@ -93,7 +128,7 @@ def _saved_lines(found: Found, result: SaveResult) -> list[str | Span | Line]:
     if result.outcome is Saved.MERGED:
         lines.append(f"已在生词本里，加上了这个新例句（共 {count} 句）。")
     elif result.outcome is Saved.ALREADY:
-        lines.append("已在生词本里，这个例句也收过了。")
+        lines.append("已在生词本里，这个例句也收过了。" if found.context.sentence_en else "已在生词本里了。")
     elif found.card is None:
         lines.append("最近的课里没找到含这个词的句子，先存了词典释义。")
     if found.card is not None and result.outcome is not Saved.ALREADY:
@@ -113,12 +148,12 @@ def picker_reply(key: str, card: Card, saved: set[str], *, edit: bool = False) -
     buttons = [
         Button(
             ("✅ " if item_name(item).lower() in saved else "") + item_name(item),
-            action=_pick(key, card.number, str(i)),
+            action=pick_action(key, card.number, str(i), [item]),
         )
         for i, item in enumerate(items)
     ]
     rows = [buttons[start : start + 3] for start in range(0, len(buttons), 3)]
-    every = [Button("全部收藏", action=_pick(key, card.number, "all"))] if len(items) > 1 else []
+    every = [Button("全部收藏", action=pick_action(key, card.number, "all", items))] if len(items) > 1 else []
     # 🔊 names the card, so a reply to this list is about the card too (see quoted.py).
     sound = Button("🔊", action=Action(actions.AUDIO, (key, str(card.number))).encode())
     return Reply(RichText.of(*lines), buttons=keyboard(*rows, [*every, sound]), edit=edit)
@@ -178,7 +213,8 @@ def _context_lines(number: int, context: SavedContext, titles: dict[str, str]) -
 
 
 def forgotten_reply(entry: BookEntry) -> Reply:
-    text = FORGOTTEN.format(lemma=entry.lemma, count=len(entry.sentences))
+    count = len(entry.sentences)
+    text = FORGOTTEN.format(lemma=entry.lemma, sentences=f"（和它的 {count} 个例句）" if count else "")
     undo = Button("↩️ 撤销", action=Action(actions.UNDO_FORGET, (str(entry.id),)).encode())
     return Reply(RichText.of(text), buttons=keyboard([undo]))
 
@@ -204,8 +240,9 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _pick(key: str, number: int, which: str) -> str:
-    return Action(actions.PICK_WORD, (key, str(number), which)).encode()
+def pick_action(key: str, number: int, which: str, items: list[Pickable]) -> str:
+    """The payload of a ⭐ list button: card, word index (or "all") and the tag of the words it saves."""
+    return Action(actions.PICK_WORD, (key, str(number), which, words_tag(items))).encode()
 
 
 def _page(page: int) -> str:

@@ -8,18 +8,16 @@ neither but was met in a lesson (a name, a coinage) is saved as met. A word in
 none of these is most likely a typo, and is not saved.
 
 The card comes from the message replied to when there is one; else from the most
-recent lesson up to the learner's today that contains the word. Lesson texts are
-searched first and a deck is built only for the lesson that matched, since
-building one glosses every sentence.
+recent lesson up to the learner's today that contains the word (`card_search`,
+the same search /explain uses).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from functools import cached_property
 
+from bot.core.card_search import CardSearch, Met, Target
 from bot.core.quoted import LessonContext
 from bot.core.shelf import LessonShelf, lesson_key
 from bot.storage.vocabulary_book import NewContext, NewWord
@@ -27,15 +25,12 @@ from lessons.deck import Card, Deck
 from lessons.expressions import Expression
 from lessons.vocabulary import DictEntry, KeyWord
 
-ARCHIVE_SEARCHED = 366  # days back a typed word's sentence is looked for
 KIND_LABELS = {
     "slang": "网络俚语 slang",
     "idiom": "习语 idiom",
     "abbreviation": "缩写 abbreviation",
     "coined": "builder 新词 coined term",
 }
-_FOLD = str.maketrans({"’": "'", "‘": "'", "‐": "-", "‑": "-"})
-
 Pickable = KeyWord | Expression
 
 
@@ -59,35 +54,19 @@ class Suggestion:
     item: Pickable
 
 
-@dataclass(frozen=True)
-class _Target:
-    typed: str
-    entry: DictEntry | None
-    expression: Expression | None
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
-        """Every way the word may be written in a sentence; lemma-prefixed words are checked after."""
-        forms = [self.typed, *(self.expression.forms if self.expression else ())]
-        shapes = [_shape(form) for form in forms]
-        if self.entry is not None and " " not in self.entry.lemma:
-            shapes.append(re.escape(self.entry.lemma) + r"[a-z]*")
-        return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(shapes) + r")(?![A-Za-z0-9])", re.IGNORECASE)
-
-
 class WordFinder:
     """Looks words up in the shelf's dictionary and glossary, and their sentences in its lessons."""
 
     def __init__(self, shelf: LessonShelf) -> None:
         self.shelf = shelf
         self.dictionary = shelf.builder.dictionary
-        self.glossary = shelf.builder.glossary
+        self.search = CardSearch(shelf)
 
     def find(self, typed: str, around: LessonContext | None, today: dt.date) -> Found | None:
         """The word to save and where it was met; None when it is in no dictionary, glossary or lesson."""
-        target = _Target(typed, self.dictionary.lookup(typed), self._expression(typed))
+        target = self.search.target(typed)
         met = self._met(target, around, today)
-        flagged = met is not None and target.expression in met[1].expressions
+        flagged = met is not None and target.expression in met.card.expressions
         if target.expression is not None and (flagged or target.entry is None):
             word = _expression_word(target.expression, target.entry)
         elif target.entry is not None:
@@ -101,13 +80,14 @@ class WordFinder:
             return None
         if met is None:
             return Found(word, NewContext(form=typed))
-        deck, card, form = met
-        return Found(word, card_context(deck, card, form), lesson_key(deck.lesson.id), card)
+        return Found(
+            word, card_context(met.deck, met.card, met.form), lesson_key(met.deck.lesson.id), met.card
+        )
 
     def picked(self, deck: Deck, card: Card, item: Pickable) -> Found:
         """A word chosen from a card's ⭐ list: the card is its context."""
         if isinstance(item, Expression):
-            form = self._form_in(_Target(item.phrase, None, item), card.en) or item.phrase
+            form = self.search.form_in(Target(item.phrase, None, item), card.en) or item.phrase
             word = _expression_word(item, self.dictionary.lookup(item.phrase))
         else:
             word = NewWord(
@@ -138,19 +118,13 @@ class WordFinder:
 
     def names_for(self, typed: str) -> list[str]:
         """What a typed word may be filed under: as typed, its lemma, the expression it belongs to."""
-        entry, expression = self.dictionary.lookup(typed), self._expression(typed)
+        entry, expression = self.dictionary.lookup(typed), self.search.expression(typed)
         names = [typed, entry.lemma if entry else "", expression.phrase if expression else ""]
         return [name for name in dict.fromkeys(names) if name]
 
-    def _expression(self, typed: str) -> Expression | None:
-        expression = self.glossary.get(typed)
-        if expression is not None and expression.case_sensitive and typed not in expression.forms:
-            return None  # "rip" is not "RIP"
-        return expression
-
     def _builder_sense(self, typed: str) -> str | None:
         """The glossary's builder sense of a one-word entry ("moat": a lasting edge), as a note."""
-        expression = self._expression(typed)
+        expression = self.search.expression(typed)
         if (
             expression is None
             or " " in expression.phrase
@@ -159,36 +133,11 @@ class WordFinder:
             return None
         return f"{KIND_LABELS[expression.kind]} {expression.phrase}：{expression.zh}"
 
-    def _met(
-        self, target: _Target, around: LessonContext | None, today: dt.date
-    ) -> tuple[Deck, Card, str] | None:
-        if around is not None:
-            cards = [around.card] if around.card else []
-            cards += [card for card in around.deck.cards if card is not around.card]
-            for card in cards:
-                if (form := self._form_in(target, card.en)) is not None:
-                    return around.deck, card, form
-        for day in self.shelf.archive(today)[:ARCHIVE_SEARCHED]:
-            text = "\n".join(paragraph.en for paragraph in day.lesson.paragraphs)
-            if self._form_in(target, text) is None:
-                continue
-            deck = self.shelf.deck(day.lesson)
-            for card in deck.cards:
-                if (form := self._form_in(target, card.en)) is not None:
-                    return deck, card, form
-        return None
-
-    def _form_in(self, target: _Target, sentence: str) -> str | None:
-        """The word as written in `sentence`, if it is there (an inflection counts when it has the lemma)."""
-        forms = [target.typed, *(target.expression.forms if target.expression else ())]
-        for match in target.pattern.finditer(sentence.translate(_FOLD)):
-            written = sentence[match.start() : match.end()]  # folding kept every offset
-            if any(_same(written, form) for form in forms):
-                return written
-            entry, met = target.entry, self.dictionary.lookup(written) if target.entry else None
-            if entry is not None and met is not None and met.lemma.lower() == entry.lemma.lower():
-                return written
-        return None
+    def _met(self, target: Target, around: LessonContext | None, today: dt.date) -> Met | None:
+        """The card replied to, else another card of its lesson, else the newest lesson card with the word."""
+        if around is not None and (met := self.search.in_deck(target, around.deck, around.card)) is not None:
+            return met
+        return self.search.recent(target, today)
 
 
 def pickable(card: Card) -> list[Pickable]:
@@ -218,15 +167,3 @@ def _expression_word(expression: Expression, entry: DictEntry | None) -> NewWord
     note = KIND_LABELS[expression.kind] + (f"：{expression.note}" if expression.note else "")
     phonetic = entry.phonetic if entry is not None and " " not in expression.phrase else None
     return NewWord(expression.phrase, phonetic or None, expression.zh, note)
-
-
-def _shape(form: str) -> str:
-    """A form as a pattern where a space and a hyphen stand for each other ("low-hanging fruit")."""
-    return r"[\s-]+".join(map(re.escape, re.split(r"[\s-]+", form.translate(_FOLD))))
-
-
-def _same(written: str, form: str) -> bool:
-    def key(text: str) -> str:
-        return " ".join(re.split(r"[\s-]+", text.translate(_FOLD).lower()))
-
-    return bool(form) and key(written) == key(form)

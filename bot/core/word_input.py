@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.learning.text_patterns import CJK
+
 MAX_ITEMS = 10
 MAX_CHARS = 50
 SHOWN_CHARS = 20  # how much of a bad item is quoted back
@@ -20,7 +22,6 @@ SHOWN_CHARS = 20  # how much of a bad item is quoted back
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”|「([^」]*)」|『([^』]*)』")
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 _WRAPPING = "\"'“”‘’()[]{}<>*_`,.;:!?…。，！？：；（）"
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)|^[\w-]+(?:\.[\w-]+)+/|^[\w.+-]+@[\w-]+\.", re.IGNORECASE)
 _ENGLISH = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’ .+&/-]*")
 
@@ -65,7 +66,7 @@ def parse_words(rest: str) -> Parsed:
 
 def chinese_of(text: str) -> str:
     """The Chinese characters of `text` run together ("吞没" from "「吞没」?")."""
-    return "".join(_CJK.findall(text))
+    return "".join(CJK.findall(text))
 
 
 def _pieces(rest: str) -> list[str]:
@@ -80,7 +81,7 @@ def _pieces(rest: str) -> list[str]:
 
 
 def _problem(raw: str, item: str) -> Problem | None:
-    if _CJK.search(raw):
+    if CJK.search(raw):
         return Problem.CHINESE
     if _URL.search(raw):
         return Problem.URL

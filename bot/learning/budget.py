@@ -4,6 +4,15 @@ Only questions the model actually answers count: a question is taken from the bu
 call (so two at once cannot both take the last one) and given back if the model fails. Cached
 answers and offline answers are free, so a learner who runs out still gets answers, just not
 from the model, until their midnight.
+
+Changing /tz moves a person's date, and a date not used yet comes with a full budget: at Shanghai
+09:00 on the 22nd, switching to Los Angeles makes it the 21st again. This is accepted rather than
+fixed, because the gain is bounded and does not recur: each (person, date) is counted once
+whatever zone it was reached from, and at any moment the zones span dates from UTC-12 to UTC+14,
+so over any stretch of N days a person can reach at most about N + 2 dates. Hopping zones buys
+roughly two extra days of questions once, never a bigger daily allowance. Keying the budget on
+UTC days instead would move everyone's reset away from their own midnight, which is what the
+answers promise ("明天 0 点恢复").
 """
 
 from __future__ import annotations

@@ -4,10 +4,15 @@ The order is what keeps answers cheap and always there: a cached answer first (f
 even when the day's budget is gone), then the model if the person has AI questions left, and the
 offline explainer whenever there is no model, the budget is used up, or the model fails. Every
 answer says which of these it is (`Source`), so the reply can tell the learner.
+
+The model gets one deadline for the whole answer (`AiExplaining.deadline`), whatever its client's
+attempts and retries would add up to: the chat adapter handles a bounded number of updates at
+once, and a question held for a minute holds a slot that /today needs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -28,13 +33,15 @@ from lessons.vocabulary import Dictionary
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 300
+ANSWER_DEADLINE = 25.0  # seconds a learner waits for the model, all attempts included
 
 
 class Source(StrEnum):
     AI = "ai"  # the model answered just now
     CACHED = "cached"  # the model's earlier answer to the same question on the same card
     NO_AI = "no_ai"  # offline: no model configured
-    AI_FAILED = "ai_failed"  # offline: the model timed out or failed
+    AI_FAILED = "ai_failed"  # offline: the model failed (or one attempt timed out)
+    AI_SLOW = "ai_slow"  # offline: the model had not answered by the deadline
     QUOTA = "quota"  # offline: the person's AI questions for today are used up
 
 
@@ -59,11 +66,17 @@ class Explanation:
 
 @dataclass(frozen=True)
 class AiExplaining:
-    """What answering with a model needs: the model, the answers already paid for, the daily budget."""
+    """What answering with a model needs: the model, the answers already paid for, the daily budget,
+    and how long a learner may wait for it (`deadline`, in seconds)."""
 
     llm: LlmExplainer
     cache: AnswerCache
     budget: DailyBudget
+    deadline: float = ANSWER_DEADLINE
+
+    def __post_init__(self) -> None:
+        if self.deadline <= 0:
+            raise ValueError("AiExplaining.deadline must be > 0 seconds")
 
 
 class Explainer:
@@ -95,19 +108,28 @@ class Explainer:
         left = ai.budget.take(asker)
         if left is None:
             return self._offline(question, Source.QUOTA, daily_limit=ai.budget.per_day)
-        try:
-            answer = await ai.llm.explain(question)
-        except LlmUnavailable:
+        answer, failure = await _ask(ai, question)
+        if failure is not None:
             ai.budget.give_back(asker)  # a failure is not the learner's to pay for
-            return self._offline(question, Source.AI_FAILED, daily_limit=ai.budget.per_day)
-        if not answer:
-            ai.budget.give_back(asker)
-            return self._offline(question, Source.AI_FAILED, daily_limit=ai.budget.per_day)
+            return self._offline(question, failure, daily_limit=ai.budget.per_day)
         ai.cache.put(key, answer, now)
         return Explanation(Source.AI, question, answer=answer, left_today=left, daily_limit=ai.budget.per_day)
 
     def _offline(self, question: Question, source: Source, *, daily_limit: int = 0) -> Explanation:
         return Explanation(source, question, offline=self.offline.explain(question), daily_limit=daily_limit)
+
+
+async def _ask(ai: AiExplaining, question: Question) -> tuple[str, Source | None]:
+    """The model's answer, or why there is none: AI_SLOW past the deadline, AI_FAILED otherwise."""
+    try:
+        async with asyncio.timeout(ai.deadline):
+            answer = await ai.llm.explain(question)
+    except TimeoutError:
+        log.warning("LLM %s: no answer within the %g s deadline", ai.llm.model, ai.deadline)
+        return "", Source.AI_SLOW
+    except LlmUnavailable:
+        return "", Source.AI_FAILED
+    return answer, (None if answer else Source.AI_FAILED)
 
 
 def offline_explainer(

@@ -24,7 +24,7 @@ import httpx
 _LOGGER = logging.getLogger(__name__)
 
 BACKOFF_BASE = 0.5  # seconds before the first retry, doubled for each later one, plus jitter
-MAX_RETRY_AFTER = 30.0  # never wait longer than this, whatever Retry-After says
+MAX_RETRY_AFTER = 30.0  # never wait longer than this, whatever Retry-After says (batch work)
 CUT_MARK = "…"
 
 Message = dict[str, str]
@@ -74,7 +74,9 @@ class _Retryable(Exception):
 class ChatClient:
     """Chat completions with retries, a per-attempt deadline and bounded prompt and answer.
 
-    `sleep` and `random` are injectable so tests can record backoff delays instead of waiting.
+    `max_retry_after` caps a server's Retry-After: a translation in the background can wait the
+    default 30 s, a learner waiting in a chat should not (the bot passes a few seconds). `sleep` and
+    `random` are injectable so tests can record backoff delays instead of waiting.
     """
 
     def __init__(
@@ -83,11 +85,16 @@ class ChatClient:
         http: httpx.AsyncClient,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         random: Callable[[], float] = random_module.random,
+        *,
+        max_retry_after: float = MAX_RETRY_AFTER,
     ) -> None:
+        if max_retry_after < 0:
+            raise ValueError("ChatClient max_retry_after must be >= 0")
         self.config = config
         self._http = http
         self._sleep = sleep
         self._random = random
+        self.max_retry_after = max_retry_after
         self._headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
 
     async def complete(self, messages: list[Message], *, temperature: float = 0.3) -> str:
@@ -112,7 +119,7 @@ class ChatClient:
             try:
                 return await self._attempt(body)
             except _Retryable as error:
-                delay = error.wait if error.wait is not None else self._backoff(attempt)
+                delay = self._delay(attempt, error.wait)
                 retry = f"retry {attempt}/{attempts - 1} in {delay:.1f} s"
                 _LOGGER.info("LLM %s: %s, %s", self.config.model, error.failure, retry)
                 await self._sleep(delay)
@@ -140,6 +147,10 @@ class ChatClient:
             raise LlmUnavailable(f"request failed ({type(error).__name__})") from None
         _check_status(response)
         return response
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        """The server's Retry-After, capped, else our backoff."""
+        return self._backoff(attempt) if retry_after is None else min(retry_after, self.max_retry_after)
 
     def _backoff(self, attempt: int) -> float:
         """Exponential, with up to as much again of jitter so many clients do not retry in step."""
@@ -176,12 +187,12 @@ def _error_field(response: httpx.Response, field: str) -> str:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    """Retry-After in seconds, capped; the HTTP-date form is rare on these APIs and falls back to backoff."""
+    """Retry-After in seconds; the HTTP-date form is rare on these APIs and falls back to backoff."""
     try:
         seconds = float(response.headers.get("retry-after", ""))
     except ValueError:
         return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER) if math.isfinite(seconds) else None
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def _content(response: httpx.Response) -> str:

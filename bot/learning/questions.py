@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.learning.text_patterns import has_chinese
+
 MAX_TERMS = 4
 MAX_TERM_CHARS = 200
 
@@ -24,7 +26,6 @@ _QUOTED = re.compile(
 _ENGLISH_WORD = re.compile(r"[A-Za-z0-9]*[A-Za-z](?:[A-Za-z0-9]|['’-][A-Za-z0-9])*")
 # A run of English words with only spaces or light punctuation between them ("ship it", "e.g. this").
 _ENGLISH_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*(?:[ \t,.;:/&]+[A-Za-z0-9][A-Za-z0-9'’\-]*)*")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # The English a question is made of, as opposed to the English it is about. Only these are cut
 # from both ends of a run; the small words that follow them at the start ("what is *the meaning
 # of* X") are cut too, but never small words at the end: "ship it" and "all in" must survive.
@@ -41,6 +42,17 @@ _CONTEXT_TAIL = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = "?？!！。.,，;；:：~～ \t\n"
+# What makes a group reply a question for the bot rather than talk between people ("nice post").
+# Simplified and traditional; "意思" alone is left out, since "有意思" is "interesting".
+_CHINESE_ASKING = re.compile(
+    "什么|什麼|甚麼|怎么|怎麼|为什么|為什麼|为啥|啥|吗|嗎|如何|哪|请问|請問|"
+    "解释|解釋|翻译|翻譯|语法|語法|用法|区别|區別|发音|發音"
+)
+_ENGLISH_ASKING = re.compile(
+    r"(?<![A-Za-z])(?:what|what's|whats|why|how|mean|means|meaning|meant|explain|difference|translate)"
+    r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,17 @@ def asked_about(text: str) -> tuple[str, ...]:
     return tuple(unique)[:MAX_TERMS]
 
 
+def looks_like_question(text: str) -> bool:
+    """A question mark, a question word (什么, 为什么, 吗, what, why, how, mean…) or quoted English.
+
+    Deliberately loose: it only decides whether a reply in a group is for the bot at all.
+    """
+    if "?" in text or "？" in text or _CHINESE_ASKING.search(text) or _ENGLISH_ASKING.search(text):
+        return True
+    quoted = (next(group for group in match.groups() if group) for match in _QUOTED.finditer(text))
+    return any(has_english(part) for part in quoted)
+
+
 def has_english(text: str) -> bool:
     return _ENGLISH_WORD.search(text) is not None
 
@@ -99,7 +122,7 @@ def explain_terms(text: str) -> tuple[str, ...]:
     """What `/explain TEXT` asks about: English alone is taken as it is (a word, phrase or sentence);
     with Chinese around it, it is a question like any other."""
     tidy = _tidy(text)
-    if _CJK.search(tidy) or _QUOTED.search(tidy):
+    if has_chinese(tidy) or _QUOTED.search(tidy):
         return asked_about(tidy)
     return (tidy[:MAX_TERM_CHARS],) if has_english(tidy) else ()
 

@@ -27,6 +27,9 @@ from lessons.vocabulary import Dictionary
 log = logging.getLogger(__name__)
 
 PROMPTED_ANSWER_CHARS = 600  # the length the prompt asks for; the hard cut is max_answer_chars
+# A learner is waiting: a 429 asking for longer than this is waited this long, not 30 s. The answer's
+# deadline ([explain] answer_deadline) bounds the whole wait anyway.
+INTERACTIVE_RETRY_AFTER = 3.0
 
 
 def wants_llm(llm: LlmSettings, explain: ExplainSettings) -> bool:
@@ -65,10 +68,12 @@ def build_explainer(
         return Explainer(offline, max_question_chars=limit)
     config = llm_config(llm)
     answer_chars = min(PROMPTED_ANSWER_CHARS, config.max_answer_chars)
+    client = ChatClient(config, http, max_retry_after=INTERACTIVE_RETRY_AFTER)
     ai = AiExplaining(
-        llm=LlmExplainer(ChatClient(config, http), glossary, answer_chars=answer_chars),
+        llm=LlmExplainer(client, glossary, answer_chars=answer_chars),
         cache=AnswerCache(sessions),
         budget=DailyBudget(sessions, explain.daily_questions),
+        deadline=explain.answer_deadline,
     )
     log.info(
         "Explanations: LLM %s at %s, %d a day each", config.model, config.base_url, explain.daily_questions

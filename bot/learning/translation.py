@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.learning.llm import CUT_MARK, ChatClient, LlmConfig, LlmUnavailable, Message
+from bot.learning.text_patterns import has_chinese
 from lessons.post import Paragraph, Post
 from lessons.sentences import split_sentences
 
@@ -24,7 +25,6 @@ ANSWER_CHARS = 4000
 ANSWER_TOKENS = 3000
 TEMPERATURE = 0.2  # a translation, not a story: stay close to the text
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _FENCE = re.compile(r"^```[a-z]*\n(.*?)\n?```$", re.DOTALL)
 _LABEL = re.compile(r"^(?:译文|翻译|中文|Translation|Chinese)\s*[:：]\s*", re.IGNORECASE)
 
@@ -135,6 +135,6 @@ def clean_answer(answer: str, limit: int, *, joiner: str = "") -> str:
     if fenced := _FENCE.match(text):
         text = fenced[1].strip()
     text = _LABEL.sub("", text).strip().strip('"“”「」').strip()
-    if not _CJK.search(text):
+    if not has_chinese(text):
         raise UnusableAnswer(f"the answer is not Chinese: {text[:60]!r}")
     return joiner.join(line.strip() for line in text.splitlines() if line.strip())

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bot.learning.text_patterns import words
 from lessons.cards import CardText, paragraph_cards
 from lessons.lesson import Lesson
 from lessons.vocabulary import Dictionary
@@ -22,7 +23,6 @@ from lessons.vocabulary import Dictionary
 SCANNED_PARAGRAPHS = 24  # paragraphs cut into cards for one answer, at most
 KEPT_PARAGRAPHS = 256  # paragraphs whose cards are kept
 SHORT_SENTENCE = 240  # characters; longer sentences are used only when no short one is found
-_WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class UsageIndex:
             for index, paragraph in enumerate(lesson.paragraphs):
                 number = len(self._paragraphs)
                 self._paragraphs.append((lesson, index))
-                for key in {self.key(word) for word in _WORD.findall(paragraph.en.lower())}:
+                for key in {self.key(word) for word in words(paragraph.en)}:
                     self._postings.setdefault(key, []).append(number)
         self._built = True
         self.build_seconds = time.perf_counter() - started
@@ -76,10 +76,6 @@ class UsageIndex:
             entry = self._dictionary.lookup(word)
             key = self._keys[word] = entry.lemma.lower() if entry is not None else word
         return key
-
-    def lessons_using(self, term: str) -> set[str]:
-        """Ids of the lessons with a paragraph that has every word of `term` (a quick pre-filter)."""
-        return {self._paragraphs[number][0].id for number in self._candidates(term)}
 
     def examples(
         self, term: str, *, limit: int = 3, exclude: str | None = None, other_than: str | None = None
@@ -115,7 +111,7 @@ class UsageIndex:
     def _candidates(self, term: str) -> list[int]:
         """Paragraphs that have every word of `term`, in library order."""
         self.build()
-        keys = {self.key(word) for word in _WORD.findall(term.lower())}
+        keys = {self.key(word) for word in words(term)}
         if not keys:
             return []
         postings = sorted((self._postings.get(key, []) for key in keys), key=len)
@@ -135,13 +131,13 @@ class UsageIndex:
 
     def _matcher(self, term: str) -> Callable[[str], bool] | None:
         """One word matches any of its forms; a phrase matches its words in order, as written."""
-        words = _WORD.findall(term.lower())
-        if not words:
+        wanted = words(term)
+        if not wanted:
             return None
-        if len(words) == 1:
-            wanted = self.key(words[0])
-            return lambda sentence: any(self.key(w) == wanted for w in _WORD.findall(sentence.lower()))
-        pattern = re.compile(r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, words)) + r"(?![a-z0-9])")
+        if len(wanted) == 1:
+            key = self.key(wanted[0])
+            return lambda sentence: any(self.key(w) == key for w in words(sentence))
+        pattern = re.compile(r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, wanted)) + r"(?![a-z0-9])")
         return lambda sentence: pattern.search(sentence.lower()) is not None
 
     def _paragraph_cards(self, number: int) -> list[CardText]:

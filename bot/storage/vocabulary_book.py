@@ -275,7 +275,7 @@ def undo_forget(
     undo_window: dt.timedelta = UNDO_WINDOW,
 ) -> tuple[Undone, BookEntry | None]:
     """Bring a forgotten entry back if its minute is not over. Someone else's entry is never touched."""
-    row = session.get(SavedWord, word_id)
+    row = session.get(SavedWord, word_id, with_for_update=True)  # a purge running now waits, or wins
     if row is None or (row.platform, row.user_id) != (platform, user_id) or row.forgotten_at is None:
         return Undone.NOTHING, None
     if now - row.forgotten_at > undo_window:
@@ -294,16 +294,23 @@ def purge_forgotten(
     platform: str | None = None,
     user_id: str | None = None,
 ) -> int:
-    """Delete forgotten entries whose undo has expired (one person's, or everyone's); how many went."""
-    expired = select(SavedWord.id).where(col(SavedWord.forgotten_at) < now - undo_window)
+    """Delete forgotten entries whose undo has expired (one person's, or everyone's); how many went.
+
+    One DELETE that carries the whole condition, its contexts going by the foreign key's cascade:
+    choosing ids first and deleting them after would also delete a word saved again (or undone)
+    in between, although that person was just told it is saved. PostgreSQL re-checks the condition
+    on a row another transaction changed, and SQLite lets no other writer in during the statement.
+    """
+    expired = [
+        col(SavedWord.forgotten_at).is_not(None),
+        col(SavedWord.forgotten_at) < now - undo_window,
+    ]
     if platform is not None and user_id is not None:
-        expired = expired.where(*_owner(platform, user_id))
-    ids = list(session.exec(expired))
-    if ids:
-        session.exec(delete(WordContext).where(col(WordContext.saved_word_id).in_(ids)))
-        session.exec(delete(SavedWord).where(col(SavedWord.id).in_(ids)))
-        session.commit()
-    return len(ids)
+        expired += _owner(platform, user_id)
+    statement = delete(SavedWord).where(*expired).execution_options(synchronize_session=False)
+    deleted = session.exec(statement).rowcount
+    session.commit()
+    return deleted
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -81,3 +81,11 @@ def test_an_export_is_written_to_the_downloads_folder(workdir: Path) -> None:
     for path in written:
         assert (workdir / path).is_file() and Path(path).parent == Path("data/downloads")
     assert (workdir / written[0]).read_text(encoding="utf-8-sig").startswith("单词 word")
+
+
+def test_a_reply_to_a_cards_audio_and_then_to_the_answer_stays_on_that_card(workdir: Path) -> None:
+    output = run(["/today", "2", "> 这句话的语法", "> 那 good 呢？", "/quit"])
+    assert "🔊 音频 audio:" in output, "2 pressed 🔊"
+    assert output.count("原句：Okay that's good to know :)") == 2, "the audio's caption, then the answer's 🔊"
+    assert "🔊 听原句" in output
+    assert "我现在只听得懂命令" not in output

@@ -213,8 +213,9 @@ async def test_export_sends_a_csv_and_an_anki_package_that_opens(services: Servi
         ("/save " + "x" * 500, "太长了"),
         ("/save ...?!", "里没有英文单词"),
         ("/save 🤯🚀", "里没有英文单词"),
-        ("/save https://karpathy.ai/blog", "链接不能放进生词本"),
-        ("/save 吞没", "生词本只收英文单词"),
+        ("/save https://karpathy.ai/blog", "链接不是单词"),
+        ("/save 吞没", "生词本只收英文单词（English words only）"),
+        ("/forget https://karpathy.ai/blog", "请写出要删除的英文单词，例如 /forget engulf。什么都没有删除。"),
     ],
 )
 async def test_bad_input_gets_a_clear_reply_and_saves_nothing(
@@ -223,6 +224,7 @@ async def test_bad_input_gets_a_clear_reply_and_saves_nothing(
     async with running_bot(services) as bot:
         answer = (await bot.say(text))[-1]
     assert expected in (answer.text or "")
+    assert "你是想收藏" not in (answer.text or "") and labels(answer) == [], "a refusal, not a suggestion"
     assert book(sessions) == {}
 
 
@@ -232,7 +234,8 @@ async def test_chinese_in_reply_to_a_card_suggests_the_english_and_saves_nothing
     async with running_bot(services) as bot:
         shown = await card(bot, 4)
         answer = (await bot.say("/save 禁止", reply_to_message_id=shown.message_id))[-1]
-        assert "生词本只收英文单词" in (answer.text or "") and labels(answer) == ["⭐ disable"]
+        assert "你是想收藏下面的词吗" in (answer.text or "") and labels(answer) == ["⭐ disable"]
+        assert "English words only" not in (answer.text or ""), "a suggestion, not the refusal"
         assert book(sessions) == {}
         await bot.press(answer, "⭐ disable")
     assert set(book(sessions)) == {"disable"}

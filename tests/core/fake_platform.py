@@ -24,9 +24,14 @@ class FakeChat:
     shown: list[Reply] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
-    async def say(self, text: str, *, user_id: str | None = None, reply_to: int | None = None) -> list[Reply]:
-        """Write `text`; `reply_to` makes it a reply to shown message number `reply_to` (-1: the latest)."""
-        incoming = self._incoming(text=text, user_id=user_id)
+    async def say(
+        self, text: str, *, user_id: str | None = None, reply_to: int | None = None, addressed: bool = False
+    ) -> list[Reply]:
+        """Write `text`; `reply_to` makes it a reply to shown message number `reply_to` (-1: the latest).
+
+        `addressed` is an @mention of the bot, as an adapter reports it (removed from the text).
+        """
+        incoming = replace(self._incoming(text=text, user_id=user_id), addressed=addressed)
         if reply_to is not None:
             incoming = replace(incoming, quoted=quoted(self.shown[reply_to]))
         return await self._send(incoming, None)
@@ -87,7 +92,11 @@ class FakeChat:
 
 
 def quoted(reply: Reply) -> Quoted:
-    """A shown message as a platform reports the message someone replied to: text (or caption) and buttons."""
-    caption = reply.audio.caption if reply.audio is not None else None
-    text = reply.text or caption
-    return Quoted(text=text.plain if text else "", buttons=tuple(b for row in reply.buttons for b in row))
+    """A shown message as a platform reports the message someone replied to: text (or caption) and buttons.
+
+    A reply with text and audio is sent as a text message then an audio one; the text is what is shown.
+    """
+    audio = reply.audio if reply.text is None else None
+    text = audio.caption if audio is not None else reply.text
+    buttons = tuple(b for row in reply.buttons for b in row)
+    return Quoted(text=text.plain if text else "", buttons=buttons, audio=audio is not None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -15,7 +16,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.core.conversation import Conversation
-from bot.core.messages import ChatKind
+from bot.core.messages import Button, ChatKind, Incoming, Quoted
+from bot.core.shelf import lesson_key
 from bot.core.turn import Services
 from bot.learning.setup import build_explainer
 from bot.settings import ExplainSettings, LlmSettings
@@ -173,10 +175,83 @@ async def test_a_reply_to_a_whole_lesson_must_say_which_english(conversation: Co
     assert group.text.startswith("这条消息是整篇课文")
 
 
-async def test_a_reply_to_something_else_is_still_not_a_command(chat: FakeChat) -> None:
+async def test_a_reply_to_something_else_is_still_not_a_command_and_builds_no_deck(
+    chat: FakeChat, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    deck = services.shelf.deck
+    monkeypatch.setattr(services.shelf, "deck", lambda lesson: built.append(lesson.id) or deck(lesson))
     await chat.say("/help")
     await chat.say("what does this mean?", reply_to=-1)
     assert chat.text.startswith("我现在只听得懂命令")
+    await chat.say("/words")
+    await chat.say("what is this?", reply_to=-1)
+    assert chat.text.startswith("我现在只听得懂命令")
+    assert built == [], "only an audio message's caption is looked for in the lessons"
+
+
+async def test_explain_finds_the_card_with_another_form_of_the_word(chat: FakeChat) -> None:
+    await chat.say("/explain increases")
+    assert "原句：Few more things to try: we want to increase the batch size" in chat.text, "today's card 3"
+    await chat.say("/explain helped")
+    assert "原句：In addition, yesterday I ran a test" in chat.text, "card 4 has helps"
+
+
+# --- Follow-ups: an answer about a card carries the card's 🔊 --------------------------------------
+
+
+async def test_a_reply_to_an_answer_is_a_follow_up_about_the_same_card(
+    chat: FakeChat, catalog: Catalog, services: Services
+) -> None:
+    key = lesson_key(catalog.day(TODAY).lesson.id)
+    await at_card(chat, DISABLE_CARD)
+    await chat.say("disable 在这里什么意思？", reply_to=-1)
+    assert chat.button("🔊 听原句", -1).action == f"a:{key}:{DISABLE_CARD}"
+    await chat.say("那 batch size 呢？", reply_to=-1)
+    text = chat.text
+    assert text.startswith("📚 离线讲解")
+    assert f"原句：{card(catalog, services, DISABLE_CARD).en}" in text and "batch /bætʃ/" in text
+    await chat.press("🔊 听原句")
+    assert chat.last.audio is not None, "the button also speaks the card"
+
+
+async def test_explain_marks_the_card_it_found_and_a_reply_to_it_stays_there(
+    chat: FakeChat, catalog: Catalog
+) -> None:
+    key = lesson_key(catalog.day(TODAY).lesson.id)
+    await chat.say("/explain batch size")
+    assert chat.button("🔊 听原句", -1).action == f"a:{key}:3"
+    await chat.say("这里的 possible 是什么意思？", reply_to=-1)
+    assert "原句：Few more things to try" in chat.text and "possible /" in chat.text
+
+
+async def test_an_answer_about_no_card_has_no_buttons(chat: FakeChat) -> None:
+    await chat.say("/explain engulfed")
+    assert chat.last.buttons == ()
+
+
+# --- Groups: people talk to each other too ---------------------------------------------------------
+
+
+async def test_in_a_group_talk_in_reply_to_the_post_gets_no_answer(conversation: Conversation) -> None:
+    group = FakeChat(conversation, chat_id="-500", user_id="7", kind=ChatKind.GROUP)
+    await group.say("/today")
+    post = len(group.shown) - 1
+    for talk in ("nice post", "good morning everyone", "谢谢分享", "👍", "有意思"):
+        await group.say(talk, reply_to=post)
+    assert len(group.shown) == post + 1, "nothing said, not even which sentence"
+    await group.say("'batch size'", reply_to=post)
+    assert "原句：Few more things to try" in group.text, "quoted English is a question"
+    await group.say("disable", reply_to=post, addressed=True)
+    assert "原句：In addition, yesterday I ran a test" in group.text, "an @mention is for the bot"
+    await group.say("why?", reply_to=-1)
+    assert "原句：In addition, yesterday I ran a test" in group.text, "a follow-up to the answer"
+
+
+async def test_in_a_private_chat_every_reply_to_a_card_is_answered(chat: FakeChat) -> None:
+    await at_card(chat, 1)
+    await chat.say("good", reply_to=-1)
+    assert chat.text.startswith("📚 离线讲解") and "good /" in chat.text
 
 
 async def test_in_a_group_a_reply_to_the_daily_post_is_answered(conversation: Conversation) -> None:
@@ -220,11 +295,13 @@ def with_llm(
     *,
     daily: int = 5,
     timeout: float = 5.0,
+    deadline: float = 25.0,
+    retries: int = 0,
 ) -> FakeChat:
-    llm = LlmSettings(base_url=fake.base_url, api_key=KEY, model=MODEL, timeout=timeout, retries=0)
+    llm = LlmSettings(base_url=fake.base_url, api_key=KEY, model=MODEL, timeout=timeout, retries=retries)
     explainer = build_explainer(
         llm,
-        ExplainSettings(daily_questions=daily),
+        ExplainSettings(daily_questions=daily, answer_deadline=deadline),
         lessons=services.shelf.catalog.lessons.values(),
         dictionary=services.shelf.builder.dictionary,
         glossary=services.shelf.builder.glossary,
@@ -270,6 +347,84 @@ async def test_a_timeout_falls_back_to_the_offline_answer_and_says_so(
         (usage,) = session.exec(select(QuestionUsage)).all()
         assert usage.questions == 0, "a failed model call does not use up the budget"
         assert session.exec(select(CachedExplanation)).all() == [], "nothing cached from a failure"
+
+
+async def test_a_model_slower_than_the_deadline_gets_the_offline_answer_saying_so(
+    services: Services, fake: FakeOpenAIServer, http: httpx.AsyncClient, sessions: Callable[[], Session]
+) -> None:
+    chat = with_llm(services, fake, http, timeout=5.0, deadline=0.3)
+    await at_card(chat, DISABLE_CARD)
+    fake.delay_next(3)
+    started = time.monotonic()
+    await chat.say("disable 在这里什么意思？", reply_to=-1)
+    assert time.monotonic() - started < 2, "the deadline, not the 5 s attempt timeout"
+    assert chat.text.startswith("📚 离线讲解（AI 这次太慢了，稍后可以再问一次）")
+    assert "disable /dis'eibl/" in chat.text
+    with sessions() as session:
+        (usage,) = session.exec(select(QuestionUsage)).all()
+        assert usage.questions == 0, "a slow model does not use up the budget"
+        assert session.exec(select(CachedExplanation)).all() == []
+
+
+async def test_in_a_group_talk_costs_no_ai_question(
+    services: Services, fake: FakeOpenAIServer, http: httpx.AsyncClient, sessions: Callable[[], Session]
+) -> None:
+    chat = with_llm(services, fake, http)
+    group = FakeChat(chat.conversation, chat_id="-500", user_id="7", kind=ChatKind.GROUP)
+    await group.say("/today")
+    await group.say("nice post", reply_to=-1)
+    assert fake.requests == []
+    with sessions() as session:
+        assert session.exec(select(QuestionUsage)).all() == []
+
+
+def test_only_what_may_wait_for_the_model_is_marked_slow(
+    services: Services, fake: FakeOpenAIServer, http: httpx.AsyncClient
+) -> None:
+    with_model = with_llm(services, fake, http).conversation
+    card = Quoted("a card", (Button("🔊", action="a:x-1:1"),))
+    plain = Incoming(platform="fake", chat_id="1", user_id="1")
+    group = dataclasses.replace(plain, chat_id="-5", chat_kind=ChatKind.GROUP)
+    slow = [
+        dataclasses.replace(plain, text="/explain engulfed"),
+        dataclasses.replace(plain, text="/explain@BuildSpeakBot engulfed"),
+        dataclasses.replace(plain, text="good", quoted=card),
+        dataclasses.replace(plain, text="good", quoted=Quoted("Okay.", audio=True)),
+        dataclasses.replace(group, text="what does engulfed mean", quoted=card),
+        dataclasses.replace(group, text="engulfed", quoted=card, addressed=True),
+    ]
+    quick = [
+        dataclasses.replace(plain, text="/today"),
+        dataclasses.replace(plain, text="good"),
+        dataclasses.replace(plain, text="good", quoted=Quoted("/help text")),
+        dataclasses.replace(plain, action="a:x-1:1"),
+        dataclasses.replace(group, text="nice post", quoted=card),
+    ]
+    assert [with_model.may_be_slow(incoming) for incoming in slow] == [True] * len(slow)
+    assert [with_model.may_be_slow(incoming) for incoming in quick] == [False] * len(quick)
+    assert not Conversation(services).may_be_slow(slow[0]), "offline answers are immediate"
+
+
+async def test_switching_timezones_gives_extra_questions_once_not_every_day(
+    services: Services, fake: FakeOpenAIServer, http: httpx.AsyncClient
+) -> None:
+    chat = with_llm(services, fake, http, daily=1)
+
+    async def source(word: str) -> str:
+        await chat.say(f"/explain {word}")
+        return chat.text.split(" ", 1)[0] + ("（今天的 AI 次数已用完）" in chat.text) * " quota"
+
+    await chat.say("/start")  # Shanghai, 2026-11-22 09:00
+    assert await source("batch") == "🤖"
+    await chat.say("/tz America/Los_Angeles")  # 2026-11-21 17:00: a date not used yet
+    assert await source("size") == "🤖"
+    await chat.say("/tz Asia/Shanghai")
+    assert await source("weights") == "📚 quota"
+    chat.conversation.services.clock.advance(dt.timedelta(days=1))  # type: ignore[attr-defined]
+    assert await source("increase") == "🤖", "the 23rd in Shanghai"
+    await chat.say("/tz America/Los_Angeles")  # the 22nd there, already used
+    assert await source("master") == "📚 quota"
+    assert len(fake.requests) == 3, "two days, one extra question in all"
 
 
 async def test_a_repeat_question_is_served_from_the_cache_without_a_second_call(

@@ -32,6 +32,7 @@ def test_the_quota_line_says_when_ai_answers_come_back(resets_in: dt.timedelta |
     [
         (Source.NO_AI, "📚 离线讲解（未配置 AI）"),
         (Source.AI_FAILED, "📚 离线讲解（AI 暂时不可用）"),
+        (Source.AI_SLOW, "📚 离线讲解（AI 这次太慢了，稍后可以再问一次）"),
         (Source.QUOTA, "📚 离线讲解（今天的 AI 次数已用完）"),
     ],
 )

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
 import sqlite3
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.core import texts
+from bot.core import texts, vocabulary, vocabulary_export
+from bot.core import vocabulary_view as view
 from bot.core.actions import Action
 from bot.core.lesson_view import card_buttons
-from bot.core.messages import ChatKind, Reply
+from bot.core.messages import Audio, ChatKind, Reply
 from bot.core.turn import Services
+from bot.core.word_finder import pickable
+from bot.learning.export import ExportContext, ExportEntry
 from bot.storage import vocabulary_book as book
 from bot.storage.tables import SavedWord, WordContext
 from tests.core.fake_platform import FakeChat
@@ -103,6 +108,13 @@ async def test_saving_again_adds_the_new_sentence_instead_of_a_duplicate(
     assert [c.card_number for c in saved(sessions)["batch"]] == [3, 4]
 
 
+async def test_saving_a_saved_word_again_without_a_sentence_does_not_mention_one(chat: FakeChat) -> None:
+    await chat.say("/save engulfed")
+    await chat.say("/save engulfed")
+    assert "✅ engulf" in chat.text and "已在生词本里了。" in chat.text
+    assert "例句" not in chat.text
+
+
 async def test_save_with_no_word_in_reply_to_a_card_offers_its_key_words(
     chat: FakeChat, sessions: Sessions
 ) -> None:
@@ -175,11 +187,83 @@ async def test_a_star_for_a_lesson_no_longer_there_says_so(chat: FakeChat) -> No
     assert replies[0].notice == "这张卡片已经不在课程库里了。"
 
 
-def test_card_and_word_list_payloads_fit_telegram_with_the_longest_lesson_key() -> None:
+async def press_payload(chat: FakeChat, payload: str) -> list[Reply]:
+    """Press a button made by hand: an old message's, or one a client forged."""
+    return await chat.conversation.handle(chat._incoming(action=payload))
+
+
+async def picker_payloads(chat: FakeChat) -> dict[str, str]:
+    """Card 4's ⭐ list, label → payload."""
+    await open_card(chat, 4)
+    await chat.press("⭐ 收藏")
+    return {button.label: button.action or "" for row in chat.last.buttons for button in row}
+
+
+async def test_a_word_button_for_a_lesson_no_longer_there_says_so(chat: FakeChat, sessions: Sessions) -> None:
+    replies = await press_payload(chat, "sp:gone-lesson:4:0:abcd")
+    assert replies[0].notice == view.STALE_CARD and saved(sessions) == {}
+
+
+async def test_an_old_word_button_whose_card_changed_saves_nothing_and_asks_for_a_new_list(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    """Buttons pick by position: the button for card 4's "disable" (index 1) pressed when card 3
+    stands there plays a card whose words changed; it must not save card 3's word at index 1."""
+    disable = (await picker_payloads(chat))["disable"]
+    verb, key, _, index, tag = disable.split(":")
+    changed = [
+        ":".join((verb, key, "3", index, tag)),  # another word at that place now
+        ":".join((verb, key, "4", "99", view.words_tag([]))),  # no word at that place any more
+        ":".join((verb, key, "4", index, "0000")),  # the tag of other words
+        ":".join((verb, key, "4", index)),  # made before buttons had a tag
+        ":".join((verb, key, "4", "x", tag)),
+    ]
+    for payload in changed:
+        replies = await press_payload(chat, payload)
+        assert [reply.notice for reply in replies] == ["这张卡片的词表已更新，请重新点 ⭐"], payload
+    assert saved(sessions) == {}
+    await press_payload(chat, disable)
+    assert set(saved(sessions)) == {"disable"}, "the button as made still works"
+
+
+async def test_save_all_on_a_card_that_has_no_key_words_now_says_so(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    every = (await picker_payloads(chat))["全部收藏"]
+    verb, key, _, which, tag = every.split(":")
+    replies = await press_payload(chat, ":".join((verb, key, "1", which, tag)))  # card 1 has none
+    assert [reply.notice for reply in replies] == [view.NO_KEY_WORDS], "no apology"
+    assert saved(sessions) == {}
+
+
+async def test_the_word_list_in_a_group_shows_nobodys_ticks(conversation, chat: FakeChat) -> None:
+    """The list is everyone's message: one person's saved words must not show as ticked there."""
+    await open_card(chat, 4)
+    await chat.say("/save disable")
+    star = chat.button("⭐ 收藏").action or ""
+    group = FakeChat(conversation, chat_id="-100", user_id="1001", kind=ChatKind.GROUP)
+    await group._send(group._incoming(action=star), None)
+    assert labels(group.last) == ["addition", "disable", "batch", "全部收藏", "🔊"]
+    await group.say("/save", reply_to=-1)  # a reply to the list offers its card's words
+    assert labels(group.last) == ["addition", "disable", "batch", "全部收藏", "🔊"]
+    await chat.press("⭐ 收藏")
+    assert labels(chat.last)[:3] == ["addition", "✅ disable", "batch"], "in private the list is ticked"
+
+
+def test_card_and_word_list_payloads_fit_telegram_with_the_longest_lesson_key(services: Services) -> None:
     key = "k" * 40
     payloads = [button.action for row in card_buttons(key, 999, 999, "99999") for button in row]
     assert all(payload and len(payload.encode()) <= 64 for payload in payloads)
-    assert len(Action("sp", (key, "999", "all")).encode().encode()) <= 64
+    today = services.shelf.day(dt.date(2026, 11, 22))
+    assert today is not None
+    card = replace(services.shelf.deck(today.lesson).cards[3], number=999)
+    items = pickable(card)
+    picker = view.picker_reply(key, card, set())
+    payloads = [button.action or "" for row in picker.buttons for button in row]
+    payloads += [view.pick_action(key, 999, "999", items[:1]), view.pick_action(key, 999, "all", items)]
+    assert all(len(payload.encode()) <= 64 for payload in payloads), max(payloads, key=len)
+    assert view.pick_action(key, 999, "all", items).split(":")[-1] == view.words_tag(items)
+    assert len(view.words_tag(items)) == 4
 
 
 # --- /save typed in a fresh chat -----------------------------------------------------------------
@@ -238,9 +322,9 @@ async def test_a_likely_typo_is_not_saved_but_the_good_words_are(chat: FakeChat,
         ("/save " + "a" * 500, "太长了"),
         ("/save ?!…", "里没有英文单词"),
         ("/save 🤔🔥", "里没有英文单词"),
-        ("/save https://x.com/karpathy/status/1", "链接不能放进生词本"),
-        ("/save www.example.com", "链接不能放进生词本"),
-        ("/save 吞没", "生词本只收英文单词"),
+        ("/save https://x.com/karpathy/status/1", "链接不是单词"),
+        ("/save www.example.com", "链接不是单词"),
+        ("/save 吞没", "生词本只收英文单词（English words only）"),
         ("/save " + " ".join(f"word{n}" for n in range(11)), "一次最多收藏 10 个词"),
         ('/save ""', "用法：/save 单词"),
     ],
@@ -250,7 +334,54 @@ async def test_bad_input_is_answered_and_saves_nothing(
 ) -> None:
     await chat.say(text)
     assert expected in chat.text
+    assert "你是想收藏" not in chat.text and chat.last.buttons == (), "a refusal, not a suggestion"
     assert saved(sessions) == {}
+
+
+BAD_WORDS = {
+    "吞没": "生词本只收英文单词（English words only）。请写出要{verb}的英文，例如 /{command} engulf。",
+    "https://x.com/karpathy/status/1": "链接不是单词 🙂 请写出要{verb}的英文单词，例如 /{command} engulf。",
+    " ".join(f"word{n}" for n in range(11)): "/{command} 一次{verb}一个词（这次有 11 个）。",
+    "a" * 60: "太长了，不像单词或短语",
+    "🤔🔥": "「🤔🔥」里没有英文单词。请写出要{verb}的英文单词或短语",
+}
+
+
+@pytest.mark.parametrize("typed", list(BAD_WORDS))
+@pytest.mark.parametrize(
+    ("command", "verb", "outcome"),
+    [("forget", "删除", "什么都没有删除。"), ("words", "查看", "发送 /words 查看全部。")],
+)
+async def test_forget_and_words_answer_bad_input_in_their_own_words(
+    chat: FakeChat, sessions: Sessions, typed: str, command: str, verb: str, outcome: str
+) -> None:
+    await chat.say("/save weights")
+    await chat.say(f"/{command} {typed}")
+    text = chat.text
+    assert BAD_WORDS[typed].format(verb=verb, command=command) in text and text.endswith(outcome)
+    assert "/save" not in text and "保存" not in text and "收藏" not in text, "not /save's wording"
+    with chat.conversation.services.sessions() as session:
+        assert book.count_words(session, **ME) == 1, "nothing forgotten"
+
+
+async def test_bad_input_is_refused_before_the_quoted_card_is_looked_up(
+    chat: FakeChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await open_card(chat, 4)
+    looked_up: list[object] = []
+    real = vocabulary.quoted_lesson
+
+    def counted(turn: object) -> object:
+        looked_up.append(turn)
+        return real(turn)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vocabulary, "quoted_lesson", counted)
+    for bad in ["https://x.com/a", "a" * 60, "🤔", " ".join(f"w{n}" for n in range(11))]:
+        await chat.say(f"/save {bad}", reply_to=0)
+        assert "什么都没有保存" in chat.text
+    assert looked_up == []
+    await chat.say("/save 禁止", reply_to=0)  # Chinese: the card may say which English word was meant
+    assert len(looked_up) == 1 and labels(chat.last) == ["⭐ disable"]
 
 
 async def test_chinese_in_reply_to_a_card_suggests_the_english_key_word(
@@ -258,7 +389,8 @@ async def test_chinese_in_reply_to_a_card_suggests_the_english_key_word(
 ) -> None:
     await open_card(chat, 4)
     await chat.say("/save 禁止", reply_to=-1)
-    assert "生词本只收英文单词" in chat.text and "disable" in chat.text
+    assert "你是想收藏下面的词吗" in chat.text and "disable" in chat.text
+    assert "English words only" not in chat.text, "a suggestion, not the refusal"
     assert labels(chat.last) == ["⭐ disable"]
     assert saved(sessions) == {}
     await chat.press("⭐ disable")
@@ -267,6 +399,7 @@ async def test_chinese_in_reply_to_a_card_suggests_the_english_key_word(
 
 async def test_chinese_typed_fresh_looks_at_the_latest_lesson(chat: FakeChat) -> None:
     await chat.say("/save 分批处理")
+    assert "你是想收藏下面的词吗" in chat.text and "English words only" not in chat.text
     assert labels(chat.last) == ["⭐ batch"]
 
 
@@ -349,7 +482,7 @@ async def test_forget_hides_the_word_and_undo_within_a_minute_brings_it_back(
 ) -> None:
     await chat.say("/save weights batch")
     await chat.say("/forget weights")
-    assert "已从生词本删除 weight" in chat.text and labels(chat.last) == ["↩️ 撤销"]
+    assert "已从生词本删除 weight（和它的 1 个例句）" in chat.text and labels(chat.last) == ["↩️ 撤销"]
     answer = len(chat.shown) - 1
     await chat.say("/words")
     assert "weight" not in chat.text and "共 1 个" in chat.text
@@ -381,7 +514,28 @@ async def test_forget_explains_what_it_needs(chat: FakeChat) -> None:
     await chat.say("/forget engulf")
     assert "生词本里没有「engulf」" in chat.text
     await chat.say("/forget 吞没")
-    assert "生词本只收英文单词" in chat.text
+    assert "English words only" in chat.text and "/forget engulf" in chat.text
+    assert "/save" not in chat.text
+
+
+async def test_forgetting_a_word_without_sentences_does_not_count_them(chat: FakeChat) -> None:
+    await chat.say("/save engulfed")
+    await chat.say("/forget engulf")
+    assert "🗑 已从生词本删除 engulf。1 分钟内可以撤销。" in chat.text and "例句" not in chat.text
+
+
+async def test_undo_of_a_word_already_back_says_there_is_nothing_to_undo(
+    chat: FakeChat, sessions: Sessions
+) -> None:
+    await chat.say("/save weights")
+    await chat.say("/forget weights")
+    await chat.say("/save weights")  # saved again within the minute: it is back already
+    shown = len(chat.shown)
+    await chat.press("↩️ 撤销")
+    assert chat.notices[-1] == "没有需要撤销的了。" and len(chat.shown) == shown
+    replies = await chat.conversation.handle(chat._incoming(action="wu:not-a-number"))
+    assert [reply.notice for reply in replies] == ["没有需要撤销的了。"]
+    assert len(saved(sessions)["weight"]) == 1
 
 
 # --- /export -------------------------------------------------------------------------------------
@@ -425,6 +579,81 @@ async def test_export_sends_a_csv_and_an_anki_deck(chat: FakeChat, tmp_path: Pat
     assert len(notes) == 3
     assert any('<b class="target">weights</b>' in flds for (flds,) in notes)
     assert "media" in names and any(name.isdigit() for name in names), "the sentences' audio"
+
+
+async def test_a_second_export_while_one_runs_is_asked_to_wait(
+    chat: FakeChat, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await chat.say("/save weights")
+    started, release = asyncio.Event(), asyncio.Event()
+    real_audio = services.shelf.audio
+
+    async def slow_audio(text: str, title: str) -> Audio | None:
+        started.set()
+        await release.wait()
+        return await real_audio(text, title)
+
+    monkeypatch.setattr(services.shelf, "audio", slow_audio)
+    first = asyncio.create_task(chat.say("/export"))
+    await asyncio.wait_for(started.wait(), 5)
+    (busy,) = await asyncio.wait_for(chat.say("/export"), 5)  # a second export would wait for the voice
+    assert busy.text is not None and "正在导出，请稍候" in busy.text.plain and busy.document is None
+    other = await chat.say("/export", user_id="2002")
+    assert "生词本还是空的" in chat.text and other[0].document is None, "someone else's export is not held up"
+    release.set()
+    documents = [reply.document for reply in await first if reply.document is not None]
+    assert len(documents) == 2
+    again = await chat.say("/export")
+    assert len([reply for reply in again if reply.document is not None]) == 2, "the next export runs"
+
+
+async def test_an_export_that_failed_does_not_block_the_next(
+    chat: FakeChat, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await chat.say("/save weights")
+
+    async def broken_audio(text: str, title: str) -> Audio | None:
+        raise RuntimeError("voice down")
+
+    monkeypatch.setattr(services.shelf, "audio", broken_audio)
+    await chat.say("/export")
+    assert chat.text == texts.APOLOGY
+    monkeypatch.undo()
+    replies = await chat.say("/export")
+    assert len([reply for reply in replies if reply.document is not None]) == 2
+
+
+async def test_export_speaks_a_few_sentences_at_once_and_no_more_than_the_cap(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(vocabulary_export, "MAX_SPOKEN", 10)
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
+    entries = [
+        ExportEntry(
+            f"w{n}",
+            None,
+            None,
+            None,
+            (ExportContext("w", f"Sentence {n}.", None, None, None, None, now),),
+            now,
+        )
+        for n in range(15)
+    ]
+
+    class Voice:
+        running = peak = 0
+
+        async def audio(self, text: str, title: str) -> Audio:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            await asyncio.sleep(0.01)
+            self.running -= 1
+            return Audio(path=tmp_path / f"{text}.mp3", key=text, title=title)
+
+    voice = Voice()
+    spoken = await vocabulary_export._audio(voice, entries)  # type: ignore[arg-type]
+    assert voice.peak == vocabulary_export.SPOKEN_AT_ONCE == 4
+    assert spoken == {f"Sentence {n}.": tmp_path / f"Sentence {n}..mp3" for n in range(10)}
 
 
 def test_the_commands_are_in_the_menu_and_the_help() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from bot.learning.answer_cache import cache_key
 from bot.learning.budget import Asker
 from bot.learning.explainer import Explainer, Source
 from bot.learning.questions import CardContext, Question
-from bot.learning.setup import build_explainer, llm_config, wants_llm
+from bot.learning.setup import INTERACTIVE_RETRY_AFTER, build_explainer, llm_config, wants_llm
 from bot.settings import ExplainSettings, LlmSettings
 from lessons.deck import DeckBuilder
 from tests.fakes.openai_api import MODEL, FakeOpenAIServer
@@ -46,10 +47,11 @@ def explainer_for(
     http: httpx.AsyncClient | None,
     llm: LlmSettings,
     daily: int = 2,
+    deadline: float = 25.0,
 ) -> Explainer:
     return build_explainer(
         llm,
-        ExplainSettings(daily_questions=daily, max_question_chars=100),
+        ExplainSettings(daily_questions=daily, max_question_chars=100, answer_deadline=deadline),
         lessons=small_catalog(tmp_path).lessons.values(),
         dictionary=builder.dictionary,
         glossary=builder.glossary,
@@ -107,6 +109,36 @@ async def test_a_failed_call_is_offline_costs_nothing_and_is_not_cached(
     assert failed.source is Source.AI_FAILED and failed.offline is not None
     assert explainer.ai is not None and explainer.ai.budget.used(ASKER) == 0
     assert (await explainer.explain(QUESTION, ASKER, NOW)).source is Source.AI
+
+
+async def test_one_deadline_covers_every_attempt_and_retry_and_costs_nothing(
+    tmp_path: Path,
+    builder: DeckBuilder,
+    sessions: Callable[[], Session],
+    http: httpx.AsyncClient,
+    fake: FakeOpenAIServer,
+) -> None:
+    llm = LlmSettings(base_url=fake.base_url, api_key="k", model=MODEL, timeout=20, retries=2)
+    explainer = explainer_for(tmp_path, builder, sessions, http, llm, deadline=0.5)
+    fake.fail_next(429, retry_after=30, count=3)
+    started = time.monotonic()
+    slow = await explainer.explain(QUESTION, ASKER, NOW)
+    assert time.monotonic() - started < 1.5, "not 2 x 30 s of Retry-After"
+    assert slow.source is Source.AI_SLOW and slow.offline is not None and slow.offline.words
+    assert explainer.ai is not None and explainer.ai.budget.used(ASKER) == 0
+    fake.delay_next(1)
+    assert (await explainer.explain(QUESTION, ASKER, NOW)).source is Source.AI_SLOW, "a slow answer too"
+    assert explainer.ai.cache.get(cache_key(MODEL, QUESTION)) is None
+
+
+def test_the_bot_waits_briefly_for_a_model(
+    tmp_path: Path, builder: DeckBuilder, sessions: Callable[[], Session], http: httpx.AsyncClient
+) -> None:
+    llm = LlmSettings(base_url="http://127.0.0.1:1/v1", model="m")
+    explainer = explainer_for(tmp_path, builder, sessions, http, llm, deadline=12.5)
+    assert explainer.ai is not None and explainer.ai.deadline == 12.5
+    assert explainer.ai.llm.client.max_retry_after == INTERACTIVE_RETRY_AFTER <= 5
+    assert ExplainSettings().answer_deadline == 25.0
 
 
 async def test_without_a_model_everything_is_offline(

@@ -151,6 +151,20 @@ async def test_retry_after_is_capped(
     assert sleep.delays == [MAX_RETRY_AFTER]
 
 
+async def test_an_interactive_client_caps_retry_after_at_its_own_limit(
+    fake: FakeOpenAIServer, http: httpx.AsyncClient, sleep: SleepRecorder
+) -> None:
+    fake.fail_next(429, retry_after=30, count=2)
+    config = LlmConfig(base_url=fake.base_url, api_key=KEY, model=MODEL)
+
+    await ChatClient(config, http, sleep=sleep, max_retry_after=2.5).complete(QUESTION)
+
+    assert sleep.delays == [2.5, 2.5], "a learner is waiting: not 30 s, twice"
+    fake.fail_next(429, retry_after=1)
+    await ChatClient(config, http, sleep=sleep, max_retry_after=2.5).complete(QUESTION)
+    assert sleep.delays[-1] == 1, "a shorter Retry-After is kept"
+
+
 async def test_two_500s_then_success_backs_off_exponentially(
     fake: FakeOpenAIServer, http: httpx.AsyncClient, sleep: SleepRecorder, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -375,3 +389,7 @@ def test_config_refuses_nonsense() -> None:
         LlmConfig(base_url="api.openai.com/v1", api_key=None, model=MODEL)
     with pytest.raises(ValueError):
         LlmConfig(base_url="http://127.0.0.1:11434/v1", api_key=None, model=MODEL, timeout=0)
+    with pytest.raises(ValueError):
+        ChatClient(
+            LlmConfig(base_url="http://127.0.0.1:1/v1", api_key=None, model=MODEL), None, max_retry_after=-1
+        )  # type: ignore[arg-type]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.learning.questions import CardContext, Question, asked_about, explain_terms, normalised
+from bot.learning.questions import (
+    CardContext,
+    Question,
+    asked_about,
+    explain_terms,
+    looks_like_question,
+    normalised,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,3 +60,30 @@ def test_a_question_needs_english_or_a_card() -> None:
     card = CardContext("Ship it.", "发布吧。")
     assert Question("这句话什么意思", (), card).focus == ("Ship it.",)
     assert Question("ship 什么意思", ("ship",), card).focus == ("ship",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "engulfed 在这里什么意思",
+        "这句话的语法",
+        "为啥用 disable",
+        "這是什麼意思",
+        "disable 是关闭吗",
+        "why so?",
+        "What does ship it mean",
+        "engulfed meaning",
+        "'batch size'",
+        "「all in」",
+        "ok？",
+    ],
+)
+def test_what_looks_like_a_question_in_a_group(text: str) -> None:
+    assert looks_like_question(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["nice post", "good morning everyone", "谢谢分享", "有意思", "👍", "showing off", "「好的」", ""]
+)
+def test_what_is_talk_between_people(text: str) -> None:
+    assert not looks_like_question(text)

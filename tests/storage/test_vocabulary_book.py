@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import Engine, event
 from sqlmodel import Session, func, select
 
 import bot.storage.vocabulary_book as book
@@ -262,3 +263,67 @@ def test_concurrent_saves_of_one_new_word_make_one_entry(sessions: Sessions, dat
         assert rows(session, SavedWord) == 1
         (entry,) = book.export_entries(session, **ME)
     assert len(entry.contexts) == 3, "one per distinct sentence, none twice"
+
+
+def test_a_word_saved_again_while_the_purge_runs_is_kept(sessions: Sessions, engine: Engine) -> None:
+    """The re-save commits after the purge began and before it deletes: the word the person was told
+    is saved stays saved (a purge that deleted by ids chosen earlier lost it)."""
+    later = NOW + dt.timedelta(minutes=5)
+    with sessions() as session:
+        save(session)
+        book.forget_word(session, **ME, lemma="engulf", now=NOW)
+    raced: list[bool] = []
+    resaved: list[book.SaveResult] = []
+
+    def resave_before_the_first_delete(
+        _connection: object, _cursor: object, statement: str, *_: object
+    ) -> None:
+        if raced or not statement.lstrip().upper().startswith("DELETE"):
+            return
+        raced.append(True)
+        with sessions() as other:
+            resaved.append(save(other, context=met("Doubt engulfs us.", form="engulfs"), now=later))
+
+    event.listen(engine, "before_cursor_execute", resave_before_the_first_delete)
+    try:
+        with sessions() as session:
+            book.purge_forgotten(session, now=later)
+    finally:
+        event.remove(engine, "before_cursor_execute", resave_before_the_first_delete)
+    with sessions() as session:
+        entry = book.find_entry(session, **ME, lemma="engulf")
+        assert rows(session, WordContext) == 1
+    assert [result.outcome for result in resaved] == [Saved.ADDED]
+    assert entry is not None and [c.form for c in entry.contexts] == ["engulfs"]
+
+
+def test_a_purge_that_meets_a_save_in_progress_waits_and_keeps_the_word(
+    sessions: Sessions, database_url: str
+) -> None:
+    """PostgreSQL: the save holds the entry's row; the purge waits for it, re-checks, and skips it."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite lets one writer in at a time; the interleaving is PostgreSQL's")
+    later = NOW + dt.timedelta(minutes=5)
+    with sessions() as session:
+        save(session)
+        book.forget_word(session, **ME, lemma="engulf", now=NOW)
+    purged: list[int] = []
+
+    def purge() -> None:
+        with sessions() as session:
+            purged.append(book.purge_forgotten(session, now=later))
+
+    with sessions() as saving:
+        row = book._find_row(saving, **ME, lemma="engulf", lock=True)  # the save's first step
+        assert row is not None
+        purging = threading.Thread(target=purge)
+        purging.start()
+        purging.join(timeout=0.5)
+        assert purging.is_alive(), "the purge waits for the save's lock"
+        context = met("Doubt engulfs us.", form="engulfs")
+        result = book._merge(saving, row, ENGULF, context, later, book.UNDO_WINDOW)
+    purging.join()
+    assert purged == [0] and result.outcome is Saved.ADDED
+    with sessions() as session:
+        entry = book.find_entry(session, **ME, lemma="engulf")
+    assert entry is not None and [c.form for c in entry.contexts] == ["engulfs"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -60,23 +61,24 @@ class Pacer:
         self._tokens = 1.0
         self._filled_at = monotonic()
         self._paused_until = 0.0
-        self._lock = asyncio.Lock()
+        self._queue: deque[asyncio.Future[None]] = deque()  # senders waiting for a token
+        self._releaser: asyncio.Task[None] | None = None
         self._chat_free_at: dict[str, float] = {}
 
     async def wait_turn(self, chat: str, *, group: bool = False) -> None:
         """Return when a message to `chat` may go out now."""
         await self._chat_turn(chat, group)
-        async with self._lock:  # FIFO: whoever waits longest goes first
-            while True:
-                now = self._monotonic()
-                if now < self._paused_until:
-                    await self._sleep(self._paused_until - now)
-                    continue
-                self._refill(now)
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                await self._sleep((1 - self._tokens) / self.limits.rate)
+        if not self._queue and self._take_token(self._monotonic()):
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(turn)  # FIFO: whoever waits longest goes first
+        if self._releaser is None or self._releaser.done():
+            self._releaser = asyncio.create_task(self._release_queue(), name="pacer")
+        try:
+            await turn
+        except asyncio.CancelledError:
+            self._stop_releaser_if_nobody_waits()
+            raise
 
     def pause(self, seconds: float) -> None:
         """Hold every send for `seconds` (the platform's retry_after), and start again gently."""
@@ -85,6 +87,46 @@ class Pacer:
             self._paused_until = until
             self._tokens = 0.0
             self._filled_at = until
+
+    async def _release_queue(self) -> None:
+        """Hand every token that is due to a waiter in one go.
+
+        One task sleeps for the whole queue and wakes as many senders as there are tokens: were
+        each sender to wake and take its own token, a busy event loop would release one send per
+        turn of the loop, and the tokens it could not hand out in time would spill out of the
+        bucket and be lost.
+        """
+        while self._queue:
+            wait = self._time_to_wait(self._monotonic())
+            if wait > 0:
+                await self._sleep(wait)
+                continue
+            while self._queue and self._tokens >= 1:
+                turn = self._queue.popleft()
+                if not turn.done():  # a cancelled sender gives its place up
+                    turn.set_result(None)
+                    self._tokens -= 1
+
+    def _stop_releaser_if_nobody_waits(self) -> None:
+        """A shutdown cancels the senders; the releaser then need not sleep out a 429's pause."""
+        if all(turn.done() for turn in self._queue) and self._releaser is not None:
+            self._queue.clear()
+            self._releaser.cancel()
+
+    def _take_token(self, now: float) -> bool:
+        if self._time_to_wait(now) > 0:
+            return False
+        self._tokens -= 1
+        return True
+
+    def _time_to_wait(self, now: float) -> float:
+        """Seconds until the next send may go out overall (0: now)."""
+        if now < self._paused_until:
+            return self._paused_until - now
+        self._refill(now)
+        if self._tokens >= 1:
+            return 0.0
+        return (1 - self._tokens) / self.limits.rate
 
     def _refill(self, now: float) -> None:
         if now > self._filled_at:

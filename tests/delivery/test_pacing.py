@@ -75,6 +75,63 @@ async def test_a_pause_holds_every_send_for_retry_after() -> None:
     assert clock.now >= paused_at + 7
 
 
+class LateTime(VirtualTime):
+    """A busy event loop: every sleep wakes `lateness` seconds after it was due."""
+
+    def __init__(self, lateness: float) -> None:
+        super().__init__()
+        self.lateness = lateness
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + self.lateness)
+
+
+async def test_concurrent_senders_on_a_busy_loop_still_get_the_whole_rate() -> None:
+    clock = LateTime(lateness=0.003)
+    pacer = Pacer(RateLimits(per_second=1000), monotonic=clock.monotonic, sleep=clock.sleep)
+    sent: list[float] = []
+
+    async def sender(chat: str) -> None:
+        await pacer.wait_turn(chat)
+        sent.append(clock.now)
+
+    await asyncio.gather(*(sender(str(n)) for n in range(3000)))
+    assert busiest_second(sent) <= 1000
+    achieved = len(sent) / (max(sent) - min(sent))
+    assert achieved == pytest.approx(1000 * 0.97, rel=0.02)
+
+
+async def test_a_cancelled_sender_gives_its_place_up_and_the_rest_go_in_order() -> None:
+    clock = VirtualTime()
+    pacer = Pacer(RateLimits(per_second=10), monotonic=clock.monotonic, sleep=clock.sleep)
+    order: list[str] = []
+
+    async def sender(chat: str) -> None:
+        await pacer.wait_turn(chat)
+        order.append(chat)
+
+    tasks = {chat: asyncio.create_task(sender(chat)) for chat in "abcde"}
+    await asyncio.sleep(0)
+    tasks["c"].cancel()
+    await asyncio.gather(*tasks.values(), return_exceptions=True)
+    assert order == ["a", "b", "d", "e"]
+
+
+async def test_cancelling_every_sender_during_a_pause_ends_the_wait_at_once() -> None:
+    clock = VirtualTime()
+    pacer = Pacer(RateLimits(per_second=10), monotonic=clock.monotonic, sleep=asyncio.sleep)
+    await pacer.wait_turn("1")
+    pacer.pause(3600)  # a shutdown must not sleep out an hour's retry_after
+    waiting = [asyncio.create_task(pacer.wait_turn(str(n))) for n in range(3)]
+    await asyncio.sleep(0)
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+    await asyncio.sleep(0)
+    releasers = [task for task in asyncio.all_tasks() if task.get_name() == "pacer"]
+    assert all(task.done() for task in releasers)
+
+
 def test_limits_and_retries_refuse_nonsense() -> None:
     with pytest.raises(ValueError):
         RateLimits(per_second=0)

@@ -24,6 +24,7 @@ from bot.core.conversation import Conversation
 from bot.delivery.broadcast import Pusher
 from bot.delivery.content import DailyLessons
 from bot.delivery.setup import build_pacer, build_pusher, schedule_pushes
+from bot.runtime import freeze_startup_heap
 from bot.settings import PushSettings, TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -99,4 +100,5 @@ def run_telegram(
     config = TelegramConfig(token=settings.token.get_secret_value(), api_base_url=settings.api_base_url)
     bot = telegram_bot(conversation, sessions, clock, config, push, on_stop=on_stop)
     print(f"BuildSpeak 已连接 Telegram（{settings.api_base_url}），按 Ctrl-C 停止。")
+    freeze_startup_heap()
     bot.application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from bot.clock import Clock, local_date
+from bot.core.in_progress import InProgress
 from bot.core.messages import ChatKind, Incoming
 from bot.core.shelf import LessonShelf
 from bot.learning.explainer import Explainer, offline_explainer
@@ -32,6 +33,7 @@ class Services:
     defaults: Defaults = Defaults()
     # None: offline explanations only, from the shelf's dictionary, glossary and library.
     explainer: Explainer | None = None
+    exports: InProgress = field(default_factory=InProgress)  # whose /export is being made now
 
     def __post_init__(self) -> None:
         if self.explainer is None:

@@ -8,8 +8,7 @@ sentence, and one after another 200 would take minutes), and capped so that a ve
 large book still exports in reasonable time; cards past the cap simply have no sound.
 
 A person runs one export at a time: pressing /export again while the files are being
-made only says so, instead of making them twice side by side. The bot is one process,
-so the set of people exporting lives in memory.
+made only says so, instead of making them twice side by side (`Services.exports`).
 """
 
 from __future__ import annotations
@@ -37,21 +36,18 @@ ANKI_CAPTION = (
 )
 
 
-_exporting: set[tuple[str, str]] = set()  # (platform, user id) of the exports running now
-
-
 async def export(turn: Turn) -> list[Reply]:
     """The book as `buildspeak-words-<date>.csv` and `.apkg`, or a friendly word when it is empty."""
     if turn.is_group:
         return [Reply(RichText.of(view.PRIVATE_BOOK.format(command="export")))]
     person = (turn.incoming.platform, turn.incoming.user_id)
-    if person in _exporting:
+    running = turn.services.exports
+    if not running.start(person):
         return [Reply(RichText.of(BUSY))]
-    _exporting.add(person)
     try:
         return await _export(turn)
     finally:
-        _exporting.discard(person)
+        running.finish(person)
 
 
 async def _export(turn: Turn) -> list[Reply]:

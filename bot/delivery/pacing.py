@@ -112,6 +112,7 @@ class Pacer:
         if all(turn.done() for turn in self._queue) and self._releaser is not None:
             self._queue.clear()
             self._releaser.cancel()
+            self._releaser = None  # it ends only on the loop's next turn: a sender due sooner starts another
 
     def _take_token(self, now: float) -> bool:
         if self._time_to_wait(now) > 0:

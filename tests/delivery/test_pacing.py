@@ -132,6 +132,17 @@ async def test_cancelling_every_sender_during_a_pause_ends_the_wait_at_once() ->
     assert all(task.done() for task in releasers)
 
 
+async def test_a_sender_arriving_just_after_everyone_else_was_cancelled_still_gets_its_turn() -> None:
+    pacer = Pacer(RateLimits(per_second=30))
+    await pacer.wait_turn("0")  # the bucket's one token: the next sender has to queue
+    cancelled = asyncio.create_task(pacer.wait_turn("a"))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    latecomer = asyncio.create_task(pacer.wait_turn("b"))  # before the releaser's cancellation lands
+    await asyncio.gather(cancelled, return_exceptions=True)
+    await asyncio.wait_for(latecomer, 2.0)
+
+
 def test_limits_and_retries_refuse_nonsense() -> None:
     with pytest.raises(ValueError):
         RateLimits(per_second=0)

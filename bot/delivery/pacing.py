@@ -1,7 +1,8 @@
 """Pacing sends under a platform's limits by our own schedule, so its flood control never fires.
 
 Telegram allows about 30 messages a second overall, one a second per chat and 20 a minute per
-group. The overall limit is a token bucket; per chat, each send books the next free moment.
+group. The overall limit is a token bucket; per chat, each send books the next free moment,
+and is held back if the chat's previous message went out later than booked (a 429's pause).
 A little headroom stays unused: the server counts arrivals, and requests reach it a few
 milliseconds apart from when we released them.
 """
@@ -9,6 +10,7 @@ milliseconds apart from when we released them.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -63,11 +65,26 @@ class Pacer:
         self._paused_until = 0.0
         self._queue: deque[asyncio.Future[None]] = deque()  # senders waiting for a token
         self._releaser: asyncio.Task[None] | None = None
-        self._chat_free_at: dict[str, float] = {}
+        self._chat_free_at: dict[str, float] = {}  # per chat, the next moment booked for it
+        self._chat_sent_at: dict[str, float] = {}  # per chat, when its last message went out
 
     async def wait_turn(self, chat: str, *, group: bool = False) -> None:
         """Return when a message to `chat` may go out now."""
-        await self._chat_turn(chat, group)
+        interval = self.limits.chat_interval(group=group)
+        await self._chat_turn(chat, interval)
+        while True:
+            await self._overall_turn()
+            now = self._monotonic()
+            too_soon = self._chat_sent_at.get(chat, -math.inf) + interval - now
+            if too_soon <= 0:
+                break
+            # A 429's pause held this chat's previous message back until just now: give the
+            # token back rather than send the two together.
+            self._tokens += 1
+            await self._sleep(too_soon)
+        self._chat_sent_at[chat] = now
+
+    async def _overall_turn(self) -> None:
         if not self._queue and self._take_token(self._monotonic()):
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -134,11 +151,15 @@ class Pacer:
             self._tokens = min(self._capacity, self._tokens + (now - self._filled_at) * self.limits.rate)
             self._filled_at = now
 
-    async def _chat_turn(self, chat: str, group: bool) -> None:
+    async def _chat_turn(self, chat: str, interval: float) -> None:
+        """Book the chat's next free moment and wait for it."""
         now = self._monotonic()
         if len(self._chat_free_at) > PRUNE_AT:
             self._chat_free_at = {key: at for key, at in self._chat_free_at.items() if at > now}
+        if len(self._chat_sent_at) > PRUNE_AT:
+            recent = now - self.limits.chat_interval(group=True)  # the longest a send still counts
+            self._chat_sent_at = {key: at for key, at in self._chat_sent_at.items() if at > recent}
         slot = max(now, self._chat_free_at.get(chat, 0.0))
-        self._chat_free_at[chat] = slot + self.limits.chat_interval(group=group)
+        self._chat_free_at[chat] = slot + interval
         if slot > now:
             await self._sleep(slot - now)

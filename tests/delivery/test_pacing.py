@@ -143,6 +143,22 @@ async def test_a_sender_arriving_just_after_everyone_else_was_cancelled_still_ge
     await asyncio.wait_for(latecomer, 2.0)
 
 
+async def test_two_messages_to_one_chat_held_by_a_pause_still_go_out_a_chat_interval_apart() -> None:
+    limits = RateLimits(per_second=100, per_chat_per_second=10)  # a chat every 0.103 s
+    pacer = Pacer(limits)
+    loop = asyncio.get_running_loop()
+    sent: list[float] = []
+
+    async def send() -> None:
+        await pacer.wait_turn("42")
+        sent.append(loop.time())
+
+    await pacer.wait_turn("0")
+    pacer.pause(0.3)  # both messages to chat 42 pass their booked moments while it lasts
+    await asyncio.gather(send(), send())
+    assert sent[1] - sent[0] >= limits.chat_interval(group=False) * 0.95
+
+
 def test_limits_and_retries_refuse_nonsense() -> None:
     with pytest.raises(ValueError):
         RateLimits(per_second=0)

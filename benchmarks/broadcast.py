@@ -49,14 +49,15 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from bot.adapters.telegram import TelegramConfig  # noqa: E402
-from bot.adapters.telegram_app import telegram_bot  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.core.conversation import Conversation  # noqa: E402
 from bot.core.shelf import LessonShelf  # noqa: E402
 from bot.core.turn import Services  # noqa: E402
 from bot.delivery.pacing import Pacer  # noqa: E402
-from bot.runtime import freeze_startup_heap  # noqa: E402
-from bot.settings import PushSettings  # noqa: E402
+from bot.runtime.assembly import assemble  # noqa: E402
+from bot.runtime.heap import freeze_startup_heap  # noqa: E402
+from bot.runtime.units import started  # noqa: E402
+from bot.settings import PushSettings, RuntimeSettings  # noqa: E402
 from bot.storage.engine import create_database_engine, migrate, session_factory  # noqa: E402
 from bot.storage.tables import PushDelivery, Subscriber  # noqa: E402
 from tests.chat_support import bundled_catalog, deck_builder, offline_speaker  # noqa: E402
@@ -174,18 +175,27 @@ async def broadcast(
     rss_before = peak_rss_mb()
     with fake_server(limit) as (api, control):
         config = TelegramConfig(token=TOKEN, api_base_url=api, connections=in_flight + 16)
-        bot = telegram_bot(Conversation(services), sessions, services.clock, config, push, scheduled=False)
-        assert bot.pusher is not None and bot.adapter.pacer is not None
+        runtime = assemble(
+            Conversation(services),
+            roles=("push",),
+            sessions=sessions,
+            clock=services.clock,
+            push=push,
+            runtime=RuntimeSettings(),
+            telegram=config,
+            scheduled=False,
+        )
+        (pusher,) = runtime.pushers
+        assert runtime.telegram is not None
         releases = ReleaseLog()
-        releases.record(bot.adapter.pacer)
-        if freeze:
-            freeze_startup_heap()  # as `buildspeak run` does before it serves
-        async with bot.application:
+        releases.record(runtime.telegram.pacer)
+        async with started(runtime.units):  # the worker registered, the connection open: as `run` does
+            if freeze:
+                freeze_startup_heap()  # as `buildspeak run` does before it serves
             with CollectorPauses() as pauses:
-                started = time.perf_counter()
-                report = await bot.pusher.run_once()
-                elapsed = time.perf_counter() - started
-            await bot.pusher.stop()
+                began = time.perf_counter()
+                report = await pusher.run_once()
+                elapsed = time.perf_counter() - began
         served = fake_stats(control)
     with sessions() as session:
         settled = session.scalar(select(func.count()).where(PushDelivery.state == "sent"))

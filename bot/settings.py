@@ -121,6 +121,7 @@ class TelegramSettings(_Section):
 
 class PushSettings(_Section):
     enabled: bool = Field(default=True, description="send the daily lesson at each subscriber's lesson time")
+    default_lesson_time: dt.time = Field(default=dt.time(8, 0), description="a new subscriber's lesson time")
     check_every: float = Field(default=60.0, ge=1, le=3600, description="seconds between due checks")
     per_second: float = Field(default=30.0, gt=0, le=100_000, description="messages a second, overall")
     per_chat_per_second: float = Field(default=1.0, gt=0, le=100, description="messages a second, per chat")
@@ -137,6 +138,48 @@ class PushSettings(_Section):
     def _ordered(self) -> PushSettings:
         if self.retry_base_delay > self.retry_max_delay:
             raise ValueError("needs retry_base_delay <= retry_max_delay")
+        return self
+
+
+ROLE_NAMES = ("telegram", "push", "console")
+
+
+class RuntimeSettings(_Section):
+    """Which roles this process runs, and how workers of one deployment know of each other."""
+
+    roles: tuple[str, ...] = Field(
+        default=(),
+        description="roles to run (telegram, push, console); empty = every role the settings enable",
+    )
+    heartbeat_every: float = Field(default=10.0, gt=0, le=600, description="seconds between heartbeats")
+    worker_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="seconds without a heartbeat before a worker is taken for dead",
+    )
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return (
+            tuple(part.strip() for part in value.split(",") if part.strip())
+            if isinstance(value, str)
+            else value
+        )
+
+    @field_validator("roles")
+    @classmethod
+    def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [role for role in value if role not in ROLE_NAMES]
+        if unknown:
+            raise ValueError(f"unknown role {', '.join(unknown)}: choose from {', '.join(ROLE_NAMES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _outlives_heartbeat(self) -> RuntimeSettings:
+        if self.worker_timeout < 2 * self.heartbeat_every:
+            raise ValueError("needs worker_timeout >= 2 × heartbeat_every, or a slow beat looks like a death")
         return self
 
 
@@ -211,6 +254,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     telegram: TelegramSettings = TelegramSettings()
     push: PushSettings = PushSettings()
+    runtime: RuntimeSettings = RuntimeSettings()
     llm: LlmSettings = LlmSettings()
     explain: ExplainSettings = ExplainSettings()
 

@@ -6,11 +6,13 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.clock import FixedClock
 from bot.core.shelf import LessonShelf
 from bot.core.turn import Services
+from bot.storage.learners import find_learner
+from bot.storage.tables import SavedWord, WordContext
 from lessons.audio import AudioConfig, Synthesizer
 from lessons.catalog import Catalog, CatalogConfig
 from lessons.deck import DeckBuilder
@@ -49,3 +51,18 @@ def services(
 ) -> Services:
     shelf = LessonShelf(catalog, builder, offline_speaker(audio_dir))
     return Services(shelf=shelf, sessions=sessions, clock=FixedClock(MORNING))
+
+
+def book_contexts(
+    sessions: Callable[[], Session], *, platform: str, user_id: str
+) -> dict[str, list[WordContext]]:
+    """Lemma → contexts of every entry (forgotten ones too) in the book of this platform account's learner."""
+    with sessions() as session:
+        learner = find_learner(session, platform=platform, user_id=user_id)
+        if learner is None:
+            return {}
+        words = session.exec(select(SavedWord).where(SavedWord.learner_id == learner.id)).all()
+        return {
+            word.lemma: list(session.exec(select(WordContext).where(WordContext.saved_word_id == word.id)))
+            for word in words
+        }

@@ -17,7 +17,6 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from sqlmodel import Session
 from telegram import Bot as TelegramBot
 from telegram import (
     BotCommand,
@@ -44,7 +43,6 @@ from telegram.ext import (
 
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_text import CAPTION_LIMIT, MESSAGE_LIMIT, split_html
-from bot.clock import Clock
 from bot.core import texts
 from bot.core.conversation import Conversation
 from bot.core.messages import (
@@ -60,8 +58,8 @@ from bot.core.messages import (
     Reply,
     RichText,
 )
+from bot.core.references import AUDIO_FILE
 from bot.delivery.pacing import Pacer
-from bot.storage.audio_uploads import audio_file_id, remember_audio_file_id
 
 PLATFORM = "telegram"
 CUT_MARK = "\n…（篇幅所限，完整内容请点下方按钮）"
@@ -111,15 +109,12 @@ class TelegramAdapter:
     def __init__(
         self,
         conversation: Conversation,
-        sessions: Callable[[], Session],
-        clock: Clock,
         pacer: Pacer | None = None,
         *,
         typing_every: float = TYPING_EVERY,
     ) -> None:
         self.conversation = conversation
-        self.sessions = sessions
-        self.clock = clock
+        self.references = conversation.references  # file ids, through the core
         self.pacer = pacer  # shared with the daily push, so replies and broadcasts stay within one limit
         self.typing_every = typing_every
         self._rendered: dict[int, tuple[Reply, list[str], JsonMarkup]] = {}
@@ -134,7 +129,7 @@ class TelegramAdapter:
 
     async def register_commands(self, application: Application) -> None:
         """The command menu, in Chinese, as Telegram shows it next to the text box."""
-        commands = [BotCommand(command.name, command.description) for command in texts.COMMANDS]
+        commands = [BotCommand(command.name, command.zh) for command in self.conversation.commands]
         await application.bot.set_my_commands(commands)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -311,8 +306,7 @@ class TelegramAdapter:
         """Upload a file the first time; later sends, to anyone, reuse Telegram's file_id."""
         caption = _pieces(audio.caption, single=True, limit=CAPTION_LIMIT)[0] if audio.caption else None
         options = {"title": audio.title, "performer": audio.performer, "caption": caption}
-        with self.sessions() as session:
-            known = audio_file_id(session, platform=PLATFORM, audio_key=audio.key)
+        known = await self.references.recall(PLATFORM, AUDIO_FILE, audio.key)
         if known is not None:
             try:
                 await self.paced(
@@ -329,14 +323,7 @@ class TelegramAdapter:
                 ),
             )
         if sent.audio is not None:
-            with self.sessions() as session:
-                remember_audio_file_id(
-                    session,
-                    platform=PLATFORM,
-                    audio_key=audio.key,
-                    file_id=sent.audio.file_id,
-                    now=self.clock.now(),
-                )
+            await self.references.remember(PLATFORM, AUDIO_FILE, audio.key, sent.audio.file_id)
 
     async def send_document(self, bot: TelegramBot, chat_id: str, document: Document) -> None:
         """A file made for this person (an export): always a fresh upload."""

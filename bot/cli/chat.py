@@ -1,72 +1,109 @@
-"""`buildspeak run`: the composition root. Builds the database, the lessons and the conversation,
-then hands them to Telegram when a token is configured, else to the console chat."""
+"""`buildspeak run`: builds the database, the lessons and the conversation, then runs the roles
+(Telegram polling, the push, the console chat) in one runtime (`bot/runtime/`)."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
+from collections.abc import Callable
+from typing import Annotated
 
 import httpx
 import typer
 from telegram.error import InvalidToken, TelegramError
 
 from bot.adapters.console import ConsoleChat
+from bot.adapters.telegram import TelegramConfig
 from bot.cli.context import CliContext, context_of
 from bot.core.conversation import Conversation
 from bot.core.shelf import LessonShelf
 from bot.core.turn import Defaults, Services
 from bot.learning.setup import build_explainer, wants_llm
 from bot.logs import configure_logging
+from bot.runtime.assembly import CONSOLE, RoleError, Runtime, assemble, choose_roles
+from bot.settings import ROLE_NAMES
 from bot.storage.engine import migrate, session_factory
 
 log = logging.getLogger(__name__)
 
 
-def run_command(ctx: typer.Context) -> None:
-    """运行 Start BuildSpeak: Telegram when TELEGRAM_BOT_TOKEN is set, else a chat in this terminal."""
+def run_command(
+    ctx: typer.Context,
+    roles: Annotated[
+        str,
+        typer.Option(
+            "--roles",
+            help=f"roles to run, comma-separated ({', '.join(ROLE_NAMES)}); default: all the settings enable",
+        ),
+    ] = "",
+) -> None:
+    """运行 Start BuildSpeak: Telegram and the daily push when TELEGRAM_BOT_TOKEN is set, else a chat
+    in this terminal. `--roles push` runs only the push, `--roles telegram` only the replies."""
     context = context_of(ctx)
-    token = context.settings.telegram.token
+    settings = context.settings
+    token = settings.telegram.token
     secret = token.get_secret_value() if token else ""
-    llm_key = context.settings.llm.api_key
-    configure_logging(
-        context.settings.log_level, secrets=[secret, llm_key.get_secret_value() if llm_key else ""]
-    )
-    engine = context.database_engine
-    migrate(engine)
-    # The LLM's connection pool: created here, closed by whichever front end ran in its event loop.
-    http = httpx.AsyncClient() if wants_llm(context.settings.llm, context.settings.explain) else None
+    llm_key = settings.llm.api_key
+    configure_logging(settings.log_level, secrets=[secret, llm_key.get_secret_value() if llm_key else ""])
+    asked = tuple(part.strip() for part in roles.split(",") if part.strip()) or settings.runtime.roles
+    unknown = [role for role in asked if role not in ROLE_NAMES]
+    if unknown:
+        raise context.fail(
+            f"没有这个角色 unknown role: {', '.join(unknown)} (choose from {', '.join(ROLE_NAMES)})", code=2
+        )
     try:
-        conversation = build_conversation(context, offline_audio=not secret, http=http)
-        if secret:
-            from bot.adapters.telegram_app import run_telegram
-
-            try:
-                sessions = session_factory(engine)
-                settings = context.settings
-                on_stop = http.aclose if http is not None else None
-                run_telegram(
-                    conversation, sessions, context.clock, settings.telegram, settings.push, on_stop=on_stop
-                )
-            except InvalidToken:
-                raise context.fail("Telegram 拒绝了这个令牌：请检查 TELEGRAM_BOT_TOKEN。", code=2) from None
-            except TelegramError as error:
-                # Through the redacting log, never as a raw traceback: the error text may quote the token.
-                log.error("Telegram stopped the bot: %s", error, exc_info=error)
-                raise typer.Exit(1) from None
-        else:
-            chat = ConsoleChat(conversation, context.out, read_line)
-            asyncio.run(_chat_then_close(chat, http))
+        chosen = choose_roles(asked, telegram_token=bool(secret), push_enabled=settings.push.enabled)
+    except RoleError as error:
+        raise context.fail(str(error), code=2) from None
+    engine = context.database_engine
+    try:
+        migrate(engine)
+        asyncio.run(_serve(context, chosen, secret))
+    except InvalidToken:
+        raise context.fail("Telegram 拒绝了这个令牌：请检查 TELEGRAM_BOT_TOKEN。", code=2) from None
+    except TelegramError as error:
+        # Through the redacting log, never as a raw traceback: the error text may quote the token.
+        log.error("Telegram stopped the bot: %s", error, exc_info=error)
+        raise typer.Exit(1) from None
     finally:
         engine.dispose()
 
 
-async def _chat_then_close(chat: ConsoleChat, http: httpx.AsyncClient | None) -> None:
-    try:
-        await chat.run()
-    finally:
-        if http is not None:
-            await http.aclose()
+async def _serve(context: CliContext, roles: tuple[str, ...], secret: str) -> None:
+    """Build every unit inside the event loop that will run them (PTB and httpx bind to it)."""
+    runtime = build_runtime(context, roles, secret)
+    if runtime.telegram is not None:
+        print(f"BuildSpeak 已连接 Telegram（{context.settings.telegram.api_base_url}），按 Ctrl-C 停止。")
+    # The console reads the terminal in a thread that a signal cannot interrupt: there Ctrl-C and
+    # Ctrl-D end the chat itself, as before.
+    await runtime.run(signals=CONSOLE not in roles)
+
+
+def build_runtime(
+    context: CliContext, roles: tuple[str, ...], secret: str, *, read: Callable[[], str | None] | None = None
+) -> Runtime:
+    """The runtime for `roles`; `read` gives the console's lines (default: the terminal)."""
+    settings = context.settings
+    # The LLM's connection pool: opened here, closed when the runtime ends.
+    http = httpx.AsyncClient() if wants_llm(settings.llm, settings.explain) else None
+    conversation = build_conversation(context, offline_audio=not secret, http=http)
+    telegram = None
+    if secret:
+        telegram = TelegramConfig(token=secret, api_base_url=settings.telegram.api_base_url)
+    console = ConsoleChat(conversation, context.out, read or read_line) if CONSOLE in roles else None
+    runtime = assemble(
+        conversation,
+        roles=roles,
+        sessions=conversation.services.sessions,
+        clock=context.clock,
+        push=settings.push,
+        runtime=settings.runtime,
+        telegram=telegram,
+        console=console,
+    )
+    if http is not None:
+        runtime.closers.append(http.aclose)
+    return runtime
 
 
 def build_conversation(
@@ -75,7 +112,7 @@ def build_conversation(
     """`http` is the LLM's client when `wants_llm`; without it explanations are offline."""
     settings = context.settings
     shelf = LessonShelf(context.catalog, context.deck_builder, context.speaker(offline_only=offline_audio))
-    defaults = Defaults(timezone=settings.calendar.timezone, lesson_time=dt.time(8, 0))
+    defaults = Defaults(timezone=settings.calendar.timezone, lesson_time=settings.push.default_lesson_time)
     sessions = session_factory(context.database_engine)
     explainer = build_explainer(
         settings.llm,

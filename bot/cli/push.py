@@ -85,28 +85,38 @@ def push_now(
 
 
 async def _run_push(cli: CliContext, *, dry_run: bool) -> RunReport:
+    """One run through the same units `buildspeak run --roles push` starts, without its timer: the
+    worker registered (so nobody takes this run's claims for a dead one's) and the connection open."""
     from bot.adapters.telegram import TelegramConfig
-    from bot.adapters.telegram_app import telegram_bot
     from bot.cli.chat import build_conversation
     from bot.logs import configure_logging
-    from bot.storage.engine import migrate, session_factory
+    from bot.runtime.assembly import assemble
+    from bot.runtime.units import started
+    from bot.storage.engine import migrate
 
     settings = cli.settings
     secret = settings.telegram.token.get_secret_value() if settings.telegram.token else "0:dry-run"
     configure_logging(settings.log_level, secrets=[secret])
+    if not settings.push.enabled:
+        raise cli.fail("push.enabled = false: 推送已关闭。", code=2)
     engine = cli.database_engine
-    migrate(engine)
-    conversation = build_conversation(cli, offline_audio=False)
-    config = TelegramConfig(token=secret, api_base_url=settings.telegram.api_base_url)
-    bot = telegram_bot(conversation, session_factory(engine), cli.clock, config, settings.push)
     try:
-        if bot.pusher is None:
-            raise cli.fail("push.enabled = false: 推送已关闭。", code=2)
+        migrate(engine)
+        conversation = build_conversation(cli, offline_audio=False)
+        runtime = assemble(
+            conversation,
+            roles=("push",),
+            sessions=conversation.services.sessions,
+            clock=cli.clock,
+            push=settings.push,
+            runtime=settings.runtime,
+            telegram=TelegramConfig(token=secret, api_base_url=settings.telegram.api_base_url),
+            scheduled=False,
+        )
+        (pusher,) = runtime.pushers
         if dry_run:
-            return await bot.pusher.run_once(dry_run=True)
-        async with bot.application:
-            return await bot.pusher.run_once()
+            return await pusher.run_once(dry_run=True)
+        async with started(runtime.units):
+            return await pusher.run_once()
     finally:
-        if bot.pusher is not None:
-            await bot.pusher.stop()
         engine.dispose()

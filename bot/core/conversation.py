@@ -8,40 +8,23 @@ a stack trace.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
-from bot.core import actions, explaining, reading, subscription, texts, vocabulary, vocabulary_export
+from bot.core import actions, explaining, reading, subscription, texts, vocabulary
+from bot.core.commands import CommandRegistry, default_commands
 from bot.core.messages import REMOVED, RETURNED, ChatKind, Incoming, Reply, RichText
 from bot.core.quoted import quoted_lesson
+from bot.core.references import References
 from bot.core.turn import Services, Turn
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Turn], Awaitable[list[Reply]]]
-
-COMMAND_HANDLERS: dict[str, Handler] = {
-    "start": subscription.start,
-    "today": reading.today,
-    "archive": reading.archive,
-    "lesson": reading.lesson,
-    "time": subscription.set_time,
-    "tz": subscription.set_timezone,
-    "pause": subscription.pause,
-    "resume": subscription.resume,
-    "stop": subscription.stop,
-    "deleteme": subscription.delete_me,
-    "help": subscription.help_,
-    "explain": explaining.explain,
-    "save": vocabulary.save,
-    "words": vocabulary.words,
-    "forget": vocabulary.forget,
-    "export": vocabulary_export.export,
-}
-
 
 class Conversation:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, commands: CommandRegistry | None = None) -> None:
         self.services = services
+        self.commands = commands or default_commands()
+        # What platforms must remember between messages (file ids, poll ids), kept by the core.
+        self.references = References(services.sessions, services.clock)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         try:
@@ -66,29 +49,30 @@ class Conversation:
         explainer = self.services.explainer
         if explainer is None or explainer.ai is None or incoming.action is not None or incoming.event:
             return False
-        command, _ = parse_command(incoming.text)
+        command = incoming.command or self.commands.parse(incoming.text)
         if command is not None:
-            return command == "explain"
+            return command.name == "explain"
         quoted = incoming.quoted
         if quoted is None or not (quoted.buttons or quoted.audio):
             return False
         return explaining.wants_answer(incoming)
 
     async def _say(self, incoming: Incoming) -> list[Reply]:
-        command, args = parse_command(incoming.text)
-        if command is None:
+        invocation = incoming.command or self.commands.parse(incoming.text)
+        if invocation is None:
             # A reply to a lesson message is a question about it (in a group, if it looks like one).
             turn = Turn(incoming, self.services)
-            context = quoted_lesson(turn) if incoming.quoted else None
+            context = await quoted_lesson(turn) if incoming.quoted else None
             if context is not None:
                 return await explaining.answer_reply(turn, context)
             # In a group people talk to each other; only commands are for the bot.
             group = incoming.chat_kind is ChatKind.GROUP
             return [] if group else [Reply(RichText.of(texts.NOT_A_COMMAND))]
-        handler = COMMAND_HANDLERS.get(command)
-        if handler is None:
-            return [Reply(RichText.of(texts.UNKNOWN_COMMAND.format(name=command)))]
-        return await handler(Turn(incoming, self.services, args))
+        command = self.commands.get(invocation.name)
+        if command is None:
+            return [Reply(RichText.of(texts.UNKNOWN_COMMAND.format(name=invocation.name)))]
+        turn = Turn(incoming, self.services, arguments=invocation.arguments, commands=self.commands)
+        return await command.handler(turn)
 
     async def _press(self, incoming: Incoming, payload: str) -> list[Reply]:
         action = actions.decode(payload)
@@ -121,12 +105,3 @@ class Conversation:
 
 
 NOOP_NOTICES = {"first": "已经是第一句了。", "last": "已经是最后一句了 🎉 点「全文」复习整篇。"}
-
-
-def parse_command(text: str) -> tuple[str | None, tuple[str, ...]]:
-    """ "/time@BuildSpeakBot 07:30" -> ("time", ("07:30",)); text that is no command -> (None, ())."""
-    words = text.strip().split()
-    if not words or not words[0].startswith("/") or len(words[0]) < 2:
-        return None, ()
-    name = words[0][1:].split("@", 1)[0].lower()
-    return name, tuple(words[1:])

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.clock import local_date
+from sqlmodel import Session
+
 from bot.core import actions
 from bot.core import explanation_view as view
 from bot.core.actions import Action
@@ -26,10 +27,8 @@ from bot.core.quoted import LessonContext, quoted_lesson
 from bot.core.shelf import lesson_key
 from bot.core.timezones import zone_of
 from bot.core.turn import Turn
-from bot.core.word_input import command_rest
 from bot.learning.budget import Asker
 from bot.learning.questions import CardContext, Question, asked_about, explain_terms, looks_like_question
-from bot.storage.explanations import private_timezone
 from lessons.deck import Card, Deck
 
 Shown = tuple[Deck, Card]  # the card a question is about, in its lesson's deck
@@ -37,14 +36,14 @@ Shown = tuple[Deck, Card]  # the card a question is about, in its lesson's deck
 
 async def explain(turn: Turn) -> list[Reply]:
     """/explain TEXT: a word, phrase or sentence (or a question), in reply to a card or on its own."""
-    text = " ".join(command_rest(turn.incoming.text).split())
+    text = turn.arg("text")
     if not text:
         return [_say(view.USAGE)]
     if (refusal := _refusal(turn, text)) is not None:
         return [refusal]
     terms = explain_terms(text)
-    context = quoted_lesson(turn)
-    shown = _card_asked_about(turn, context, terms)
+    context = await quoted_lesson(turn)
+    shown = await _card_asked_about(turn, context, terms)
     if not terms and shown is None:
         return [_say(view.NO_ENGLISH if context is None else view.WHICH_SENTENCE)]
     return [await _answer(turn, text, terms, shown)]
@@ -60,7 +59,7 @@ async def answer_reply(turn: Turn, context: LessonContext) -> list[Reply]:
     if (refusal := _refusal(turn, text)) is not None:
         return [refusal]
     terms = asked_about(text)
-    shown = _card_asked_about(turn, context, terms)
+    shown = await _card_asked_about(turn, context, terms)
     if not terms and shown is None:
         return [_say(view.WHICH_SENTENCE)]
     return [await _answer(turn, text, terms, shown)]
@@ -74,7 +73,9 @@ def wants_answer(incoming: Incoming) -> bool:
     return looks_like_question(incoming.text)
 
 
-def _card_asked_about(turn: Turn, context: LessonContext | None, terms: tuple[str, ...]) -> Shown | None:
+async def _card_asked_about(
+    turn: Turn, context: LessonContext | None, terms: tuple[str, ...]
+) -> Shown | None:
     """The card replied to; else the first card with the first term in the lesson replied to, or with
     no reply, the newest such card of the recent lessons; else None."""
     if context is not None and context.card is not None:
@@ -86,12 +87,12 @@ def _card_asked_about(turn: Turn, context: LessonContext | None, terms: tuple[st
     if context is not None:
         met = search.in_deck(target, context.deck)
     else:
-        met = search.recent(target, turn.local_today())
+        met = search.recent(target, await turn.local_today())
     return (met.deck, met.card) if met is not None else None
 
 
 async def _answer(turn: Turn, text: str, terms: tuple[str, ...], shown: Shown | None) -> Reply:
-    asker, zone = _asker(turn)
+    asker, zone = await turn.db(lambda session: _asker(turn, session))
     question = Question(text, terms, _card_context(shown))
     explanation = await turn.explainer.explain(question, asker, turn.now)
     listen = _listen_action(shown) if shown is not None else None
@@ -119,17 +120,11 @@ def _card_context(shown: Shown | None) -> CardContext | None:
     return CardContext(card.en, card.zh, header.byline, header.title, deck.lesson.id)
 
 
-def _asker(turn: Turn) -> tuple[Asker, str]:
-    """Who asks and their timezone: in a private chat the chat's own, in a group their private one."""
-    incoming = turn.incoming
-    with turn.services.sessions() as session:
-        if turn.is_group:
-            zone = private_timezone(session, platform=incoming.platform, user_id=incoming.user_id)
-        else:
-            subscriber = turn.subscriber(session)
-            zone = subscriber.timezone if subscriber is not None else None
-    zone = zone or turn.services.defaults.timezone
-    return Asker(incoming.platform, incoming.user_id, local_date(turn.services.clock, zone)), zone
+def _asker(turn: Turn, session: Session) -> tuple[Asker, str]:
+    """Who asks and their own timezone, wherever they ask from (a group's zone is not theirs)."""
+    learner = turn.learner(session)
+    assert learner.id is not None
+    return Asker(learner.id, turn.learner_today(learner)), turn.learner_zone(learner)
 
 
 def _until_midnight(turn: Turn, zone: str) -> dt.timedelta:

@@ -8,10 +8,11 @@ Discord, colours for the console), buttons, and audio.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,18 @@ class Quoted:
     audio: bool = False
 
 
+@dataclass(frozen=True)
+class Invocation:
+    """A command as a person gave it: its name and its arguments by name (missing ones absent).
+
+    Text platforms leave it to the core to parse from the typed text; a platform with typed
+    options (Discord's slash commands) fills `Incoming.command` with it directly.
+    """
+
+    name: str
+    arguments: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
 async def _sender_is_admin() -> bool:
     return True
 
@@ -156,6 +169,7 @@ class Incoming:
     `ref` names the platform's event in logs. `quoted` is the bot's message this
     one replies to, if any. `addressed` says the text named the bot (an @mention,
     which the adapter removes from `text`): in a group, that makes it for the bot.
+    `command` is a command the platform already parsed (typed options); else `text` is parsed.
     """
 
     platform: str
@@ -170,6 +184,7 @@ class Incoming:
     ref: str = ""
     quoted: Quoted | None = None
     addressed: bool = False
+    command: Invocation | None = None
     is_admin: Callable[[], Awaitable[bool]] = field(default=_sender_is_admin, compare=False, repr=False)
 
 

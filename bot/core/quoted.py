@@ -30,7 +30,7 @@ class LessonContext:
     card: Card | None = None
 
 
-def quoted_lesson(turn: Turn) -> LessonContext | None:
+async def quoted_lesson(turn: Turn) -> LessonContext | None:
     """The lesson (and card) of the bot's message this one replies to, or None."""
     quoted = turn.incoming.quoted
     if quoted is None:
@@ -38,10 +38,10 @@ def quoted_lesson(turn: Turn) -> LessonContext | None:
     shelf = turn.services.shelf
     for button in quoted.buttons:
         found = _from_action(shelf, button.action) if button.action else None
-        found = found or (_from_start(turn, button.start_payload) if button.start_payload else None)
+        found = found or (await _from_start(turn, button.start_payload) if button.start_payload else None)
         if found is not None:
             return found
-    return _from_caption(turn, quoted.text) if quoted.audio and quoted.text else None
+    return await _from_caption(turn, quoted.text) if quoted.audio and quoted.text else None
 
 
 def _from_action(shelf: LessonShelf, payload: str) -> LessonContext | None:
@@ -60,13 +60,13 @@ def _from_action(shelf: LessonShelf, payload: str) -> LessonContext | None:
     return LessonContext(action.args[0], deck, deck.cards[number - 1])
 
 
-def _from_start(turn: Turn, payload: str) -> LessonContext | None:
+async def _from_start(turn: Turn, payload: str) -> LessonContext | None:
     """A group post's "study in private" link: d<day number> or L<lesson key>."""
     shelf = turn.services.shelf
     if payload.startswith("L"):
         lesson = shelf.lesson(payload[1:])
     elif payload.startswith("d") and (number := small_number(payload[1:], digits=5)) is not None:
-        day = shelf.day_number(number, turn.local_today())
+        day = shelf.day_number(number, await turn.local_today())
         lesson = day.lesson if day else None
     else:
         return None
@@ -75,7 +75,7 @@ def _from_start(turn: Turn, payload: str) -> LessonContext | None:
     return LessonContext(lesson_key(lesson.id), shelf.deck(lesson))
 
 
-def _from_caption(turn: Turn, text: str) -> LessonContext | None:
+async def _from_caption(turn: Turn, text: str) -> LessonContext | None:
     """An audio message's caption is its card's sentence: the recent lesson card with that English."""
-    met = CardSearch(turn.services.shelf).sentence(text, turn.local_today())
+    met = CardSearch(turn.services.shelf).sentence(text, await turn.local_today())
     return LessonContext(lesson_key(met.deck.lesson.id), met.deck, met.card) if met is not None else None

@@ -4,35 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlmodel import Session
+
 from bot.core import actions, lesson_view, texts
 from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, Span, keyboard
 from bot.core.shelf import DayLesson, LessonShelf, lesson_key
 from bot.core.turn import Turn
-from bot.storage.subscribers import record_sent
 
 ARCHIVE_PAGE = 8
 
 
 async def today(turn: Turn) -> list[Reply]:
-    with turn.services.sessions() as session:
+    def look(session: Session) -> tuple[bool, dt.date]:
         subscriber = turn.subscriber(session)
-        date = turn.today(subscriber)
+        return subscriber is not None, turn.today(subscriber)
+
+    subscribed, date = await turn.db(look)
     day = turn.services.shelf.day(date)
     if day is None:
         return [Reply(RichText.of(texts.NO_LESSON.format(start=turn.services.shelf.catalog.config.start)))]
     replies = []
-    if subscriber is None and not turn.is_group:
+    if not subscribed and not turn.is_group:
         # Before the card, so the card stays the latest message to tap through.
         replies.append(Reply(RichText.of("想每天自动收到？发送 /start 订阅。")))
-    return [*replies, open_day(turn, day, trigger="today")]
+    return [*replies, open_day(turn, day)]
 
 
-def open_day(turn: Turn, day: DayLesson, *, trigger: str) -> Reply:
+def open_day(turn: Turn, day: DayLesson) -> Reply:
     """A scheduled day's lesson: card 1 in a private chat, the whole text in a group."""
-    reply = day_reply(turn.services.shelf, day, group=turn.is_group)
-    _record(turn, day, trigger)
-    return reply
+    return day_reply(turn.services.shelf, day, group=turn.is_group)
 
 
 def day_reply(shelf: LessonShelf, day: DayLesson, *, group: bool) -> Reply:
@@ -42,41 +43,25 @@ def day_reply(shelf: LessonShelf, day: DayLesson, *, group: bool) -> Reply:
     return lesson_view.group_reply(deck, key, day) if group else lesson_view.card_reply(deck, key, 1, day)
 
 
-def _record(turn: Turn, day: DayLesson, trigger: str) -> None:
-    with turn.services.sessions() as session:
-        subscriber = turn.subscriber(session)
-        if subscriber is not None:
-            record_sent(
-                session,
-                subscriber_id=subscriber.id,
-                lesson_id=day.lesson.id,
-                local_date=turn.today(subscriber),
-                trigger=trigger,
-                message_id=None,
-                now=turn.now,
-            )
-
-
 async def lesson(turn: Turn) -> list[Reply]:
     """/lesson N: day N of the calendar, if it has come."""
-    with turn.services.sessions() as session:
-        date = turn.today(turn.subscriber(session))
+    date = await turn.local_today()
     latest = turn.services.shelf.day(date)
     if latest is None:
         return [Reply(RichText.of(texts.NO_LESSON.format(start=_start(turn))))]
     usage = f"用法：/lesson N，N 是课号（1 到 {latest.number}）。/archive 查看往期。"
-    number = small_number(turn.args[0]) if turn.args else None
+    typed = turn.arg("number")
+    number = small_number(typed) if typed else None
     if number is None:
         return [Reply(RichText.of(usage))]
     day = turn.services.shelf.day_number(number, date)
     if day is None:
-        return [Reply(RichText.of(f"第 {turn.args[0]} 课还没有开放。" + usage))]
-    return [open_day(turn, day, trigger="lesson")]
+        return [Reply(RichText.of(f"第 {typed} 课还没有开放。" + usage))]
+    return [open_day(turn, day)]
 
 
 async def archive(turn: Turn, page: int = 0) -> list[Reply]:
-    with turn.services.sessions() as session:
-        date = turn.today(turn.subscriber(session))
+    date = await turn.local_today()
     days = turn.services.shelf.archive(date)
     if not days:
         return [Reply(RichText.of(texts.NO_LESSON.format(start=_start(turn))))]
@@ -109,13 +94,12 @@ def _archive_line(day: DayLesson) -> str:
 
 async def open_number(turn: Turn, number: str, edit: bool = False) -> list[Reply]:
     """The archive's buttons: open day `number` at card 1."""
-    with turn.services.sessions() as session:
-        date = turn.today(turn.subscriber(session))
+    date = await turn.local_today()
     wanted = small_number(number)
     day = turn.services.shelf.day_number(wanted, date) if wanted is not None else None
     if day is None:
         return [Reply(notice=texts.STALE_BUTTON)]
-    return [open_day(turn, day, trigger="lesson")]
+    return [open_day(turn, day)]
 
 
 async def show_card(turn: Turn, key: str, number: str, day_number: str = "") -> list[Reply]:

@@ -15,6 +15,7 @@ from bot.core.shelf import DayLesson
 from bot.core.times import TIME_EXAMPLE, format_time_of_day, parse_time_of_day
 from bot.core.timezones import TIMEZONE_EXAMPLES, describe_zone, parse_timezone
 from bot.core.turn import Turn
+from bot.storage.learners import update_learner
 from bot.storage.subscribers import forget_user, subscribe, update_subscriber
 from bot.storage.tables import Subscriber, SubscriberStatus
 
@@ -37,43 +38,44 @@ async def start(turn: Turn) -> list[Reply]:
     subscription as it is: tapping it is not asking to resume a paused one.
     In a group, only an admin may bring back a paused or stopped subscription.
     """
-    with turn.services.sessions() as session:
-        existing = turn.subscriber(session)
-        was = existing.status if existing else None
+    existing = await turn.db(turn.subscriber)
+    was = existing.status if existing else None
     linked = _linked_day(turn, existing)
     if existing is not None and linked is not None:
-        return [reading.open_day(turn, linked, trigger="start")]
+        return [reading.open_day(turn, linked)]
     if was not in (None, SubscriberStatus.ACTIVE) and turn.is_group and not await turn.incoming.is_admin():
         return _say(texts.ADMINS_ONLY)
-    subscriber, created = _subscribe(turn)
+    subscriber, created = await turn.db(lambda session: _subscribe(turn, session))
     replies = _welcome(turn, subscriber, created, was=was)
     if linked is not None:
-        replies.append(reading.open_day(turn, linked, trigger="start"))
+        replies.append(reading.open_day(turn, linked))
     return replies
 
 
-def _subscribe(turn: Turn) -> tuple[Subscriber, bool]:
+def _subscribe(turn: Turn, session: Session) -> tuple[Subscriber, bool]:
     incoming = turn.incoming
-    with turn.services.sessions() as session:
-        subscriber, created = subscribe(
-            session,
-            platform=incoming.platform,
-            chat_id=incoming.chat_id,
-            user_id=incoming.user_id,
-            chat_kind=incoming.chat_kind.value,
-            title=incoming.user_name,
-            now=turn.now,
-        )
-        if created:
-            subscriber = _apply_defaults(turn, session, subscriber)
+    subscriber, created = subscribe(
+        session,
+        platform=incoming.platform,
+        chat_id=incoming.chat_id,
+        user_id=incoming.user_id,
+        chat_kind=incoming.chat_kind.value,
+        title=incoming.user_name,
+        now=turn.now,
+    )
+    if created:
+        subscriber = _apply_defaults(turn, session, subscriber)
     return subscriber, created
 
 
 def _apply_defaults(turn: Turn, session: Session, subscriber: Subscriber) -> Subscriber:
+    """A new group starts with the bot's defaults; a person's private chat with their own preferences."""
     defaults = turn.services.defaults
-    return update_subscriber(
-        session, subscriber, now=turn.now, timezone=defaults.timezone, lesson_time=defaults.lesson_time
-    )
+    zone, lesson_time = defaults.timezone, defaults.lesson_time
+    if not turn.is_group:
+        learner = turn.learner(session)
+        zone, lesson_time = learner.timezone or zone, learner.lesson_time or lesson_time
+    return update_subscriber(session, subscriber, now=turn.now, timezone=zone, lesson_time=lesson_time)
 
 
 def _welcome(turn: Turn, subscriber: Subscriber, created: bool, was: str | None) -> list[Reply]:
@@ -87,7 +89,7 @@ def _welcome(turn: Turn, subscriber: Subscriber, created: bool, was: str | None)
 
 def _linked_day(turn: Turn, subscriber: Subscriber | None) -> DayLesson | None:
     """`/start d12` (from a group's 逐句学习 button) opens day 12, if it has come."""
-    payload = turn.args[0] if turn.args else ""
+    payload = turn.arg("payload")
     number = small_number(payload[1:]) if payload.startswith("d") else None
     return turn.services.shelf.day_number(number, turn.today(subscriber)) if number else None
 
@@ -118,15 +120,16 @@ def _changeable(turn: Turn, session: Session) -> Subscriber | list[Reply]:
 
 
 async def set_time(turn: Turn) -> list[Reply]:
-    chosen = parse_time_of_day(" ".join(turn.args)) if turn.args else None
+    typed = turn.arg("time")
+    chosen = parse_time_of_day(typed) if typed else None
     if chosen is None:
-        given = f"看不懂这个时间：{' '.join(turn.args)}。" if turn.args else "请告诉我时间。"
+        given = f"看不懂这个时间：{typed}。" if typed else "请告诉我时间。"
         return _say(f"{given}{TIME_EXAMPLE}")
     return await _change(turn, f"好的，每天 {format_time_of_day(chosen)} 推送 ⏰", lesson_time=chosen)
 
 
 async def set_timezone(turn: Turn) -> list[Reply]:
-    wanted = " ".join(turn.args)
+    wanted = turn.arg("zone")
     zone = parse_timezone(wanted) if wanted else None
     if zone is None:
         given = f"不认识这个时区：{wanted}。" if wanted else "请告诉我时区。"
@@ -160,14 +163,27 @@ async def _change(turn: Turn, done: str, **changes: object) -> list[Reply]:
     """Apply a settings change the person may make, then say so with the settings as they now stand."""
     if refused := await _refusal(turn):
         return refused
-    with turn.services.sessions() as session:
+
+    def change(session: Session) -> list[Reply]:
         found = _changeable(turn, session)
         if isinstance(found, list):
             return found
         if changes.get("status") == found.status:
             return _say(f"状态没有变化：{STATUS_LABELS[SubscriberStatus(found.status)]}。")
         subscriber = update_subscriber(session, found, now=turn.now, **changes)
-    return _say(done + "\n" + settings_summary(turn, subscriber))
+        if not turn.is_group:
+            _remember_preferences(turn, session, changes)
+        return _say(done + "\n" + settings_summary(turn, subscriber))
+
+    return await turn.db(change)
+
+
+def _remember_preferences(turn: Turn, session: Session, changes: dict[str, object]) -> None:
+    """A private chat's timezone and lesson time are the person's own: their learner keeps them,
+    so their day (question budget, reviews) follows them into groups and other platforms."""
+    preferences = {name: value for name, value in changes.items() if name in ("timezone", "lesson_time")}
+    if preferences:
+        update_learner(session, turn.learner(session), now=turn.now, **preferences)
 
 
 async def removed(turn: Turn) -> list[Reply]:
@@ -175,20 +191,23 @@ async def removed(turn: Turn) -> list[Reply]:
 
     Only an active subscriber becomes blocked: a paused or stopped choice must survive a block and an unblock.
     """
-    return _platform_transition(turn, SubscriberStatus.ACTIVE, SubscriberStatus.BLOCKED)
+    return await _platform_transition(turn, SubscriberStatus.ACTIVE, SubscriberStatus.BLOCKED)
 
 
 async def returned(turn: Turn) -> list[Reply]:
     """Unblocked: a subscriber we had marked blocked gets lessons again; nobody else is subscribed by it."""
-    return _platform_transition(turn, SubscriberStatus.BLOCKED, SubscriberStatus.ACTIVE)
+    return await _platform_transition(turn, SubscriberStatus.BLOCKED, SubscriberStatus.ACTIVE)
 
 
-def _platform_transition(turn: Turn, before: SubscriberStatus, after: SubscriberStatus) -> list[Reply]:
+async def _platform_transition(turn: Turn, before: SubscriberStatus, after: SubscriberStatus) -> list[Reply]:
     """What the platform did, recorded silently: nobody asked, so nothing is said."""
-    with turn.services.sessions() as session:
+
+    def record(session: Session) -> None:
         subscriber = turn.subscriber(session)
         if subscriber is not None and subscriber.status == before:
             update_subscriber(session, subscriber, now=turn.now, status=after.value)
+
+    await turn.db(record)
     return []
 
 
@@ -206,18 +225,18 @@ async def delete_confirmed(turn: Turn, answer: str) -> list[Reply]:
     if answer != "yes" or turn.is_group:
         return [Reply(RichText.of("已取消，什么都没有删除。"), edit=True)]
     incoming = turn.incoming
-    with turn.services.sessions() as session:
-        removed = forget_user(
+    removed = await turn.db(
+        lambda session: forget_user(
             session, platform=incoming.platform, user_id=incoming.user_id, chat_id=incoming.chat_id
         )
+    )
     text = f"已删除你的全部数据（{removed} 条记录）。再见 👋 想回来时发送 /start。"
     return [Reply(RichText.of(text), edit=True)]
 
 
 async def help_(turn: Turn) -> list[Reply]:
-    text = texts.help_text()
-    with turn.services.sessions() as session:
-        subscriber = turn.subscriber(session)
-        if subscriber is not None:
-            text += "\n\n" + settings_summary(turn, subscriber)
+    text = texts.help_text(turn.commands.help_lines() if turn.commands else [])
+    subscriber = await turn.db(turn.subscriber)
+    if subscriber is not None:
+        text += "\n\n" + settings_summary(turn, subscriber)
     return _say(text)

@@ -6,37 +6,6 @@ without reading handlers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class CommandInfo:
-    """A command as the platforms' menus and /help show it."""
-
-    name: str
-    description: str
-    usage: str = ""
-
-
-COMMANDS: tuple[CommandInfo, ...] = (
-    CommandInfo("start", "订阅每日一课"),
-    CommandInfo("today", "今天的课"),
-    CommandInfo("archive", "往期课程"),
-    CommandInfo("lesson", "打开第 N 课", "N"),
-    CommandInfo("explain", "讲解单词、短语或句子", "TEXT"),
-    CommandInfo("save", "收藏单词到生词本", "WORD"),
-    CommandInfo("words", "查看生词本"),
-    CommandInfo("forget", "从生词本删除单词", "WORD"),
-    CommandInfo("export", "导出生词本（CSV + Anki）"),
-    CommandInfo("time", "设置每日推送时间", "HH:MM"),
-    CommandInfo("tz", "设置时区", "Area/City"),
-    CommandInfo("pause", "暂停推送"),
-    CommandInfo("resume", "恢复推送"),
-    CommandInfo("stop", "退订（数据保留）"),
-    CommandInfo("deleteme", "删除我的全部数据"),
-    CommandInfo("help", "帮助"),
-)
-
 APOLOGY = "抱歉，出了点问题，我们已经记录下来了。请稍后再试。 Sorry, something went wrong."
 UNKNOWN_COMMAND = "没有这个命令：/{name}。发送 /help 查看全部命令。"
 NOT_A_COMMAND = "我现在只听得懂命令 🙂 发送 /today 开始今天的课，/help 查看全部命令。"
@@ -48,11 +17,9 @@ NO_AUDIO = "暂时无法生成音频，请稍后再试。"
 STALE_BUTTON = "这节课已经不在课程库里了。发送 /today 看今天的课。"
 
 
-def help_text() -> str:
-    lines = ["BuildSpeak 每日 builder 文摘：每天一篇 builder 写的英文，逐句学。", ""]
-    for command in COMMANDS:
-        usage = f" {command.usage}" if command.usage else ""
-        lines.append(f"/{command.name}{usage} — {command.description}")
+def help_text(commands: list[str]) -> str:
+    """/help: what BuildSpeak is, one line per command (from the command registry), the buttons."""
+    lines = ["BuildSpeak 每日 builder 文摘：每天一篇 builder 写的英文，逐句学。", "", *commands]
     buttons = "卡片上的按钮：◀ 上一句 · 🔊 朗读 · 下一句 ▶ · 全文 · ⭐ 收藏。先猜意思，再点开灰色的译文核对。"
     lines += ["", buttons]
     lines += ["生词本：回复卡片发送 /save 单词，连同这句例句一起收藏；/words 查看，/export 导出到 Anki。"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlmodel import Session
 
@@ -13,8 +15,14 @@ from bot.core.in_progress import InProgress
 from bot.core.messages import ChatKind, Incoming
 from bot.core.shelf import LessonShelf
 from bot.learning.explainer import Explainer, offline_explainer
+from bot.storage.learners import learner_of
 from bot.storage.subscribers import find_subscriber
-from bot.storage.tables import Subscriber
+from bot.storage.tables import Learner, Subscriber
+
+if TYPE_CHECKING:
+    from bot.core.commands import CommandRegistry
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,9 +54,17 @@ class Services:
 
 @dataclass(frozen=True)
 class Turn:
+    """One handling: `arguments` are a command's, parsed and by name; `args` a button payload's."""
+
     incoming: Incoming
     services: Services
     args: tuple[str, ...] = ()
+    arguments: Mapping[str, str] = field(default_factory=dict)
+    commands: CommandRegistry | None = None
+
+    def arg(self, name: str) -> str:
+        """A command argument as given ("" when it was not)."""
+        return self.arguments.get(name, "")
 
     @property
     def is_group(self) -> bool:
@@ -67,12 +83,41 @@ class Turn:
     def subscriber(self, session: Session) -> Subscriber | None:
         return find_subscriber(session, platform=self.incoming.platform, chat_id=self.incoming.chat_id)
 
+    def learner(self, session: Session) -> Learner:
+        """The person who wrote or pressed, as a learner (made on first use): the owner of the
+        vocabulary book and the question budget, whichever chat or platform they use."""
+        return learner_of(
+            session, platform=self.incoming.platform, user_id=self.incoming.user_id, now=self.now
+        )
+
+    def learner_id(self, session: Session) -> int:
+        learner = self.learner(session)
+        assert learner.id is not None
+        return learner.id
+
     def today(self, subscriber: Subscriber | None) -> dt.date:
-        """Today in the subscriber's timezone (the default one for someone not subscribed)."""
+        """Today in this chat: the subscriber's timezone (the default one for a chat not subscribed)."""
         zone = subscriber.timezone if subscriber else self.services.defaults.timezone
         return local_date(self.services.clock, zone)
 
-    def local_today(self) -> dt.date:
+    def learner_zone(self, learner: Learner) -> str:
+        return learner.timezone or self.services.defaults.timezone
+
+    def learner_today(self, learner: Learner) -> dt.date:
+        """Today for this person, wherever they write from: the one answer for their own day
+        (their question budget, and next, their reviews)."""
+        return local_date(self.services.clock, self.learner_zone(learner))
+
+    async def db(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` in a worker thread: the event loop, which also paces every send of the
+        bot and its push, never waits on the database while a handler reads or writes."""
+
+        def run() -> T:
+            with self.services.sessions() as session:
+                return work(session)
+
+        return await asyncio.to_thread(run)
+
+    async def local_today(self) -> dt.date:
         """Today in this chat's timezone, for a handler that needs nothing else of the subscriber."""
-        with self.services.sessions() as session:
-            return self.today(self.subscriber(session))
+        return await self.db(lambda session: self.today(self.subscriber(session)))

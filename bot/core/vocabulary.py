@@ -1,6 +1,6 @@
 """The vocabulary book's commands and buttons: /save, ⭐ and its word list, /words, /forget and its undo.
 
-The book belongs to a person (platform + user id), not to a chat: a word saved
+The book belongs to a person (their learner), not to a chat: a word saved
 in a group lands in the same book as one saved in private. Reading the book
 (/words, /export) is for the private chat only, since in a group it would show one
 person's list to everyone. Every check of what was typed happens before anything
@@ -13,30 +13,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlmodel import Session
+
 from bot.core import vocabulary_view as view
 from bot.core.actions import small_number
 from bot.core.messages import Reply, RichText
 from bot.core.quoted import LessonContext, quoted_lesson
 from bot.core.turn import Turn
 from bot.core.word_finder import Found, Pickable, WordFinder, item_name, pickable
-from bot.core.word_input import Problem, chinese_of, command_rest, parse_words
+from bot.core.word_input import Problem, chinese_of, parse_words
 from bot.storage import vocabulary_book as book
 from lessons.deck import Card, Deck
 
 
 async def save(turn: Turn) -> list[Reply]:
     """/save WORD…, or /save in reply to a card (then its ⭐ list), or a friendly reason nothing was saved."""
-    rest = command_rest(turn.incoming.text)
+    rest = turn.arg("words")
     parsed = parse_words(rest)
     if parsed.problem is not None and parsed.problem is not Problem.CHINESE:
         return [view.problem_reply(parsed.problem, parsed.culprit, "save")]
-    around = quoted_lesson(turn)  # only now: finding the quoted card may build a deck
+    around = await quoted_lesson(turn)  # only now: finding the quoted card may build a deck
     finder = WordFinder(turn.services.shelf)
     if parsed.problem is Problem.CHINESE:  # refused, but the card may say which English word was meant
-        return [view.suggestion_reply(finder.suggest(chinese_of(rest), around, turn.local_today()))]
+        return [view.suggestion_reply(finder.suggest(chinese_of(rest), around, await turn.local_today()))]
     if not parsed.items:
-        return [_without_words(turn, around)]
-    today = turn.local_today()
+        return [await _without_words(turn, around)]
+    today = await turn.local_today()
     found: list[Found] = []
     unknown: list[str] = []
     for item in parsed.items:
@@ -45,10 +47,10 @@ async def save(turn: Turn) -> list[Reply]:
             unknown.append(item)
         else:
             found.append(hit)
-    return [view.saved_reply(_save_all(turn, found), unknown)]
+    return [view.saved_reply(await _save_all(turn, found), unknown)]
 
 
-def _without_words(turn: Turn, around: LessonContext | None) -> Reply:
+async def _without_words(turn: Turn, around: LessonContext | None) -> Reply:
     if around is None:
         return Reply(RichText.of(view.USAGE))
     if around.card is None:
@@ -56,7 +58,7 @@ def _without_words(turn: Turn, around: LessonContext | None) -> Reply:
         return Reply(RichText.of(view.WHOLE_LESSON.format(example=example)))
     if not pickable(around.card):
         return Reply(RichText.of(view.NO_KEY_WORDS))
-    return view.picker_reply(around.key, around.card, _ticks(turn, around.card))
+    return view.picker_reply(around.key, around.card, await _ticks(turn, around.card))
 
 
 async def star(turn: Turn, key: str, number: str) -> list[Reply]:
@@ -67,7 +69,7 @@ async def star(turn: Turn, key: str, number: str) -> list[Reply]:
     _, card = found
     if not pickable(card):
         return [Reply(notice=view.NO_KEY_WORDS)]
-    return [view.picker_reply(key, card, _ticks(turn, card))]
+    return [view.picker_reply(key, card, await _ticks(turn, card))]
 
 
 async def pick(turn: Turn, key: str, number: str, which: str, tag: str) -> list[Reply]:
@@ -87,11 +89,12 @@ async def pick(turn: Turn, key: str, number: str, which: str, tag: str) -> list[
     if not chosen or tag != view.words_tag(chosen):
         return [Reply(notice=view.WORD_LIST_CHANGED)]
     finder = WordFinder(turn.services.shelf)
-    results = _save_all(turn, [finder.picked(deck, card, item) for item in chosen])
+    results = await _save_all(turn, [finder.picked(deck, card, item) for item in chosen])
     notice = _pick_notice(results)
     if turn.is_group:  # the list is everyone's message: don't tick it with one person's book
         return [Reply(notice=notice)]
-    return [replace(view.picker_reply(key, card, _ticks(turn, card), edit=True), notice=notice)]
+    ticks = await _ticks(turn, card)
+    return [replace(view.picker_reply(key, card, ticks, edit=True), notice=notice)]
 
 
 def _chosen(items: list[Pickable], which: str) -> list[Pickable]:
@@ -115,12 +118,12 @@ async def words(turn: Turn) -> list[Reply]:
     """/words: the book's first page; /words WORD: that word with all its sentences."""
     if turn.is_group:
         return [Reply(RichText.of(view.PRIVATE_BOOK.format(command="words")))]
-    parsed = parse_words(command_rest(turn.incoming.text))
+    parsed = parse_words(turn.arg("word"))
     if parsed.problem is not None:
         return [view.problem_reply(parsed.problem, parsed.culprit, "words")]
     if not parsed.items:
         return await words_page(turn, "0", edit=False)
-    entry = _entry(turn, parsed.items[0])
+    entry = await _entry(turn, parsed.items[0])
     if entry is None:
         return [Reply(RichText.of(view.NOT_IN_BOOK.format(word=parsed.items[0])))]
     catalog = turn.services.shelf.catalog.lessons
@@ -138,36 +141,35 @@ async def words_page(turn: Turn, page: str, *, edit: bool = True) -> list[Reply]
     """◀ ▶ under the book: the same message, another page."""
     if turn.is_group:
         return [Reply(notice=view.PRIVATE_BOOK.format(command="words"))]
-    incoming = turn.incoming
-    with turn.services.sessions() as session:
-        book.purge_forgotten(session, now=turn.now, platform=incoming.platform, user_id=incoming.user_id)
-        shown = book.book_page(
-            session,
-            platform=incoming.platform,
-            user_id=incoming.user_id,
-            page=small_number(page) or 0,
-            size=view.PAGE_SIZE,
+
+    def look(session: Session) -> book.BookPage:
+        learner_id = turn.learner_id(session)
+        book.purge_forgotten(session, now=turn.now, learner_id=learner_id)
+        return book.book_page(
+            session, learner_id=learner_id, page=small_number(page) or 0, size=view.PAGE_SIZE
         )
-    return [view.page_reply(shown, edit=edit)]
+
+    return [view.page_reply(await turn.db(look), edit=edit)]
 
 
 async def forget(turn: Turn) -> list[Reply]:
     """/forget WORD: hidden at once, with an undo button that works for a minute."""
-    parsed = parse_words(command_rest(turn.incoming.text))
+    parsed = parse_words(turn.arg("word"))
     if parsed.problem is not None:
         return [view.problem_reply(parsed.problem, parsed.culprit, "forget")]
     if len(parsed.items) != 1:
         return [Reply(RichText.of(view.FORGET_USAGE))]
     typed = parsed.items[0]
-    entry = _entry(turn, typed)
+    entry = await _entry(turn, typed)
     if entry is None:
         return [Reply(RichText.of(view.NOT_IN_BOOK.format(word=typed)))]
-    incoming = turn.incoming
-    with turn.services.sessions() as session:
-        book.purge_forgotten(session, now=turn.now, platform=incoming.platform, user_id=incoming.user_id)
-        forgotten = book.forget_word(
-            session, platform=incoming.platform, user_id=incoming.user_id, lemma=entry.lemma, now=turn.now
-        )
+
+    def hide(session: Session) -> book.BookEntry | None:
+        learner_id = turn.learner_id(session)
+        book.purge_forgotten(session, now=turn.now, learner_id=learner_id)
+        return book.forget_word(session, learner_id=learner_id, lemma=entry.lemma, now=turn.now)
+
+    forgotten = await turn.db(hide)
     if forgotten is None:
         return [Reply(RichText.of(view.NOT_IN_BOOK.format(word=typed)))]
     return [view.forgotten_reply(forgotten)]
@@ -178,11 +180,11 @@ async def undo_forget(turn: Turn, word_id: str) -> list[Reply]:
     number = small_number(word_id, digits=12)
     if number is None:
         return [Reply(notice=view.NOTHING_TO_UNDO)]
-    incoming = turn.incoming
-    with turn.services.sessions() as session:
-        outcome, entry = book.undo_forget(
-            session, platform=incoming.platform, user_id=incoming.user_id, word_id=number, now=turn.now
+    outcome, entry = await turn.db(
+        lambda session: book.undo_forget(
+            session, learner_id=turn.learner_id(session), word_id=number, now=turn.now
         )
+    )
     if outcome is book.Undone.RESTORED and entry is not None:
         return [Reply(RichText.of(view.RESTORED.format(lemma=entry.lemma)), edit=True, notice="↩️")]
     if outcome is book.Undone.EXPIRED:
@@ -190,43 +192,46 @@ async def undo_forget(turn: Turn, word_id: str) -> list[Reply]:
     return [Reply(notice=view.NOTHING_TO_UNDO)]
 
 
-def _save_all(turn: Turn, found: list[Found]) -> list[tuple[Found, book.SaveResult]]:
-    incoming = turn.incoming
-    results = []
-    with turn.services.sessions() as session:
-        for hit in found:
-            result = book.save_word(
-                session,
-                platform=incoming.platform,
-                user_id=incoming.user_id,
-                word=hit.word,
-                context=hit.context,
-                now=turn.now,
+async def _save_all(turn: Turn, found: list[Found]) -> list[tuple[Found, book.SaveResult]]:
+    def save_each(session: Session) -> list[tuple[Found, book.SaveResult]]:
+        learner_id = turn.learner_id(session)
+        return [
+            (
+                hit,
+                book.save_word(
+                    session, learner_id=learner_id, word=hit.word, context=hit.context, now=turn.now
+                ),
             )
-            results.append((hit, result))
-    return results
+            for hit in found
+        ]
+
+    return await turn.db(save_each)
 
 
-def _entry(turn: Turn, typed: str) -> book.BookEntry | None:
+async def _entry(turn: Turn, typed: str) -> book.BookEntry | None:
     """The person's entry for a word as typed, as its lemma, as the expression it belongs to, or as met."""
-    incoming = turn.incoming
-    with turn.services.sessions() as session:
-        for name in WordFinder(turn.services.shelf).names_for(typed):
-            entry = book.find_entry(session, platform=incoming.platform, user_id=incoming.user_id, lemma=name)
+    names = WordFinder(turn.services.shelf).names_for(typed)
+
+    def find(session: Session) -> book.BookEntry | None:
+        learner_id = turn.learner_id(session)
+        for name in names:
+            entry = book.find_entry(session, learner_id=learner_id, lemma=name)
             if entry is not None:
                 return entry
-        return book.find_by_form(session, platform=incoming.platform, user_id=incoming.user_id, form=typed)
+        return book.find_by_form(session, learner_id=learner_id, form=typed)
+
+    return await turn.db(find)
 
 
-def _ticks(turn: Turn, card: Card) -> set[str]:
+async def _ticks(turn: Turn, card: Card) -> set[str]:
     """Which of the card's words to tick: the person's saved ones, but none in a group, where the
     list is everyone's message and would show one person's book."""
     if turn.is_group:
         return set()
     names = [item_name(item) for item in pickable(card)]
-    incoming = turn.incoming
-    with turn.services.sessions() as session:
-        return book.saved_lemmas(session, platform=incoming.platform, user_id=incoming.user_id, lemmas=names)
+    return await turn.db(
+        lambda session: book.saved_lemmas(session, learner_id=turn.learner_id(session), lemmas=names)
+    )
 
 
 def _card(turn: Turn, key: str, number: str) -> tuple[Deck, Card] | None:

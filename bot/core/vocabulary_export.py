@@ -18,6 +18,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from sqlmodel import Session
+
 from bot.core import vocabulary_view as view
 from bot.core.messages import Audio, Document, Reply, RichText
 from bot.core.shelf import LessonShelf
@@ -51,10 +53,12 @@ async def export(turn: Turn) -> list[Reply]:
 
 
 async def _export(turn: Turn) -> list[Reply]:
-    incoming = turn.incoming
-    with turn.services.sessions() as session:
-        entries = book.export_entries(session, platform=incoming.platform, user_id=incoming.user_id)
-        today = turn.today(turn.subscriber(session))
+
+    def read(session: Session) -> tuple[list[book.BookEntry], dt.date]:
+        entries = book.export_entries(session, learner_id=turn.learner_id(session))
+        return entries, turn.today(turn.subscriber(session))
+
+    entries, today = await turn.db(read)
     if not entries:
         return [Reply(RichText.of(view.EMPTY_BOOK))]
     shelf = turn.services.shelf

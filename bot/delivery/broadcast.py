@@ -8,9 +8,10 @@ The pipeline has three parts joined by a bounded queue:
 * the settler writes outcomes in batches and frees their window slots.
 
 The window is the crash policy: at most `max_in_flight` sends are claimed and not yet settled at
-any moment, so a kill leaves at most that many uncertain. Those are **not re-sent** (see
-`mark_uncertain`): a push is a reminder the subscriber can always get again with /today, while a
-second copy of a lesson would look broken; the count shows in `buildspeak push status`.
+any moment, so a kill leaves at most that many uncertain once the worker's heartbeat has expired
+(`take_over_dead_claims`). Those are **not re-sent**: a push is a reminder the subscriber can
+always get again with /today, while a second copy of a lesson would look broken; the count shows
+in `buildspeak push status`.
 """
 
 from __future__ import annotations
@@ -30,12 +31,11 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.core.messages import Reply
 from bot.core.timezones import zone_of
-from bot.delivery.content import DailyLessons
 from bot.delivery.errors import DeliveryError, RecipientGone, RecipientMoved, SlowDown, TemporaryFailure
 from bot.delivery.retry import RetryPolicy
 from bot.storage import push_ledger
 from bot.storage.push_ledger import Claim, DueSubscriber, Settlement
-from bot.storage.tables import PushState
+from bot.storage.tables import PushKind, PushState
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,12 +53,27 @@ class PushSender(Protocol):
         ...
 
 
+class PushContent(Protocol):
+    """What one kind of push sends (the day's lesson, a learner's quiz), asked per claimed subscriber."""
+
+    kind: PushKind
+
+    def content_id(self, local_date: dt.date) -> str | None:
+        """What this kind pushes on a local date (recorded in the ledger), or None: nothing that day."""
+        ...
+
+    async def replies(self, claim: Claim) -> Sequence[Reply]:
+        """The messages for one claimed subscriber; none means nothing for them today (skipped)."""
+        ...
+
+
 @dataclass(frozen=True)
 class PushConfig:
     max_in_flight: int = 64  # claimed and not yet settled: the most a crash can leave uncertain
     batch_size: int = 500  # due subscribers read per query
     flush_every: float = 0.2  # seconds between ledger writes
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    worker_timeout: float = 30.0  # seconds without a heartbeat before a worker's claims are taken over
 
     def __post_init__(self) -> None:
         if self.max_in_flight < 1 or self.batch_size < 1 or self.flush_every <= 0:
@@ -74,19 +89,22 @@ class RunReport:
     sent: int = 0
     failed: int = 0
     blocked: int = 0
+    skipped: int = 0  # nothing to send them today
     released: int = 0  # claimed, then handed back unsent at shutdown
     rate_limited: int = 0  # 429 answers honoured
     retried: int = 0  # network errors and 5xx retried
 
     @property
     def settled(self) -> int:
-        return self.sent + self.failed + self.blocked
+        return self.sent + self.failed + self.blocked + self.skipped
 
     def count(self, settlement: Settlement) -> None:
         if settlement.state is PushState.SENT:
             self.sent += 1
         elif settlement.state is PushState.BLOCKED:
             self.blocked += 1
+        elif settlement.state is PushState.SKIPPED:
+            self.skipped += 1
         else:
             self.failed += 1
 
@@ -116,25 +134,30 @@ class _Window:
 
 
 class Pusher:
-    """Runs pushes for one platform. `recover()` once at start-up, then `run_once()` on every tick."""
+    """Runs one kind of push on one platform: `run_once()` on every tick.
+
+    `worker_id` is the process's row in the workers table (its heartbeat keeps its claims its
+    own); claims are stamped with it.
+    """
 
     def __init__(
         self,
         *,
         sender: PushSender,
-        lessons: DailyLessons,
+        content: PushContent,
         sessions: Callable[[], Session],
         clock: Clock,
         config: PushConfig | None = None,
+        worker_id: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.sender = sender
-        self.lessons = lessons
+        self.content = content
         self.sessions = sessions
         self.clock = clock
         self.config = config or PushConfig()
-        self.run_id = uuid.uuid4().hex
+        self.run_id = worker_id or uuid.uuid4().hex
         self._sleep = sleep
         self._rand = rand
         self._one_run = asyncio.Lock()
@@ -142,10 +165,18 @@ class Pusher:
         self._database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-ledger")
 
     async def recover(self) -> int:
-        """Mark what a killed run left claimed as uncertain (not re-sent); returns how many."""
-        count = await self._db(push_ledger.mark_uncertain, current_run=self.run_id, now=self.clock.now())
+        """Mark what dead workers left claimed on this platform as uncertain (not re-sent); how many.
+
+        Run before every broadcast: a worker may die while others run on. A live worker's claims,
+        however long its sends take, are left alone.
+        """
+        now = self.clock.now()
+        live_since = now - dt.timedelta(seconds=self.config.worker_timeout)
+        count = await self._db(
+            push_ledger.take_over_dead_claims, platform=self.sender.platform, live_since=live_since, now=now
+        )
         if count:
-            log.warning("%d push(es) were in flight when a run died: marked uncertain, not re-sent", count)
+            log.warning("%d push(es) were in flight when a worker died: marked uncertain, not re-sent", count)
         return count
 
     async def run_once(self, *, dry_run: bool = False) -> RunReport:
@@ -157,12 +188,14 @@ class Pusher:
             if dry_run:
                 await self._count_due(report)
             else:
+                await self.recover()
                 await self._broadcast(report)
             if report.settled or report.released:
                 log.info(
-                    "push run: %d sent, %d failed, %d blocked, %d released, %d rate-limited, %d retried",
-                    report.sent, report.failed, report.blocked, report.released,
-                    report.rate_limited, report.retried,
+                    "%s push run: %d sent, %d failed, %d blocked, %d skipped, %d released, "
+                    "%d rate-limited, %d retried",
+                    self.content.kind.value, report.sent, report.failed, report.blocked, report.skipped,
+                    report.released, report.rate_limited, report.retried,
                 )  # fmt: skip
             return report
 
@@ -190,7 +223,7 @@ class Pusher:
             await flushing
 
     async def _due_pages(self, report: RunReport) -> AsyncIterator[tuple[dt.date, str, list[DueSubscriber]]]:
-        """(local date, lesson id, page of due subscribers) for every timezone, a page at a time."""
+        """(local date, content id, page of due subscribers) for every timezone, a page at a time."""
         zones = await self._db(push_ledger.active_timezones, platform=self.sender.platform)
         for zone in zones:
             try:
@@ -198,8 +231,8 @@ class Pusher:
             except ValueError:
                 log.error("subscribers have an unknown timezone %r; skipping them", zone)
                 continue
-            lesson_id = self.lessons.lesson_id(local.date())
-            if lesson_id is None:
+            content_id = self.content.content_id(local.date())
+            if content_id is None:
                 continue
             after = 0
             while not self._stopping.is_set():
@@ -211,12 +244,13 @@ class Pusher:
                     local_time=local.time().replace(tzinfo=None),
                     after_id=after,
                     limit=self.config.batch_size,
+                    kind=self.content.kind,
                 )
                 if not page:
                     break
                 key = f"{zone} {local.date()}"
                 report.due[key] = report.due.get(key, 0) + len(page)
-                yield local.date(), lesson_id, page
+                yield local.date(), content_id, page
                 after = page[-1].id
 
     async def _count_due(self, report: RunReport) -> None:
@@ -224,7 +258,7 @@ class Pusher:
             pass
 
     async def _produce(self, window: _Window, queue: asyncio.Queue[Claim | None], report: RunReport) -> None:
-        async for local_date, lesson_id, page in self._due_pages(report):
+        async for local_date, content_id, page in self._due_pages(report):
             while page and not self._stopping.is_set():
                 taken = await window.take(len(page))
                 chunk, page = page[:taken], page[taken:]
@@ -232,9 +266,10 @@ class Pusher:
                     push_ledger.claim,
                     chunk,
                     local_date=local_date,
-                    lesson_id=lesson_id,
+                    content_id=content_id,
                     run_id=self.run_id,
                     now=self.clock.now(),
+                    kind=self.content.kind,
                 )
                 await window.give_back(taken - len(claims))  # someone else had those
                 for item in claims:
@@ -256,7 +291,9 @@ class Pusher:
         while True:
             tries.attempts += 1
             try:
-                replies = self.lessons.replies(item.local_date, item.subscriber.chat_kind)
+                replies = await self.content.replies(item)
+                if not replies:
+                    return tries.ended(PushState.SKIPPED)
                 message_id = await self.sender.push(chat_id, item.subscriber.chat_kind, replies)
                 return tries.ended(PushState.SENT, message_id=message_id)
             except RecipientGone as error:

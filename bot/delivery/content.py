@@ -1,4 +1,5 @@
-"""What the daily push sends on a date: the same message /today shows, built once per date and kind."""
+"""What the daily lesson push sends on a date: the same message /today shows, built once per date
+and chat kind."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import datetime as dt
 from bot.core.messages import Reply
 from bot.core.reading import day_reply
 from bot.core.shelf import LessonShelf
+from bot.storage.push_ledger import Claim
+from bot.storage.tables import PushKind
 
 GROUP = "group"
 
@@ -14,16 +17,21 @@ GROUP = "group"
 class DailyLessons:
     """The day's lesson for the push, cached: 100,000 chats share a handful of distinct messages."""
 
+    kind = PushKind.LESSON
+
     def __init__(self, shelf: LessonShelf) -> None:
         self.shelf = shelf
         self._replies: dict[tuple[dt.date, bool], list[Reply]] = {}
 
-    def lesson_id(self, date: dt.date) -> str | None:
+    def content_id(self, date: dt.date) -> str | None:
         """The lesson scheduled for `date`, or None before the calendar starts."""
         day = self.shelf.day(date)
         return day.lesson.id if day is not None else None
 
-    def replies(self, date: dt.date, chat_kind: str) -> list[Reply]:
+    async def replies(self, claim: Claim) -> list[Reply]:
+        return self.replies_on(claim.local_date, claim.subscriber.chat_kind)
+
+    def replies_on(self, date: dt.date, chat_kind: str) -> list[Reply]:
         group = chat_kind == GROUP
         key = (date, group)
         if key not in self._replies:

@@ -59,6 +59,7 @@ class Pacer:
         self.limits = limits
         self._monotonic = monotonic
         self._sleep = sleep
+        self._rate = limits.rate
         self._capacity = max(1.0, limits.rate * BURST_SECONDS)
         self._tokens = 1.0
         self._filled_at = monotonic()
@@ -96,6 +97,23 @@ class Pacer:
         except asyncio.CancelledError:
             self._stop_releaser_if_nobody_waits()
             raise
+
+    @property
+    def rate(self) -> float:
+        """Messages a second this pacer releases overall: its share of the limit's rate."""
+        return self._rate
+
+    def share(self, workers: int) -> None:
+        """Take one `workers`-th of the overall rate: that many processes send with one bot token.
+
+        The split is explicit rather than a budget negotiated per message: each live worker that
+        sends on the platform counts itself and the others at every heartbeat, so N workers never
+        exceed the limit together (per-chat limits stay whole: a chat's messages are few).
+        """
+        self._refill(self._monotonic())
+        self._rate = self.limits.rate / max(1, workers)
+        self._capacity = max(1.0, self._rate * BURST_SECONDS)
+        self._tokens = min(self._tokens, self._capacity)
 
     def pause(self, seconds: float) -> None:
         """Hold every send for `seconds` (the platform's retry_after), and start again gently."""
@@ -144,11 +162,11 @@ class Pacer:
         self._refill(now)
         if self._tokens >= 1:
             return 0.0
-        return (1 - self._tokens) / self.limits.rate
+        return (1 - self._tokens) / self._rate
 
     def _refill(self, now: float) -> None:
         if now > self._filled_at:
-            self._tokens = min(self._capacity, self._tokens + (now - self._filled_at) * self.limits.rate)
+            self._tokens = min(self._capacity, self._tokens + (now - self._filled_at) * self._rate)
             self._filled_at = now
 
     async def _chat_turn(self, chat: str, interval: float) -> None:

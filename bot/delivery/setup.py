@@ -11,13 +11,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.delivery.broadcast import PushConfig, Pusher, PushSender
-from bot.delivery.content import DailyLessons
+from bot.delivery.broadcast import PushConfig, PushContent, Pusher, PushSender
 from bot.delivery.pacing import Pacer, RateLimits
 from bot.delivery.retry import RetryPolicy
 from bot.settings import PushSettings
-
-PUSH_JOB = "daily-push"
 
 
 def rate_limits(settings: PushSettings) -> RateLimits:
@@ -29,14 +26,19 @@ def rate_limits(settings: PushSettings) -> RateLimits:
     )
 
 
-def push_config(settings: PushSettings) -> PushConfig:
+def push_config(settings: PushSettings, *, worker_timeout: float = 30.0) -> PushConfig:
     retry = RetryPolicy(
         attempts=settings.retry_attempts,
         base_delay=settings.retry_base_delay,
         max_delay=settings.retry_max_delay,
         rate_limited_attempts=settings.rate_limited_attempts,
     )
-    return PushConfig(max_in_flight=settings.max_in_flight, batch_size=settings.batch_size, retry=retry)
+    return PushConfig(
+        max_in_flight=settings.max_in_flight,
+        batch_size=settings.batch_size,
+        retry=retry,
+        worker_timeout=worker_timeout,
+    )
 
 
 def build_pacer(settings: PushSettings) -> Pacer:
@@ -47,12 +49,20 @@ def build_pusher(
     settings: PushSettings,
     *,
     sender: PushSender,
-    lessons: DailyLessons,
+    content: PushContent,
     sessions: Callable[[], Session],
     clock: Clock,
+    worker_id: str | None = None,
+    worker_timeout: float = 30.0,
 ) -> Pusher:
-    config = push_config(settings)
-    return Pusher(sender=sender, lessons=lessons, sessions=sessions, clock=clock, config=config)
+    config = push_config(settings, worker_timeout=worker_timeout)
+    return Pusher(
+        sender=sender, content=content, sessions=sessions, clock=clock, config=config, worker_id=worker_id
+    )
+
+
+def job_id(pusher: Pusher) -> str:
+    return f"push-{pusher.sender.platform}-{pusher.content.kind.value}"
 
 
 def schedule_pushes(scheduler: BaseScheduler, pusher: Pusher, *, every: float) -> Job:
@@ -63,7 +73,7 @@ def schedule_pushes(scheduler: BaseScheduler, pusher: Pusher, *, every: float) -
     return scheduler.add_job(
         pusher.run_once,
         IntervalTrigger(seconds=every),
-        id=PUSH_JOB,
+        id=job_id(pusher),
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,

@@ -28,10 +28,9 @@ from bot.storage.explanations import give_back_question, questions_asked, take_q
 
 @dataclass(frozen=True)
 class Asker:
-    """Who asks, and their date in their own timezone: the budget's day."""
+    """Who asks (their learner), and their date in their own timezone: the budget's day."""
 
-    platform: str
-    user_id: str
+    learner_id: int
     today: dt.date
 
 
@@ -45,20 +44,15 @@ class DailyBudget:
         with self._sessions() as session:
             return take_question(
                 session,
-                platform=asker.platform,
-                user_id=asker.user_id,
+                learner_id=asker.learner_id,
                 local_date=asker.today,
                 limit=self.per_day,
             )
 
     def give_back(self, asker: Asker) -> None:
         with self._sessions() as session:
-            give_back_question(
-                session, platform=asker.platform, user_id=asker.user_id, local_date=asker.today
-            )
+            give_back_question(session, learner_id=asker.learner_id, local_date=asker.today)
 
     def used(self, asker: Asker) -> int:
         with self._sessions() as session:
-            return questions_asked(
-                session, platform=asker.platform, user_id=asker.user_id, local_date=asker.today
-            )
+            return questions_asked(session, learner_id=asker.learner_id, local_date=asker.today)

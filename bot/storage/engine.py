@@ -17,11 +17,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x42554C4453504B  # "BULDSPK": the advisory lock key that serialises migrations
 
 
 def create_database_engine(url: str) -> Engine:
@@ -63,8 +64,15 @@ def session_factory(engine: Engine) -> Callable[[], Session]:
 
 
 def migrate(engine: Engine, *, revision: str = "head") -> None:
-    """Apply the migrations up to `revision` (default: the newest); running it again changes nothing."""
+    """Apply the migrations up to `revision` (default: the newest); running it again changes nothing.
+
+    Several processes starting at once on one PostgreSQL database migrate one at a time: an
+    advisory lock held until the migration's transaction ends makes the others wait, and they
+    then find nothing left to do. (SQLite's writer lock does the same for a file.)
+    """
     with engine.connect() as connection, foreign_keys_off(connection), connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         command.upgrade(alembic_config(connection), revision)
         _check_foreign_keys(connection)
 

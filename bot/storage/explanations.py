@@ -1,4 +1,4 @@
-"""Explanations' rows: the cache of LLM answers and the per-person daily question counter.
+"""Explanations' rows: the cache of LLM answers and the per-learner daily question counter.
 
 Every function takes the session first and keyword arguments after it, and commits its own
 change. The counter is changed with conditional UPDATEs rather than read-then-write, so two
@@ -14,9 +14,7 @@ from sqlalchemy import ColumnElement, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.storage.tables import CachedExplanation, QuestionUsage, Subscriber
-
-PRIVATE = "private"
+from bot.storage.tables import CachedExplanation, QuestionUsage
 
 
 def cached_answer(session: Session, *, key: str) -> str | None:
@@ -37,26 +35,24 @@ def store_answer(session: Session, *, key: str, answer: str, now: dt.datetime) -
         session.rollback()
 
 
-def questions_asked(session: Session, *, platform: str, user_id: str, local_date: dt.date) -> int:
+def questions_asked(session: Session, *, learner_id: int, local_date: dt.date) -> int:
     """Read with a query, not the identity map: the counter is changed by UPDATEs the session never sees."""
-    statement = select(QuestionUsage.questions).where(*_usage_row(platform, user_id, local_date))
+    statement = select(QuestionUsage.questions).where(*_usage_row(learner_id, local_date))
     return session.exec(statement).first() or 0
 
 
-def take_question(
-    session: Session, *, platform: str, user_id: str, local_date: dt.date, limit: int
-) -> int | None:
+def take_question(session: Session, *, learner_id: int, local_date: dt.date, limit: int) -> int | None:
     """Count one question against the day's `limit`: the questions left after it, or None when none were."""
-    where = _usage_row(platform, user_id, local_date)
+    where = _usage_row(learner_id, local_date)
     for _ in range(2):
         below = update(QuestionUsage).where(*where, col(QuestionUsage.questions) < limit)
         counted = session.execute(below.values(questions=col(QuestionUsage.questions) + 1)).rowcount == 1
         session.commit()
         if counted:
-            return limit - questions_asked(session, platform=platform, user_id=user_id, local_date=local_date)
+            return limit - questions_asked(session, learner_id=learner_id, local_date=local_date)
         if limit <= 0 or session.exec(select(QuestionUsage.questions).where(*where)).first() is not None:
             return None
-        session.add(QuestionUsage(platform=platform, user_id=user_id, local_date=local_date, questions=1))
+        session.add(QuestionUsage(learner_id=learner_id, local_date=local_date, questions=1))
         try:
             session.commit()
             return limit - 1
@@ -65,24 +61,12 @@ def take_question(
     return None
 
 
-def give_back_question(session: Session, *, platform: str, user_id: str, local_date: dt.date) -> None:
+def give_back_question(session: Session, *, learner_id: int, local_date: dt.date) -> None:
     """Undo `take_question` for a question the model failed to answer: a failure costs nothing."""
-    where = (*_usage_row(platform, user_id, local_date), col(QuestionUsage.questions) > 0)
+    where = (*_usage_row(learner_id, local_date), col(QuestionUsage.questions) > 0)
     session.execute(update(QuestionUsage).where(*where).values(questions=col(QuestionUsage.questions) - 1))
     session.commit()
 
 
-def private_timezone(session: Session, *, platform: str, user_id: str) -> str | None:
-    """The timezone of the person's own private subscription, if they have one: their local day."""
-    statement = select(Subscriber.timezone).where(
-        Subscriber.platform == platform, Subscriber.user_id == user_id, Subscriber.chat_kind == PRIVATE
-    )
-    return session.exec(statement.limit(1)).first()
-
-
-def _usage_row(platform: str, user_id: str, local_date: dt.date) -> tuple[ColumnElement[bool], ...]:
-    return (
-        col(QuestionUsage.platform) == platform,
-        col(QuestionUsage.user_id) == user_id,
-        col(QuestionUsage.local_date) == local_date,
-    )
+def _usage_row(learner_id: int, local_date: dt.date) -> tuple[ColumnElement[bool], ...]:
+    return (col(QuestionUsage.learner_id) == learner_id, col(QuestionUsage.local_date) == local_date)

@@ -1,6 +1,6 @@
-"""The push ledger: who is due for today's lesson, claiming a send, settling it.
+"""The push ledger: who is due for today's lesson (or quiz), claiming a send, settling it.
 
-A row per (subscriber, local date) is what makes the daily push happen once: a run
+A row per (subscriber, kind, local date) is what makes each daily push happen once: a run
 claims rows before it sends (a unique key, so two runs can't both claim one) and
 settles them after. Writes go in batches, one transaction each, because a broadcast
 to 100,000 chats can't afford a commit per message.
@@ -13,15 +13,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, exists, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from bot.storage.tables import PushDelivery, PushState, Subscriber, SubscriberStatus
+from bot.storage.tables import PushDelivery, PushKind, PushState, Subscriber, SubscriberStatus, Worker
 
 SUBSCRIBERS: Table = Subscriber.__table__  # type: ignore[attr-defined]
 LEDGER: Table = PushDelivery.__table__  # type: ignore[attr-defined]
+WORKERS: Table = Worker.__table__  # type: ignore[attr-defined]
 ACTIVE = SubscriberStatus.ACTIVE.value
+
+
+def _due_by(kind: PushKind, local_time: dt.time) -> ColumnElement[bool]:
+    """Whose time for this kind of push has come: the lesson time, the quiz time; a broadcast, anyone's."""
+    if kind is PushKind.LESSON:
+        return SUBSCRIBERS.c.lesson_time <= local_time
+    if kind is PushKind.QUIZ:
+        return SUBSCRIBERS.c.quiz_time <= local_time
+    return true()
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,8 @@ class Claim:
     delivery_id: int
     subscriber: DueSubscriber
     local_date: dt.date
-    lesson_id: str
+    content_id: str
+    kind: PushKind = PushKind.LESSON
 
 
 @dataclass(frozen=True)
@@ -63,9 +74,14 @@ def active_timezones(session: Session, *, platform: str) -> list[str]:
     return sorted(session.execute(statement).scalars())
 
 
-def _not_pushed_since(local_date: dt.date) -> Any:
-    """No push for this local date or a later one (a later one: they moved west after getting it)."""
-    return ~exists().where(LEDGER.c.subscriber_id == SUBSCRIBERS.c.id, LEDGER.c.local_date >= local_date)
+def _not_pushed_since(local_date: dt.date, kind: PushKind) -> Any:
+    """No push of this kind for this local date or a later one (a later one: they moved west after
+    getting it)."""
+    return ~exists().where(
+        LEDGER.c.subscriber_id == SUBSCRIBERS.c.id,
+        LEDGER.c.kind == kind.value,
+        LEDGER.c.local_date >= local_date,
+    )
 
 
 def due_batch(
@@ -77,18 +93,20 @@ def due_batch(
     local_time: dt.time,
     after_id: int,
     limit: int,
+    kind: PushKind = PushKind.LESSON,
 ) -> list[DueSubscriber]:
-    """The next `limit` subscribers in a timezone whose lesson time has come and who have no push
-    for `local_date` yet, in id order after `after_id` (keyset paging: memory stays flat)."""
+    """The next `limit` subscribers in a timezone whose time for this kind of push has come and who
+    have no such push for `local_date` yet, in id order after `after_id` (keyset paging: memory
+    stays flat)."""
     statement = (
         select(SUBSCRIBERS.c.id, SUBSCRIBERS.c.chat_id, SUBSCRIBERS.c.chat_kind)
         .where(
             SUBSCRIBERS.c.platform == platform,
             SUBSCRIBERS.c.status == ACTIVE,
             SUBSCRIBERS.c.timezone == timezone,
-            SUBSCRIBERS.c.lesson_time <= local_time,
+            _due_by(kind, local_time),
             SUBSCRIBERS.c.id > after_id,
-            _not_pushed_since(local_date),
+            _not_pushed_since(local_date, kind),
         )
         .order_by(SUBSCRIBERS.c.id)
         .limit(limit)
@@ -101,9 +119,10 @@ def claim(
     subscribers: Sequence[DueSubscriber],
     *,
     local_date: dt.date,
-    lesson_id: str,
+    content_id: str,
     run_id: str,
     now: dt.datetime,
+    kind: PushKind = PushKind.LESSON,
 ) -> list[Claim]:
     """Claim these sends in one transaction; a row someone else holds already is skipped."""
     if not subscribers:
@@ -111,8 +130,9 @@ def claim(
     rows = [
         {
             "subscriber_id": subscriber.id,
+            "kind": kind.value,
             "local_date": local_date,
-            "lesson_id": lesson_id,
+            "content_id": content_id,
             "state": PushState.CLAIMED.value,
             "run_id": run_id,
             "attempts": 0,
@@ -125,7 +145,7 @@ def claim(
     # (SQLAlchemy batches it into multi-row INSERTs itself), instead of a compile per claim.
     statement = (
         dialect.insert(LEDGER)
-        .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date"])
+        .on_conflict_do_nothing(index_elements=["subscriber_id", "kind", "local_date"])
         .returning(LEDGER.c.id, LEDGER.c.subscriber_id)
     )
     claimed = dict(
@@ -133,7 +153,7 @@ def claim(
     )
     session.commit()
     return [
-        Claim(claimed[subscriber.id], subscriber, local_date, lesson_id)
+        Claim(claimed[subscriber.id], subscriber, local_date, content_id, kind)
         for subscriber in subscribers
         if subscriber.id in claimed
     ]
@@ -187,13 +207,27 @@ def release(session: Session, delivery_ids: Sequence[int]) -> None:
         session.commit()
 
 
-def mark_uncertain(session: Session, *, current_run: str, now: dt.datetime) -> int:
-    """Claims left by a run that is gone (killed mid-send) become uncertain: they may have been
-    delivered, so they are not sent again. Returns how many."""
+def take_over_dead_claims(
+    session: Session, *, platform: str, live_since: dt.datetime, now: dt.datetime
+) -> int:
+    """Claims on `platform` left by workers that are gone become uncertain: they may have been
+    delivered, so they are not sent again. Returns how many.
+
+    A worker is gone when it stopped (a clean stop hands its unsent claims back first) or its
+    heartbeat is older than `live_since`; a claim whose worker never registered is a dead run's
+    too. A live worker's claims are never touched, however many processes start meanwhile.
+    """
+    live = select(WORKERS.c.id).where(WORKERS.c.heartbeat_at >= live_since, WORKERS.c.stopped_at.is_(None))
+    on_platform = select(SUBSCRIBERS.c.id).where(SUBSCRIBERS.c.platform == platform)
     result = session.execute(
         update(LEDGER)
-        .where(LEDGER.c.state == PushState.CLAIMED.value, LEDGER.c.run_id != current_run)
-        .values(state=PushState.UNCERTAIN.value, reason="the run died while sending", finished_at=now)
+        .where(
+            LEDGER.c.state == PushState.CLAIMED.value,
+            LEDGER.c.run_id.not_in(live),
+            LEDGER.c.subscriber_id.in_(on_platform),
+        )
+        .values(state=PushState.UNCERTAIN.value, reason="the worker died while sending", finished_at=now)
+        .execution_options(synchronize_session=False)
     )
     session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
@@ -207,8 +241,10 @@ def move_chat(session: Session, *, subscriber_id: int, chat_id: str, now: dt.dat
     session.commit()
 
 
-def ledger_counts(session: Session, *, platform: str, timezone: str, local_date: dt.date) -> dict[str, int]:
-    """Ledger rows for one local date of one timezone's subscribers, by state."""
+def ledger_counts(
+    session: Session, *, platform: str, timezone: str, local_date: dt.date, kind: PushKind = PushKind.LESSON
+) -> dict[str, int]:
+    """Ledger rows of one kind for one local date of one timezone's subscribers, by state."""
     statement = (
         select(LEDGER.c.state, func.count())
         .select_from(LEDGER.join(SUBSCRIBERS, LEDGER.c.subscriber_id == SUBSCRIBERS.c.id))
@@ -216,6 +252,7 @@ def ledger_counts(session: Session, *, platform: str, timezone: str, local_date:
             SUBSCRIBERS.c.platform == platform,
             SUBSCRIBERS.c.timezone == timezone,
             LEDGER.c.local_date == local_date,
+            LEDGER.c.kind == kind.value,
         )
         .group_by(LEDGER.c.state)
     )
@@ -223,10 +260,16 @@ def ledger_counts(session: Session, *, platform: str, timezone: str, local_date:
 
 
 def waiting_counts(
-    session: Session, *, platform: str, timezone: str, local_date: dt.date, local_time: dt.time
+    session: Session,
+    *,
+    platform: str,
+    timezone: str,
+    local_date: dt.date,
+    local_time: dt.time,
+    kind: PushKind = PushKind.LESSON,
 ) -> tuple[int, int]:
-    """Active subscribers in a timezone with no push yet today: (due by now, due later today)."""
-    due_now = SUBSCRIBERS.c.lesson_time <= local_time
+    """Active subscribers in a timezone with no push of this kind yet today: (due by now, later today)."""
+    due_now = _due_by(kind, local_time)
     statement = select(
         func.count().filter(due_now),
         func.count().filter(~due_now),
@@ -235,7 +278,7 @@ def waiting_counts(
             SUBSCRIBERS.c.platform == platform,
             SUBSCRIBERS.c.status == ACTIVE,
             SUBSCRIBERS.c.timezone == timezone,
-            _not_pushed_since(local_date),
+            _not_pushed_since(local_date, kind),
         )
     )
     now_count, later_count = session.execute(statement).one()

@@ -1,4 +1,4 @@
-"""Subscribers, the lessons they were sent, and forgetting a person on request.
+"""Subscribers, and forgetting a person on request.
 
 Every function takes the session first and keyword arguments after it, and commits
 its own change, so a caller never leaves a half-done write behind.
@@ -13,11 +13,13 @@ from sqlalchemy import Delete, delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.storage.learners import find_learner
 from bot.storage.tables import (
+    Identity,
+    Learner,
     PushDelivery,
     QuestionUsage,
     SavedWord,
-    SentLesson,
     Subscriber,
     SubscriberStatus,
     WordContext,
@@ -99,7 +101,8 @@ def update_subscriber(
 
 
 def forget_user(session: Session, *, platform: str, user_id: str, chat_id: str) -> int:
-    """Erase a person: their private chat's subscription and history, and their vocabulary book.
+    """Erase a person: their private chat's subscription and pushes, and their learner with all it
+    owns (every platform identity, the vocabulary book, the question counts).
 
     The private-chat row goes whether it is found by `chat_id` (the chat they wrote from)
     or by `user_id` (they asked from a group). A group's subscription stays: it belongs
@@ -111,53 +114,26 @@ def forget_user(session: Session, *, platform: str, user_id: str, chat_id: str) 
         Subscriber.chat_kind == PRIVATE,
         or_(Subscriber.chat_id == chat_id, Subscriber.user_id == user_id),
     )
-    words = select(SavedWord.id).where(SavedWord.platform == platform, SavedWord.user_id == user_id)
     # Children first, explicitly: the counts are exact, and nothing depends on the cascade.
-    deleted = _delete(session, delete(SentLesson).where(col(SentLesson.subscriber_id).in_(private_chats)))
     pushes = delete(PushDelivery).where(col(PushDelivery.subscriber_id).in_(private_chats))
-    deleted += _delete(session, pushes)
+    deleted = _delete(session, pushes)
     deleted += _delete(session, delete(Subscriber).where(col(Subscriber.id).in_(private_chats)))
-    deleted += _delete(session, delete(WordContext).where(col(WordContext.saved_word_id).in_(words)))
-    deleted += _delete(session, delete(SavedWord).where(col(SavedWord.id).in_(words)))
-    asked = delete(QuestionUsage).where(QuestionUsage.platform == platform, QuestionUsage.user_id == user_id)
-    deleted += _delete(session, asked)
+    learner = find_learner(session, platform=platform, user_id=user_id)
+    if learner is not None:
+        deleted += _forget_learner(session, learner.id)
     session.commit()
+    return deleted
+
+
+def _forget_learner(session: Session, learner_id: int | None) -> int:
+    words = select(SavedWord.id).where(SavedWord.learner_id == learner_id)
+    deleted = _delete(session, delete(WordContext).where(col(WordContext.saved_word_id).in_(words)))
+    deleted += _delete(session, delete(SavedWord).where(col(SavedWord.learner_id) == learner_id))
+    deleted += _delete(session, delete(QuestionUsage).where(col(QuestionUsage.learner_id) == learner_id))
+    deleted += _delete(session, delete(Identity).where(col(Identity.learner_id) == learner_id))
+    deleted += _delete(session, delete(Learner).where(col(Learner.id) == learner_id))
     return deleted
 
 
 def _delete(session: Session, statement: Delete) -> int:
     return session.exec(statement.execution_options(synchronize_session=False)).rowcount
-
-
-def record_sent(
-    session: Session,
-    *,
-    subscriber_id: int,
-    lesson_id: str,
-    local_date: dt.date,
-    trigger: str,
-    message_id: str | None,
-    now: dt.datetime,
-) -> SentLesson:
-    """Note that a lesson reached a subscriber (`trigger`: "today", "lesson", "push" or "start")."""
-    sent = SentLesson(
-        subscriber_id=subscriber_id,
-        lesson_id=lesson_id,
-        local_date=local_date,
-        trigger=trigger,
-        message_id=message_id,
-        sent_at=now,
-    )
-    session.add(sent)
-    session.commit()
-    return sent
-
-
-def sent_lessons(session: Session, *, subscriber_id: int) -> list[SentLesson]:
-    """A subscriber's history, oldest first."""
-    statement = (
-        select(SentLesson)
-        .where(SentLesson.subscriber_id == subscriber_id)
-        .order_by(col(SentLesson.sent_at), col(SentLesson.id))
-    )
-    return list(session.exec(statement))

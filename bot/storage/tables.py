@@ -58,33 +58,44 @@ class Subscriber(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_type=AwareDateTime)
 
 
-class SentLesson(SQLModel, table=True):
-    """One lesson sent to one subscriber: the history behind /today, /lesson and the daily push."""
+class Learner(SQLModel, table=True):
+    """A person who learns, whatever platforms they reach the bot from: their vocabulary book, question
+    budget and (next) review schedule belong here, so a quiz answered on Telegram and one on Discord
+    are the same review. A preference left empty (None) follows the bot's default."""
 
-    __tablename__ = "sent_lessons"
+    __tablename__ = "learners"
 
     id: int | None = Field(default=None, primary_key=True)
-    subscriber_id: int = Field(
-        sa_column=_cascading_key("subscriber_id", "subscribers.id", "fk_sent_lessons_subscriber_id")
-    )
-    lesson_id: str = Field(max_length=200)
-    local_date: dt.date  # the subscriber's date when it was sent
-    trigger: str = Field(max_length=16)  # "today" | "lesson" | "push" | "start"
-    message_id: str | None = Field(default=None, max_length=64)
-    sent_at: dt.datetime = Field(sa_type=AwareDateTime)
+    timezone: str | None = Field(default=None, max_length=64)  # their "today"; None: the bot's default
+    lesson_time: dt.time | None = Field(default=None)
+    quiz_time: dt.time | None = Field(default=None)
+    created_at: dt.datetime = Field(sa_type=AwareDateTime)
+    updated_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+class Identity(SQLModel, table=True):
+    """A platform account (Telegram user, Discord user, console name) and the learner it belongs to.
+
+    Several identities may point at one learner: linking a second platform is a row here."""
+
+    __tablename__ = "identities"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    user_id: str = Field(primary_key=True, max_length=64)
+    learner_id: int = Field(sa_column=_cascading_key("learner_id", "learners.id", "fk_identities_learner_id"))
+    linked_at: dt.datetime = Field(sa_type=AwareDateTime)
 
 
 class SavedWord(SQLModel, table=True):
-    """An entry in a person's vocabulary book; a person owns it wherever they saved it."""
+    """An entry in a learner's vocabulary book; the learner owns it wherever they saved it."""
 
     __tablename__ = "saved_words"
-    __table_args__ = (
-        UniqueConstraint("platform", "user_id", "lemma", name="uq_saved_words_platform_user_id_lemma"),
-    )
+    __table_args__ = (UniqueConstraint("learner_id", "lemma", name="uq_saved_words_learner_id_lemma"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    platform: str = Field(max_length=16)
-    user_id: str = Field(max_length=64)
+    learner_id: int = Field(
+        sa_column=_cascading_key("learner_id", "learners.id", "fk_saved_words_learner_id")
+    )
     lemma: str = Field(max_length=100)
     phonetic: str | None = Field(default=None, max_length=100)
     gloss: str | None = Field(default=None, sa_type=Text)
@@ -125,24 +136,35 @@ class CachedExplanation(SQLModel, table=True):
 
 
 class QuestionUsage(SQLModel, table=True):
-    """How many questions a person asked on one local date: the daily budget's counter."""
+    """How many questions a learner asked on one local date: the daily budget's counter."""
 
     __tablename__ = "question_usage"
 
-    platform: str = Field(primary_key=True, max_length=16)
-    user_id: str = Field(primary_key=True, max_length=64)
+    learner_id: int = Field(
+        sa_column=Column(
+            "learner_id",
+            Integer,
+            ForeignKey("learners.id", ondelete="CASCADE", name="fk_question_usage_learner_id"),
+            primary_key=True,
+        )
+    )
     local_date: dt.date = Field(primary_key=True)
     questions: int = Field(default=0)
 
 
-class AudioUpload(SQLModel, table=True):
-    """A platform's id for an audio file it already holds, so each file is uploaded once."""
+class PlatformReference(SQLModel, table=True):
+    """Something a platform handed back that the bot must remember between messages: the file id of
+    an uploaded audio (sent again by id, to anyone), a poll's id, a sent message's id.
 
-    __tablename__ = "audio_uploads"
+    The core owns this store (`bot.core.references`); adapters reach it only through the core.
+    """
+
+    __tablename__ = "platform_references"
     platform: str = Field(primary_key=True, max_length=16)
-    audio_key: str = Field(primary_key=True, max_length=64)  # the audio file's content hash
-    file_id: str = Field(max_length=255)
-    uploaded_at: dt.datetime = Field(sa_type=AwareDateTime)
+    kind: str = Field(primary_key=True, max_length=32)  # "audio-file", "poll", "message"
+    key: str = Field(primary_key=True, max_length=128)  # ours: an audio's content hash, a quiz question
+    value: str = Field(max_length=255)  # the platform's: a file id, a poll id, "chat:message"
+    created_at: dt.datetime = Field(sa_type=AwareDateTime)
 
 
 class PushState(StrEnum):
@@ -153,27 +175,57 @@ class PushState(StrEnum):
     FAILED = "failed"  # gave up after retries; `reason` says why
     BLOCKED = "blocked"  # the platform said the chat is gone (bot blocked, user deactivated, kicked)
     UNCERTAIN = "uncertain"  # claimed by a run that died mid-send: maybe delivered, never re-sent
+    SKIPPED = "skipped"  # nothing to send this subscriber that day (a quiz with no word due)
+
+
+class PushKind(StrEnum):
+    """What a push delivers; each kind goes to a subscriber at most once per local date."""
+
+    LESSON = "lesson"
+    QUIZ = "quiz"
+    BROADCAST = "broadcast"  # an admin's announcement
 
 
 class PushDelivery(SQLModel, table=True):
-    """The push ledger: one row per subscriber and local date, claimed before the send and
+    """The push ledger: one row per subscriber, kind and local date, claimed before the send and
     settled after it, so a broadcast resumes after a crash without sending anyone a second copy."""
 
     __tablename__ = "push_deliveries"
     __table_args__ = (
-        UniqueConstraint("subscriber_id", "local_date", name="uq_push_deliveries_subscriber_id_local_date"),
+        UniqueConstraint(
+            "subscriber_id", "kind", "local_date", name="uq_push_deliveries_subscriber_id_kind_local_date"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     subscriber_id: int = Field(
         sa_column=_cascading_key("subscriber_id", "subscribers.id", "fk_push_deliveries_subscriber_id")
     )
-    local_date: dt.date  # the subscriber's date the lesson is for
-    lesson_id: str = Field(max_length=200)
+    kind: str = Field(default=PushKind.LESSON.value, max_length=16)
+    local_date: dt.date  # the subscriber's date the push is for
+    content_id: str = Field(max_length=200)  # what was sent: the lesson's id, the quiz's, the broadcast's
     state: str = Field(max_length=16, index=True)
-    run_id: str = Field(max_length=32)  # which run claimed it: a claim from a dead run is uncertain
+    run_id: str = Field(max_length=32)  # the worker that claimed it: its claims outlive it only as uncertain
     attempts: int = Field(default=0)
     reason: str | None = Field(default=None, sa_type=Text)
     message_id: str | None = Field(default=None, max_length=64)
     claimed_at: dt.datetime = Field(sa_type=AwareDateTime)
     finished_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class Worker(SQLModel, table=True):
+    """A running BuildSpeak process: its roles, and a heartbeat it renews while alive.
+
+    Push claims carry the worker's id; only a worker whose heartbeat has expired is taken for dead,
+    so a second process starting up never mistakes a live one's sends in flight for a crash's."""
+
+    __tablename__ = "workers"
+
+    id: str = Field(primary_key=True, max_length=32)
+    roles: str = Field(max_length=200)  # comma-separated role names, e.g. "telegram,push"
+    platforms: str = Field(max_length=100)  # the platforms it sends on, comma-separated
+    host: str = Field(max_length=200)
+    pid: int
+    started_at: dt.datetime = Field(sa_type=AwareDateTime)
+    heartbeat_at: dt.datetime = Field(sa_type=AwareDateTime, index=True)
+    stopped_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)

@@ -1,6 +1,6 @@
 """The vocabulary book (生词本): a person's saved words, each with the sentences it was met in.
 
-One entry per lemma and person (platform + user id): saving a word again adds the new
+One entry per lemma and learner (whatever platform they saved it from): saving a word again adds the new
 sentence to the entry instead of a second entry. /forget only hides an entry (sets
 `forgotten_at`) so its undo button can bring it back whole; a forgotten entry whose undo
 has expired is deleted by `purge_forgotten`, or replaced when the word is saved again.
@@ -108,8 +108,7 @@ class Undone(StrEnum):
 def save_word(
     session: Session,
     *,
-    platform: str,
-    user_id: str,
+    learner_id: int,
     word: NewWord,
     context: NewContext,
     now: dt.datetime,
@@ -121,11 +120,10 @@ def save_word(
     person changed their mind); one past it is replaced by a fresh entry. Two saves of a
     new lemma at the same moment meet the unique constraint: the loser merges into the winner.
     """
-    existing = _find_row(session, platform=platform, user_id=user_id, lemma=word.lemma, lock=True)
+    existing = _find_row(session, learner_id=learner_id, lemma=word.lemma, lock=True)
     if existing is None:
         row = SavedWord(
-            platform=platform,
-            user_id=user_id,
+            learner_id=learner_id,
             lemma=word.lemma,
             phonetic=word.phonetic,
             gloss=word.gloss,
@@ -138,7 +136,7 @@ def save_word(
             session.flush()
         except IntegrityError:
             session.rollback()
-            existing = _find_row(session, platform=platform, user_id=user_id, lemma=word.lemma, lock=True)
+            existing = _find_row(session, learner_id=learner_id, lemma=word.lemma, lock=True)
             if existing is None:
                 raise
         else:
@@ -183,21 +181,21 @@ def _merge(
     return SaveResult(outcome, _entry(session, row))
 
 
-def find_entry(session: Session, *, platform: str, user_id: str, lemma: str) -> BookEntry | None:
+def find_entry(session: Session, *, learner_id: int, lemma: str) -> BookEntry | None:
     """The person's entry for `lemma` (any case) with all its contexts, unless forgotten."""
-    row = _find_row(session, platform=platform, user_id=user_id, lemma=lemma)
+    row = _find_row(session, learner_id=learner_id, lemma=lemma)
     if row is None or row.forgotten_at is not None:
         return None
     return _entry(session, row)
 
 
-def find_by_form(session: Session, *, platform: str, user_id: str, form: str) -> BookEntry | None:
+def find_by_form(session: Session, *, learner_id: int, form: str) -> BookEntry | None:
     """The person's entry that was met as `form` ("disabled" finds "disable" saved from that form)."""
     statement = (
         select(SavedWord)
         .join(WordContext, col(WordContext.saved_word_id) == col(SavedWord.id))
         .where(
-            *_owner(platform, user_id),
+            *_owner(learner_id),
             col(SavedWord.forgotten_at).is_(None),
             func.lower(WordContext.form) == form.lower(),
         )
@@ -207,32 +205,32 @@ def find_by_form(session: Session, *, platform: str, user_id: str, form: str) ->
     return _entry(session, row) if row is not None else None
 
 
-def saved_lemmas(session: Session, *, platform: str, user_id: str, lemmas: list[str]) -> set[str]:
+def saved_lemmas(session: Session, *, learner_id: int, lemmas: list[str]) -> set[str]:
     """Which of `lemmas` (compared lowercase) the person has in the book now; lowercase."""
     wanted = {lemma.lower() for lemma in lemmas}
     if not wanted:
         return set()
     statement = select(SavedWord.lemma).where(
-        *_owner(platform, user_id),
+        *_owner(learner_id),
         col(SavedWord.forgotten_at).is_(None),
         func.lower(SavedWord.lemma).in_(wanted),
     )
     return {lemma.lower() for lemma in session.exec(statement)}
 
 
-def count_words(session: Session, *, platform: str, user_id: str) -> int:
-    statement = select(func.count()).where(*_owner(platform, user_id), col(SavedWord.forgotten_at).is_(None))
+def count_words(session: Session, *, learner_id: int) -> int:
+    statement = select(func.count()).where(*_owner(learner_id), col(SavedWord.forgotten_at).is_(None))
     return session.exec(statement).one()
 
 
-def book_page(session: Session, *, platform: str, user_id: str, page: int, size: int) -> BookPage:
+def book_page(session: Session, *, learner_id: int, page: int, size: int) -> BookPage:
     """Page `page` of the book, last saved first; a page past the end shows the last one."""
-    total = count_words(session, platform=platform, user_id=user_id)
+    total = count_words(session, learner_id=learner_id)
     pages = max(1, -(-total // size))
     page = min(max(page, 0), pages - 1)
     statement = (
         select(SavedWord)
-        .where(*_owner(platform, user_id), col(SavedWord.forgotten_at).is_(None))
+        .where(*_owner(learner_id), col(SavedWord.forgotten_at).is_(None))
         .order_by(col(SavedWord.updated_at).desc(), col(SavedWord.id).desc())
         .offset(page * size)
         .limit(size)
@@ -241,21 +239,19 @@ def book_page(session: Session, *, platform: str, user_id: str, page: int, size:
     return BookPage(_entries(session, rows), total, page, pages)
 
 
-def export_entries(session: Session, *, platform: str, user_id: str) -> list[BookEntry]:
+def export_entries(session: Session, *, learner_id: int) -> list[BookEntry]:
     """The whole book, last saved first, each entry with all its contexts."""
     statement = (
         select(SavedWord)
-        .where(*_owner(platform, user_id), col(SavedWord.forgotten_at).is_(None))
+        .where(*_owner(learner_id), col(SavedWord.forgotten_at).is_(None))
         .order_by(col(SavedWord.updated_at).desc(), col(SavedWord.id).desc())
     )
     return list(_entries(session, list(session.exec(statement))))
 
 
-def forget_word(
-    session: Session, *, platform: str, user_id: str, lemma: str, now: dt.datetime
-) -> BookEntry | None:
+def forget_word(session: Session, *, learner_id: int, lemma: str, now: dt.datetime) -> BookEntry | None:
     """Hide the entry (its undo can bring it back); None when the person has no such word."""
-    row = _find_row(session, platform=platform, user_id=user_id, lemma=lemma)
+    row = _find_row(session, learner_id=learner_id, lemma=lemma)
     if row is None or row.forgotten_at is not None:
         return None
     entry = _entry(session, row)
@@ -268,15 +264,14 @@ def forget_word(
 def undo_forget(
     session: Session,
     *,
-    platform: str,
-    user_id: str,
+    learner_id: int,
     word_id: int,
     now: dt.datetime,
     undo_window: dt.timedelta = UNDO_WINDOW,
 ) -> tuple[Undone, BookEntry | None]:
     """Bring a forgotten entry back if its minute is not over. Someone else's entry is never touched."""
     row = session.get(SavedWord, word_id, with_for_update=True)  # a purge running now waits, or wins
-    if row is None or (row.platform, row.user_id) != (platform, user_id) or row.forgotten_at is None:
+    if row is None or row.learner_id != learner_id or row.forgotten_at is None:
         return Undone.NOTHING, None
     if now - row.forgotten_at > undo_window:
         return Undone.EXPIRED, None
@@ -291,8 +286,7 @@ def purge_forgotten(
     *,
     now: dt.datetime,
     undo_window: dt.timedelta = UNDO_WINDOW,
-    platform: str | None = None,
-    user_id: str | None = None,
+    learner_id: int | None = None,
 ) -> int:
     """Delete forgotten entries whose undo has expired (one person's, or everyone's); how many went.
 
@@ -305,8 +299,8 @@ def purge_forgotten(
         col(SavedWord.forgotten_at).is_not(None),
         col(SavedWord.forgotten_at) < now - undo_window,
     ]
-    if platform is not None and user_id is not None:
-        expired += _owner(platform, user_id)
+    if learner_id is not None:
+        expired += _owner(learner_id)
     statement = delete(SavedWord).where(*expired).execution_options(synchronize_session=False)
     deleted = session.exec(statement).rowcount
     session.commit()
@@ -316,15 +310,13 @@ def purge_forgotten(
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _owner(platform: str, user_id: str) -> tuple[Any, ...]:
-    return (SavedWord.platform == platform, SavedWord.user_id == user_id)
+def _owner(learner_id: int) -> tuple[Any, ...]:
+    return (col(SavedWord.learner_id) == learner_id,)
 
 
-def _find_row(
-    session: Session, *, platform: str, user_id: str, lemma: str, lock: bool = False
-) -> SavedWord | None:
+def _find_row(session: Session, *, learner_id: int, lemma: str, lock: bool = False) -> SavedWord | None:
     same_lemma = func.lower(SavedWord.lemma) == lemma.lower()
-    statement = select(SavedWord).where(*_owner(platform, user_id), same_lemma)
+    statement = select(SavedWord).where(*_owner(learner_id), same_lemma)
     if lock:  # PostgreSQL serializes concurrent merges into one entry; SQLite locks the whole file anyway
         statement = statement.with_for_update()
     return session.exec(statement.order_by(col(SavedWord.id))).first()

@@ -1,29 +1,28 @@
 """The real python-telegram-bot stack polling a local fake Bot API, around our conversation core.
 
-`async with running_bot(services) as bot:` starts the application exactly as
-`buildspeak run` does (the command menu registered on start-up), pointed at a
-`FakeTelegramServer`; tests inject updates into the fake and read what the
-bot sent back.
+`async with running_bot(services) as bot:` starts the runtime's units exactly as
+`buildspeak run` does (worker, connection, command menu and polling, push), pointed at a
+`FakeTelegramServer`; tests inject updates into the fake and read what the bot sent back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from telegram import Update
 from telegram.ext import Application
 
 from bot.adapters.telegram import TelegramConfig
-from bot.adapters.telegram_app import TelegramBot, telegram_bot
 from bot.core.conversation import Conversation
 from bot.core.turn import Services
-from bot.delivery.broadcast import Pusher
-from bot.settings import PushSettings
+from bot.delivery.broadcast import PushContent, Pusher
+from bot.runtime.assembly import Runtime, assemble
+from bot.runtime.units import started
+from bot.settings import PushSettings, RuntimeSettings
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
 
 USER = 4242
@@ -36,12 +35,12 @@ class RunningBot:
     fake: FakeTelegramServer
     application: Application
     services: Services
-    bot: TelegramBot
+    runtime: Runtime
 
     @property
     def pusher(self) -> Pusher:
-        assert self.bot.pusher is not None
-        return self.bot.pusher
+        """The daily lesson's pusher on Telegram."""
+        return self.runtime.pushers[0]
 
     async def say(self, text: str, *, chat_id: int = USER, **options: object) -> list[SentMessage]:
         """Send `text` and wait until the bot has handled it; returns the bot's messages in that chat."""
@@ -68,27 +67,31 @@ async def running_bot(
     *,
     scheduled: bool = False,
     on_stop: Callable[[], Awaitable[object]] | None = None,
+    contents: Sequence[PushContent] | None = None,
 ) -> AsyncIterator[RunningBot]:
     """The bot as `buildspeak run` starts it. The push is built but not scheduled unless asked:
-    tests call `bot.pusher.run_once()` with their own clock instead of waiting for ticks."""
+    tests call `bot.pusher.run_once()` with their own clock instead of waiting for ticks.
+    `contents` are the kinds of push (default: the daily lesson)."""
     async with FakeTelegramServer() as fake:
         config = TelegramConfig(token=fake.token, api_base_url=fake.url, poll_timeout=1)
-        conversation = Conversation(services)
-        sessions, clock = services.sessions, services.clock
-        bot = telegram_bot(conversation, sessions, clock, config, push, scheduled=scheduled, on_stop=on_stop)
-        application = bot.application
-        async with application:
-            await application.post_init(application)
-            await application.start()
-            await application.updater.start_polling(
-                poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
-            )
-            try:
-                yield RunningBot(fake, application, services, bot)
-            finally:
-                await application.updater.stop()
-                await application.stop()
-                await application.post_stop(application)
+        runtime = assemble(
+            Conversation(services),
+            roles=("telegram", "push"),
+            sessions=services.sessions,
+            clock=services.clock,
+            push=push,
+            runtime=RuntimeSettings(),
+            telegram=config,
+            scheduled=scheduled,
+            contents=contents,
+        )
+        assert runtime.telegram is not None
+        try:
+            async with started(runtime.units):
+                yield RunningBot(fake, runtime.telegram.application, services, runtime)
+        finally:
+            if on_stop is not None:
+                await on_stop()
 
 
 def write_post(

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.core import conversation as core_conversation
-from bot.core import texts
+from bot.core import reading, texts
+from bot.core.commands import default_commands
 from bot.core.turn import Services
 from bot.logs import configure_logging
-from bot.storage.tables import AudioUpload, SentLesson, Subscriber
+from bot.storage.tables import Identity, Learner, PlatformReference, Subscriber
 from lessons.audio import mp3_seconds
 from lessons.catalog import Catalog, CatalogConfig
 from lessons.deck import DeckBuilder
@@ -50,7 +50,7 @@ async def test_command_menu_is_registered_in_chinese(services: Services) -> None
     async with running_bot(services) as bot:
         (call,) = bot.fake.calls_to("setMyCommands")
         commands = {c["command"]: c["description"] for c in call.params["commands"]}
-        assert commands == {c.name: c.description for c in texts.COMMANDS}
+        assert commands == {c.name: c.zh for c in default_commands()}
         assert commands["deleteme"] == "删除我的全部数据"
 
 
@@ -77,9 +77,6 @@ async def test_today_sends_card_one_escaped_with_hidden_translation_and_keyboard
     assert len(spoilers) == 1
     assert labels(card) == ["◀ 上一句", "🔊", "下一句 ▶", "全文", "⭐ 收藏"]
     assert card.link_preview_options == {"is_disabled": True}
-    with sessions() as session:
-        (sent,) = session.exec(select(SentLesson)).all()
-    assert sent.lesson_id == "x-900000000000000001" and sent.trigger == "today"
 
 
 async def test_next_edits_the_message_in_place_and_old_buttons_still_work(services: Services) -> None:
@@ -113,8 +110,8 @@ async def test_speaker_uploads_once_then_reuses_the_file_id_for_everyone(
         audio = bot.fake.messages(5151)[-1]
         assert audio.kind == "audio" and audio.caption.startswith("Write <b>tags</b>")
     with sessions() as session:
-        (stored,) = session.exec(select(AudioUpload)).all()
-    assert stored.file_id == upload.file_id and stored.platform == "telegram"
+        (stored,) = session.exec(select(PlatformReference)).all()
+    assert (stored.platform, stored.kind, stored.value) == ("telegram", "audio-file", upload.file_id)
 
 
 async def test_whole_text_of_a_long_lesson_is_split_within_the_limit(services: Services) -> None:
@@ -154,7 +151,9 @@ async def test_deleteme_removes_the_users_rows_after_confirmation(
         assert "已删除你的全部数据" in bot.fake.message(USER, question.message_id).text
     assert [s.chat_id for s in subscribers(sessions)] == ["5151"]
     with sessions() as session:
-        assert session.exec(select(SentLesson)).all() == []
+        (other,) = session.exec(select(Identity)).all()
+        assert other.user_id == "5151", "this person's learner and identity are gone, the other one's stay"
+        assert [learner.id for learner in session.exec(select(Learner))] == [other.learner_id]
 
 
 async def test_a_crash_is_logged_with_the_update_id_and_answered_with_the_apology(
@@ -163,7 +162,7 @@ async def test_a_crash_is_logged_with_the_update_id_and_answered_with_the_apolog
     async def broken(turn: object) -> list:
         raise RuntimeError("boom in a handler")
 
-    monkeypatch.setitem(core_conversation.COMMAND_HANDLERS, "today", broken)
+    monkeypatch.setattr(reading, "today", broken)  # the registry binds handlers as the bot starts
     stream = io.StringIO()
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)

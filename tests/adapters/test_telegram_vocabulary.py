@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.core.turn import Services
-from bot.storage.tables import SavedWord, WordContext
+from bot.storage.tables import WordContext
 from lessons.deck import DeckBuilder
 from tests import chat_support
 from tests.adapters.telegram_harness import USER, RunningBot, running_bot
@@ -45,12 +45,7 @@ def services(sessions: Sessions, tmp_path: Path, builder: DeckBuilder, audio_dir
 
 def book(sessions: Sessions) -> dict[str, list[WordContext]]:
     """Lemma → contexts of every entry the test user has (forgotten ones too)."""
-    with sessions() as session:
-        words = session.exec(select(SavedWord).where(SavedWord.user_id == str(USER))).all()
-        return {
-            word.lemma: list(session.exec(select(WordContext).where(WordContext.saved_word_id == word.id)))
-            for word in words
-        }
+    return chat_support.book_contexts(sessions, platform="telegram", user_id=str(USER))
 
 
 def labels(message: SentMessage) -> list[str]:

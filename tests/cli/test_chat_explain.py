@@ -10,8 +10,7 @@ import httpx
 import pytest
 from rich.console import Console
 
-from bot.adapters.console import ConsoleChat
-from bot.cli.chat import _chat_then_close, build_conversation
+from bot.cli.chat import build_conversation, build_runtime
 from bot.cli.context import CliContext
 from bot.clock import FixedClock
 from bot.settings import AudioSettings, DatabaseSettings, ExplainSettings, LlmSettings, Settings
@@ -44,12 +43,12 @@ async def test_a_configured_model_answers_in_the_console_and_its_client_is_close
     async with FakeOpenAIServer(api_key="sk-cli") as fake:
         fake.reply_with("【这里的意思】吞没。")
         context = context_for(tmp_path, LlmSettings(base_url=fake.base_url, model=MODEL, api_key="sk-cli"))
-        http = httpx.AsyncClient()
-        conversation = build_conversation(context, offline_audio=True, http=http)
         lines = iter(["/explain engulfed", None])
-        chat = ConsoleChat(conversation, context.out, lambda: next(lines), user_id="me")
-        await _chat_then_close(chat, http)
-        assert http.is_closed
+        runtime = build_runtime(context, ("console",), "", read=lambda: next(lines))
+        (close,) = runtime.closers
+        http = close.__self__  # type: ignore[attr-defined]
+        await runtime.run(signals=False)
+        assert isinstance(http, httpx.AsyncClient) and http.is_closed, "closed when the runtime ends"
         assert len(fake.requests) == 1
         assert "🤖 AI 讲解 · engulfed" in context.out.file.getvalue()  # type: ignore[attr-defined]
         context.database_engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from bot.core.commands import CommandRegistry, Handler
 from bot.core.conversation import Conversation
 from bot.core.messages import Button, ChatKind, Incoming, Quoted, Reply
 
@@ -100,3 +101,8 @@ def quoted(reply: Reply) -> Quoted:
     text = audio.caption if audio is not None else reply.text
     buttons = tuple(b for row in reply.buttons for b in row)
     return Quoted(text=text.plain if text else "", buttons=buttons, audio=audio is not None)
+
+
+def with_handler(commands: CommandRegistry, name: str, handler: Handler) -> CommandRegistry:
+    """The same commands with one handler swapped (a test's broken or slow stand-in)."""
+    return CommandRegistry(tuple(replace(c, handler=handler) if c.name == name else c for c in commands))

@@ -21,7 +21,7 @@ from bot.core.shelf import lesson_key
 from bot.core.turn import Services
 from bot.learning.setup import build_explainer
 from bot.settings import ExplainSettings, LlmSettings
-from bot.storage.tables import CachedExplanation, QuestionUsage
+from bot.storage.tables import CachedExplanation, Identity, QuestionUsage
 from lessons.catalog import Catalog
 from lessons.deck import Card
 from tests.core.fake_platform import FakeChat
@@ -442,8 +442,11 @@ async def test_a_repeat_question_is_served_from_the_cache_without_a_second_call(
     assert "【这里的意思】disable" in other.text
     assert "不计入今天的次数" in other.text
     with sessions() as session:
-        usage = session.exec(select(QuestionUsage)).all()
-    assert [(u.user_id, u.questions) for u in usage] == [("1001", 1)], "the cached answer cost nothing"
+        usage = session.exec(
+            select(QuestionUsage, Identity).where(QuestionUsage.learner_id == Identity.learner_id)
+        )
+        counted = [(identity.user_id, row.questions) for row, identity in usage]
+    assert counted == [("1001", 1)], "the cached answer cost nothing"
 
 
 async def test_the_daily_budget_is_enforced_and_says_when_it_resets(

@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from bot.core.conversation import Conversation
 from bot.core.messages import ChatKind
-from bot.storage.tables import SavedWord, SentLesson, Subscriber
-from tests.core.fake_platform import FakeChat
+from bot.storage.learners import find_learner, learner_of
+from bot.storage.tables import Learner, SavedWord, Subscriber
+from tests.core.fake_platform import FakeChat, with_handler
 
 
 def stored(sessions: Callable[[], Session], chat_id: str = "1001") -> Subscriber | None:
@@ -103,9 +104,8 @@ async def test_deleteme_asks_then_erases_only_that_person(
     await chat.say("/start")
     await chat.say("/today")
     with sessions() as session:
-        session.add(
-            SavedWord(platform="fake", user_id="1001", lemma="engulf", created_at=_now(), updated_at=_now())
-        )
+        learner = learner_of(session, platform="fake", user_id="1001", now=_now())
+        session.add(SavedWord(learner_id=learner.id, lemma="engulf", created_at=_now(), updated_at=_now()))
         session.commit()
     await chat.say("/deleteme")
     assert "确定要删除" in chat.text
@@ -117,7 +117,8 @@ async def test_deleteme_asks_then_erases_only_that_person(
     assert stored(sessions) is None
     with sessions() as session:
         assert session.exec(select(SavedWord)).all() == []
-        assert session.exec(select(SentLesson)).all() == []
+        assert find_learner(session, platform="fake", user_id="1001") is None
+        assert len(session.exec(select(Learner)).all()) == 1, "the other person's learner stays"
     assert stored(sessions, "2002") is not None
 
 
@@ -154,12 +155,12 @@ async def test_help_unknown_command_and_plain_text_are_answered(chat: FakeChat) 
 
 
 async def test_a_crashing_handler_gives_the_apology(chat: FakeChat, monkeypatch) -> None:
-    from bot.core import conversation
-
     async def broken(turn):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(conversation.COMMAND_HANDLERS, "today", broken)
+    monkeypatch.setattr(
+        chat.conversation, "commands", with_handler(chat.conversation.commands, "today", broken)
+    )
     await chat.say("/today")
     assert chat.text.startswith("抱歉，出了点问题")
     assert "boom" not in chat.text

@@ -18,17 +18,28 @@ from sqlmodel import Session, select
 from bot.core import texts, vocabulary, vocabulary_export
 from bot.core import vocabulary_view as view
 from bot.core.actions import Action
+from bot.core.commands import default_commands
 from bot.core.lesson_view import card_buttons
 from bot.core.messages import Audio, ChatKind, Reply
 from bot.core.turn import Services
 from bot.core.word_finder import pickable
 from bot.learning.export import ExportContext, ExportEntry
 from bot.storage import vocabulary_book as book
+from bot.storage.learners import find_learner
 from bot.storage.tables import SavedWord, WordContext
+from tests import chat_support
 from tests.core.fake_platform import FakeChat
 
 Sessions = Callable[[], Session]
-ME = {"platform": "fake", "user_id": "1001"}
+
+
+def me(session: Session) -> dict[str, int]:
+    """The test person's learner, as the vocabulary book's functions take it."""
+    learner = find_learner(session, platform="fake", user_id="1001")
+    assert learner is not None and learner.id is not None
+    return {"learner_id": learner.id}
+
+
 TODAY_SOURCE = "https://x.com/karpathy/status/1795864908338442609"
 
 
@@ -38,12 +49,7 @@ def labels(reply: Reply) -> list[str]:
 
 def saved(sessions: Sessions) -> dict[str, list[WordContext]]:
     """Lemma → its contexts, for every entry (forgotten ones too) of the test person."""
-    with sessions() as session:
-        words = session.exec(select(SavedWord).where(SavedWord.user_id == "1001")).all()
-        return {
-            word.lemma: list(session.exec(select(WordContext).where(WordContext.saved_word_id == word.id)))
-            for word in words
-        }
+    return chat_support.book_contexts(sessions, platform="fake", user_id="1001")
 
 
 async def open_card(chat: FakeChat, number: int, lesson: int | None = None) -> None:
@@ -167,7 +173,7 @@ async def test_star_saves_a_builder_expression_under_its_phrase_with_its_note(
     (context,) = saved(sessions)["bells and whistles"]
     assert context.card_number == 3
     with chat.conversation.services.sessions() as session:
-        entry = book.find_entry(session, **ME, lemma="bells and whistles")
+        entry = book.find_entry(session, **me(session), lemma="bells and whistles")
     assert (
         entry is not None and entry.gloss and entry.expression and entry.expression.startswith("习语 idiom")
     )
@@ -292,7 +298,7 @@ async def test_a_typed_dictionary_word_with_a_builder_sense_keeps_that_sense_as_
 ) -> None:
     await chat.say("/save moat")
     with chat.conversation.services.sessions() as session:
-        entry = book.find_entry(session, **ME, lemma="moat")
+        entry = book.find_entry(session, **me(session), lemma="moat")
     assert entry is not None and entry.gloss.startswith("n. 壕沟")
     assert entry.expression is not None and entry.expression.startswith("网络俚语 slang moat：")
 
@@ -361,7 +367,7 @@ async def test_forget_and_words_answer_bad_input_in_their_own_words(
     assert BAD_WORDS[typed].format(verb=verb, command=command) in text and text.endswith(outcome)
     assert "/save" not in text and "保存" not in text and "收藏" not in text, "not /save's wording"
     with chat.conversation.services.sessions() as session:
-        assert book.count_words(session, **ME) == 1, "nothing forgotten"
+        assert book.count_words(session, **me(session)) == 1, "nothing forgotten"
 
 
 async def test_bad_input_is_refused_before_the_quoted_card_is_looked_up(
@@ -657,6 +663,7 @@ async def test_export_speaks_a_few_sentences_at_once_and_no_more_than_the_cap(
 
 
 def test_the_commands_are_in_the_menu_and_the_help() -> None:
-    names = {command.name for command in texts.COMMANDS}
-    assert {"save", "words", "forget", "export"} <= names
-    assert "/save WORD" in texts.help_text() and "⭐ 收藏" in texts.help_text()
+    commands = default_commands()
+    assert {"save", "words", "forget", "export"} <= {command.name for command in commands}
+    help_text = texts.help_text(commands.help_lines())
+    assert "/save WORD" in help_text and "⭐ 收藏" in help_text

@@ -22,11 +22,12 @@ def add_subscribers(
     timezone: str = "Asia/Shanghai",
     lesson_time: dt.time = dt.time(8, 0),
     status: str = "active",
+    platform: str = "telegram",
 ) -> None:
     """Active Telegram subscribers (a negative chat id is a group), inserted in one statement."""
     rows = [
         {
-            "platform": "telegram",
+            "platform": platform,
             "chat_id": str(chat_id),
             "user_id": str(abs(chat_id)),
             "chat_kind": "group" if chat_id < 0 else "private",

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,40 +21,12 @@ from bot.cli import build_app
 from bot.clock import SystemClock
 from bot.delivery.progress import push_progress
 from bot.storage.tables import PushState
-from tests.chat_support import PROJECT
+from tests.delivery.process_support import bot_environment, noon_somewhere, start_bot
 from tests.delivery.push_support import add_subscribers, ledger
 from tests.fakes.telegram_api import FakeTelegramServer
 
 SUBSCRIBERS = 300
 IN_FLIGHT = 16
-
-
-def noon_somewhere() -> str:
-    """A fixed-offset zone where it is around noon now, so no date changes during the test."""
-    offset = (12 - dt.datetime.now(dt.UTC).hour + 12) % 24 - 12  # in [-12, 11]
-    return f"UTC{offset:+03d}:00"
-
-
-def bot_environment(fake: FakeTelegramServer, tmp_path: Path, database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_BASE_URL": fake.url,
-        "BUILDSPEAK_DATABASE__URL": database_url,
-        "BUILDSPEAK_AUDIO__CACHE_DIR": str(tmp_path / "audio"),
-        "BUILDSPEAK_LIBRARY__PATH": str(PROJECT / "lessons" / "library"),
-        "BUILDSPEAK_LIBRARY__PINS": str(tmp_path / "pins.toml"),
-        "BUILDSPEAK_CALENDAR__START": "2020-01-01",
-        "BUILDSPEAK_PUSH__PER_SECOND": "100",
-        "BUILDSPEAK_PUSH__MAX_IN_FLIGHT": str(IN_FLIGHT),
-    }
-
-
-async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=cwd, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
 
 
 async def wait_until_done(sessions: Callable[[], Session], timeout: float = 90) -> None:
@@ -76,7 +46,12 @@ async def test_a_killed_broadcast_resumes_without_duplicates(
     chats = list(range(10_000, 10_000 + SUBSCRIBERS))
     add_subscribers(sessions, chats, timezone=noon_somewhere(), lesson_time=dt.time(0, 0))
     async with FakeTelegramServer() as fake:
-        env = bot_environment(fake, tmp_path, database_url)
+        env = bot_environment(
+            fake, tmp_path, database_url,
+            PUSH__PER_SECOND="100", PUSH__MAX_IN_FLIGHT=str(IN_FLIGHT),
+            # A killed worker is taken for dead 2 s after its last heartbeat; ticks every second.
+            PUSH__CHECK_EVERY="1", RUNTIME__HEARTBEAT_EVERY="0.5", RUNTIME__WORKER_TIMEOUT="2",
+        )  # fmt: skip
         first = await start_bot(env, tmp_path)
         await fake.wait_for(lambda call: call.method == "sendMessage" and call.ok, count=100, timeout=60)
         first.send_signal(signal.SIGKILL)
@@ -100,7 +75,7 @@ async def test_a_killed_broadcast_resumes_without_duplicates(
     assert {chat for chat, count in received.items() if count == 0} <= uncertain  # a loss is only uncertain
     assert 0 < len(uncertain) <= IN_FLIGHT  # the window the kill left
     assert all(rows[chat][0].state == PushState.SENT for chat in chats if chat not in uncertain)
-    assert f"{len(uncertain)} push(es) were in flight when a run died" in log
+    assert f"{len(uncertain)} push(es) were in flight when a worker died" in log
 
     environment = {"BUILDSPEAK_DATABASE__URL": database_url, "BUILDSPEAK_CALENDAR__START": "2020-01-01"}
     status = CliRunner().invoke(build_app(), ["push", "status"], env=environment)

@@ -6,7 +6,8 @@ import datetime as dt
 
 from bot.storage import push_ledger
 from bot.storage.push_ledger import Settlement
-from bot.storage.tables import PushState
+from bot.storage.tables import PushKind, PushState
+from bot.storage.workers import mark_stopped, register_worker
 from tests.delivery.push_support import Sessions, add_subscribers, ledger, subscriber
 
 NOW = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
@@ -31,7 +32,7 @@ def claim(sessions: Sessions, chats: list[str], *, run: str = "run-a") -> list[p
             local_time=dt.time(23, 0), after_id=0, limit=1000,
         )  # fmt: skip
         wanted = [row for row in page if row.chat_id in chats]
-        return push_ledger.claim(session, wanted, local_date=TODAY, lesson_id="x-1", run_id=run, now=NOW)
+        return push_ledger.claim(session, wanted, local_date=TODAY, content_id="x-1", run_id=run, now=NOW)
 
 
 def test_due_pages_in_id_order_and_skips_who_is_not_due(sessions: Sessions) -> None:
@@ -54,7 +55,8 @@ def test_a_claim_is_exclusive_and_settling_records_the_outcome(sessions: Session
     with sessions() as session:  # a second run racing for the same rows gets nothing
         rows = [item.subscriber for item in mine]
         assert (
-            push_ledger.claim(session, rows, local_date=TODAY, lesson_id="x-1", run_id="run-b", now=NOW) == []
+            push_ledger.claim(session, rows, local_date=TODAY, content_id="x-1", run_id="run-b", now=NOW)
+            == []
         )
         push_ledger.settle(
             session,
@@ -69,15 +71,84 @@ def test_a_claim_is_exclusive_and_settling_records_the_outcome(sessions: Session
     assert found["2"][0].state == "blocked" and subscriber(sessions, 2).status == "blocked"
 
 
-def test_claims_of_a_dead_run_become_uncertain_and_released_ones_are_due_again(sessions: Sessions) -> None:
+def worker(sessions: Sessions, worker_id: str, *, beat: dt.datetime, platforms: str = "telegram") -> None:
+    with sessions() as session:
+        register_worker(
+            session,
+            worker_id=worker_id,
+            roles=["push"],
+            platforms=platforms.split(","),
+            host="h",
+            pid=1,
+            now=beat,
+        )
+
+
+def take_over(sessions: Sessions, platform: str = "telegram") -> int:
+    with sessions() as session:
+        return push_ledger.take_over_dead_claims(
+            session, platform=platform, live_since=NOW - dt.timedelta(seconds=30), now=NOW
+        )
+
+
+def test_claims_of_a_dead_worker_become_uncertain_and_released_ones_are_due_again(sessions: Sessions) -> None:
     add_subscribers(sessions, [1, 2])
+    worker(sessions, "dead-run", beat=NOW - dt.timedelta(seconds=31))
+    worker(sessions, "live-run", beat=NOW - dt.timedelta(seconds=29))
     dead = claim(sessions, ["1"], run="dead-run")
     handed_back = claim(sessions, ["2"], run="live-run")
+    assert take_over(sessions) == 1
     with sessions() as session:
-        assert push_ledger.mark_uncertain(session, current_run="live-run", now=NOW) == 1
         push_ledger.release(session, [handed_back[0].delivery_id])
     assert ledger(sessions)["1"][0].state == "uncertain" and dead
     assert due(sessions) == ["2"]  # released: the next run sends it; uncertain: never again today
+
+
+def test_a_live_workers_claims_are_never_taken_over(sessions: Sessions) -> None:
+    add_subscribers(sessions, [1, 2, 3])
+    worker(sessions, "busy", beat=NOW)
+    claim(sessions, ["1", "2"], run="busy")
+    claim(sessions, ["3"], run="never-registered")  # a run from before workers were recorded: dead
+    assert take_over(sessions) == 1
+    states = {chat: rows[0].state for chat, rows in ledger(sessions).items()}
+    assert states == {"1": "claimed", "2": "claimed", "3": "uncertain"}
+
+
+def test_a_stopped_worker_is_dead_and_other_platforms_claims_are_left_alone(sessions: Sessions) -> None:
+    add_subscribers(sessions, [1])
+    add_subscribers(sessions, [2], platform="discord")
+    worker(sessions, "gone", beat=NOW, platforms="telegram,discord")
+    with sessions() as session:
+        mark_stopped(session, worker_id="gone", now=NOW)
+    claim(sessions, ["1"], run="gone")
+    with sessions() as session:
+        (row,) = push_ledger.due_batch(
+            session, platform="discord", timezone="Asia/Shanghai", local_date=TODAY,
+            local_time=dt.time(9, 0), after_id=0, limit=10,
+        )  # fmt: skip
+        push_ledger.claim(session, [row], local_date=TODAY, content_id="x-1", run_id="gone", now=NOW)
+    assert take_over(sessions, "telegram") == 1, "the discord claim waits for a discord worker's look"
+    assert take_over(sessions, "discord") == 1
+
+
+def test_a_lesson_and_a_quiz_are_separate_pushes_on_the_same_day(sessions: Sessions) -> None:
+    add_subscribers(sessions, [1])
+    with sessions() as session:
+        kinds = {}
+        for kind in (PushKind.LESSON, PushKind.QUIZ):
+            (row,) = push_ledger.due_batch(
+                session, platform="telegram", timezone="Asia/Shanghai", local_date=TODAY,
+                local_time=dt.time(23, 0), after_id=0, limit=10, kind=kind,
+            )  # fmt: skip
+            kinds[kind] = push_ledger.claim(
+                session, [row], local_date=TODAY, content_id=f"{kind}-1", run_id="r", now=NOW, kind=kind
+            )
+            again = push_ledger.claim(
+                session, [row], local_date=TODAY, content_id=f"{kind}-1", run_id="r2", now=NOW, kind=kind
+            )
+            assert again == [], "each kind goes once a day"
+    assert [claim.kind for claims in kinds.values() for claim in claims] == [PushKind.LESSON, PushKind.QUIZ]
+    assert sorted(row.kind for row in ledger(sessions)["1"]) == ["lesson", "quiz"]
 
 
 def test_a_later_date_already_pushed_counts_as_done(sessions: Sessions) -> None:
@@ -88,7 +159,7 @@ def test_a_later_date_already_pushed_counts_as_done(sessions: Sessions) -> None:
             local_time=dt.time(9, 0), after_id=0, limit=10,
         )  # fmt: skip
         push_ledger.claim(
-            session, [row], local_date=TODAY + dt.timedelta(days=1), lesson_id="x", run_id="r", now=NOW
+            session, [row], local_date=TODAY + dt.timedelta(days=1), content_id="x", run_id="r", now=NOW
         )
     assert due(sessions) == []  # moved west after tomorrow's push: today's is not sent late
 

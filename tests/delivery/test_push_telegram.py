@@ -306,8 +306,9 @@ async def test_the_scheduler_pushes_on_start_up_in_the_bots_loop(
     add_subscribers(sessions, [1401])
     async with running_bot(services, scheduled=True) as bot:
         await bot.fake.wait_for("sendMessage", count=1, timeout=5)
-        (job,) = bot.bot.scheduler.get_jobs()
-        assert job.id == "daily-push" and job.max_instances == 1
+        assert bot.runtime.push is not None
+        (job,) = bot.runtime.push.scheduler.get_jobs()
+        assert job.id == "push-telegram-lesson" and job.max_instances == 1
     assert len(bot.fake.messages(1401)) == 1
 
 

@@ -17,14 +17,22 @@ from bot.learning.explainer import Explainer, Source
 from bot.learning.questions import CardContext, Question
 from bot.learning.setup import INTERACTIVE_RETRY_AFTER, build_explainer, llm_config, wants_llm
 from bot.settings import ExplainSettings, LlmSettings
+from bot.storage.learners import learner_of
 from lessons.deck import DeckBuilder
 from tests.fakes.openai_api import MODEL, FakeOpenAIServer
 from tests.learning.explain_support import small_catalog
 
 NOW = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
-ASKER = Asker("telegram", "42", dt.date(2026, 11, 22))
+ASKER = Asker(1, dt.date(2026, 11, 22))
 CARD = CardContext("The flood engulfed the town.", "洪水吞没了小镇。", "Ada Builder", None, "x-100")
 QUESTION = Question("engulfed 什么意思？", ("engulfed",), CARD)
+
+
+@pytest.fixture(autouse=True)
+def asker_is_a_learner(sessions: Callable[[], Session]) -> None:
+    """ASKER's learner, the first one made in this test's database; its question counts need it."""
+    with sessions() as session:
+        assert learner_of(session, platform="telegram", user_id="42", now=NOW).id == ASKER.learner_id
 
 
 @pytest.fixture
@@ -96,7 +104,7 @@ async def test_when_the_budget_is_used_up_the_answer_is_offline(
     out = await explainer.explain(Question("town?", ("town",), CARD), ASKER, NOW)
     assert out.source is Source.QUOTA and out.answer is None and out.daily_limit == 2
     assert out.offline is not None and [note.lemma for note in out.offline.words] == ["town"]
-    tomorrow = Asker(ASKER.platform, ASKER.user_id, ASKER.today + dt.timedelta(days=1))
+    tomorrow = Asker(ASKER.learner_id, ASKER.today + dt.timedelta(days=1))
     assert (await explainer.explain(Question("town?", ("town",), CARD), tomorrow, NOW)).source is Source.AI
     assert len(fake.requests) == 3
 

@@ -38,17 +38,25 @@ def test_status_of_an_empty_database_says_to_upgrade(url: str) -> None:
 def test_upgrade_then_status(url: str) -> None:
     code, output = run("db", "upgrade")
     assert code == 0, output
-    assert "upgraded (empty) → 0004" in output
+    assert "upgraded (empty) → 0005" in output
 
     code, output = run("db", "upgrade")
-    assert code == 0 and "already up to date at 0004" in output
+    assert code == 0 and "already up to date at 0005" in output
 
     code, output = run("db", "status")
     assert code == 0, output
     assert f"database  {url}" in output
-    assert "revision  0004 (head 0004, up to date)" in output
+    assert "revision  0005 (head 0005, up to date)" in output
     counts = _table_lines(output)
-    assert set(counts) >= {"subscribers", "sent_lessons", "saved_words", "word_contexts", "audio_uploads"}
+    assert set(counts) >= {
+        "subscribers",
+        "learners",
+        "identities",
+        "saved_words",
+        "word_contexts",
+        "workers",
+        "platform_references",
+    }
     assert counts["subscribers"] == "0" and counts["push_deliveries"] == "0"
 
 
@@ -58,8 +66,8 @@ def test_status_names_tables_not_created_yet(url: str) -> None:
     engine.dispose()
     code, output = run("db", "status")
     assert code == 0, output
-    assert "revision  0001 (head 0004, behind: run `buildspeak db upgrade`)" in output
-    assert _table_lines(output)["audio_uploads"] == "not created"
+    assert "revision  0001 (head 0005, behind: run `buildspeak db upgrade`)" in output
+    assert _table_lines(output)["learners"] == "not created"
     assert _table_lines(output)["subscribers"] == "0"
 
 

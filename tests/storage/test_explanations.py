@@ -10,16 +10,21 @@ from sqlmodel import Session
 from bot.storage.explanations import (
     cached_answer,
     give_back_question,
-    private_timezone,
     questions_asked,
     store_answer,
     take_question,
 )
-from bot.storage.subscribers import subscribe, update_subscriber
+from bot.storage.learners import learner_of
 
 NOW = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 11, 22)
 KEY = "a" * 64
+
+
+def learner_id(session: Session, platform: str = "telegram", user_id: str = "42") -> int:
+    learner = learner_of(session, platform=platform, user_id=user_id, now=NOW)
+    assert learner.id is not None
+    return learner.id
 
 
 def test_an_answer_is_stored_and_replaced(sessions: Callable[[], Session]) -> None:
@@ -34,8 +39,8 @@ def test_an_answer_is_stored_and_replaced(sessions: Callable[[], Session]) -> No
 
 
 def test_questions_are_counted_up_to_the_limit_per_person_and_day(sessions: Callable[[], Session]) -> None:
-    person = {"platform": "telegram", "user_id": "42"}
     with sessions() as session:
+        person = {"learner_id": learner_id(session)}
         assert [take_question(session, **person, local_date=DAY, limit=3) for _ in range(4)] == [
             2,
             1,
@@ -44,12 +49,14 @@ def test_questions_are_counted_up_to_the_limit_per_person_and_day(sessions: Call
         ]
         assert questions_asked(session, **person, local_date=DAY) == 3
         assert take_question(session, **person, local_date=DAY + dt.timedelta(days=1), limit=3) == 2
-        assert take_question(session, platform="discord", user_id="42", local_date=DAY, limit=3) == 2
+        other = learner_id(session, platform="discord")
+        assert take_question(session, learner_id=other, local_date=DAY, limit=3) == 2
         assert take_question(session, **person, local_date=DAY, limit=0) is None
 
 
 def test_two_sessions_cannot_both_take_the_last_question(sessions: Callable[[], Session]) -> None:
-    person = {"platform": "telegram", "user_id": "42", "local_date": DAY}
+    with sessions() as session:
+        person = {"learner_id": learner_id(session), "local_date": DAY}
     with sessions() as first, sessions() as second:
         assert take_question(first, **person, limit=2) == 1
         assert take_question(second, **person, limit=2) == 0
@@ -60,26 +67,11 @@ def test_two_sessions_cannot_both_take_the_last_question(sessions: Callable[[], 
 def test_a_question_given_back_can_be_asked_again_and_the_count_never_goes_negative(
     sessions: Callable[[], Session],
 ) -> None:
-    person = {"platform": "telegram", "user_id": "42", "local_date": DAY}
     with sessions() as session:
+        person = {"learner_id": learner_id(session), "local_date": DAY}
         give_back_question(session, **person)  # no row yet: nothing happens
         assert take_question(session, **person, limit=1) == 0
         give_back_question(session, **person)
         give_back_question(session, **person)
         assert questions_asked(session, **person) == 0
         assert take_question(session, **person, limit=1) == 0
-
-
-def test_a_persons_timezone_is_their_private_subscriptions(sessions: Callable[[], Session]) -> None:
-    with sessions() as session:
-        assert private_timezone(session, platform="telegram", user_id="42") is None
-        group, _ = subscribe(
-            session, platform="telegram", chat_id="-5", user_id="42", chat_kind="group", title="g", now=NOW
-        )
-        update_subscriber(session, group, now=NOW, timezone="Europe/Berlin")
-        assert private_timezone(session, platform="telegram", user_id="42") is None, "a group is not theirs"
-        mine, _ = subscribe(
-            session, platform="telegram", chat_id="42", user_id="42", chat_kind="private", title=None, now=NOW
-        )
-        update_subscriber(session, mine, now=NOW, timezone="America/New_York")
-        assert private_timezone(session, platform="telegram", user_id="42") == "America/New_York"

@@ -1,4 +1,4 @@
-"""Subscribers, their history, and forgetting a person: the same on SQLite and PostgreSQL."""
+"""Subscribers, their pushes, and forgetting a person: the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,15 +11,23 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, select
 
 import bot.storage.subscribers as store
+from bot.storage.learners import find_learner, learner_of
 from bot.storage.subscribers import (
     find_subscriber,
     forget_user,
-    record_sent,
-    sent_lessons,
     subscribe,
     update_subscriber,
 )
-from bot.storage.tables import SavedWord, SentLesson, Subscriber, SubscriberStatus, WordContext
+from bot.storage.tables import (
+    Identity,
+    Learner,
+    PushDelivery,
+    QuestionUsage,
+    SavedWord,
+    Subscriber,
+    SubscriberStatus,
+    WordContext,
+)
 
 NOW = dt.datetime(2026, 11, 2, 0, 5, tzinfo=dt.UTC)
 Sessions = Callable[[], Session]
@@ -34,22 +42,27 @@ def join(
     return subscriber
 
 
-def send(session: Session, subscriber: Subscriber, lesson_id: str = "lesson-1") -> SentLesson:
-    return record_sent(
-        session,
+def send(session: Session, subscriber: Subscriber, day: int = 0) -> PushDelivery:
+    """A settled lesson push, as the ledger records one."""
+    delivery = PushDelivery(
         subscriber_id=subscriber.id,
-        lesson_id=lesson_id,
-        local_date=NOW.date(),
-        trigger="push",
+        local_date=NOW.date() + dt.timedelta(days=day),
+        content_id="lesson-1",
+        state="sent",
+        run_id="w",
         message_id="42",
-        now=NOW,
+        claimed_at=NOW,
     )
+    session.add(delivery)
+    session.commit()
+    return delivery
 
 
 def save_word(
     session: Session, user_id: str, lemma: str, contexts: int = 1, platform: str = "telegram"
 ) -> None:
-    word = SavedWord(platform=platform, user_id=user_id, lemma=lemma, created_at=NOW, updated_at=NOW)
+    learner = learner_of(session, platform=platform, user_id=user_id, now=NOW)
+    word = SavedWord(learner_id=learner.id, lemma=lemma, created_at=NOW, updated_at=NOW)
     session.add(word)
     session.flush()
     for number in range(contexts):
@@ -171,32 +184,11 @@ def test_update_subscriber_refuses_fields_it_must_not_change(sessions: Sessions)
             update_subscriber(session, subscriber, now=NOW, platform="discord", chat_id="2")
 
 
-def test_sent_lessons_come_back_oldest_first(sessions: Sessions) -> None:
-    with sessions() as session:
-        subscriber = join(session, "1001", "1001")
-        for number, lesson_id in enumerate(["b", "a", "c"]):
-            record_sent(
-                session,
-                subscriber_id=subscriber.id,
-                lesson_id=lesson_id,
-                local_date=dt.date(2026, 11, 1 + number),
-                trigger="today",
-                message_id=None,
-                now=NOW + dt.timedelta(days=number),
-            )
-        other = join(session, "2002", "2002")
-        send(session, other)
-    with sessions() as session:
-        history = sent_lessons(session, subscriber_id=subscriber.id)
-    assert [sent.lesson_id for sent in history] == ["b", "a", "c"]
-    assert history[2].local_date == dt.date(2026, 11, 3) and history[2].sent_at == NOW + dt.timedelta(days=2)
-
-
 def test_forget_user_erases_that_person_and_nothing_else(sessions: Sessions) -> None:
     with sessions() as session:
         mine = join(session, "1001", "1001")
         send(session, mine)
-        send(session, mine, "lesson-2")
+        send(session, mine, day=1)
         save_word(session, "1001", "engulf", contexts=2)
         save_word(session, "1001", "ship")
         group = join(session, "-500", "1001", kind="group")  # started by the same person
@@ -205,17 +197,30 @@ def test_forget_user_erases_that_person_and_nothing_else(sessions: Sessions) -> 
         save_word(session, "2002", "engulf")
         save_word(session, "1001", "engulf", platform="discord")  # same id on another platform: someone else
 
+        mine_learner = find_learner(session, platform="telegram", user_id="1001")
+        session.add(QuestionUsage(learner_id=mine_learner.id, local_date=NOW.date(), questions=3))
+        session.commit()
+
         removed = forget_user(session, platform="telegram", user_id="1001", chat_id="1001")
 
-    assert removed == 1 + 2 + 2 + 3  # subscriber, its 2 sent lessons, 2 words, their 3 contexts
+    # subscriber, its 2 pushes, 2 words, their 3 contexts, the question count, identity and learner
+    assert removed == 1 + 2 + 2 + 3 + 1 + 1 + 1
     with sessions() as session:
         assert find_subscriber(session, platform="telegram", chat_id="1001") is None
         assert find_subscriber(session, platform="telegram", chat_id="-500") is not None
         assert find_subscriber(session, platform="telegram", chat_id="2002") is not None
-        assert count(session, SentLesson) == 2
-        left = {(word.platform, word.user_id, word.lemma) for word in session.exec(select(SavedWord))}
+        assert count(session, PushDelivery) == 2
+        assert find_learner(session, platform="telegram", user_id="1001") is None
+        left = {
+            (identity.platform, identity.user_id, word.lemma)
+            for word, identity in session.exec(
+                select(SavedWord, Identity).where(SavedWord.learner_id == Identity.learner_id)
+            )
+        }
         assert left == {("telegram", "2002", "engulf"), ("discord", "1001", "engulf")}
         assert count(session, WordContext) == 2
+        assert count(session, QuestionUsage) == 0
+        assert count(session, Learner) == 2
         assert forget_user(session, platform="telegram", user_id="1001", chat_id="1001") == 0
 
 
@@ -236,14 +241,21 @@ def test_deleting_a_parent_cascades_to_its_children(sessions: Sessions) -> None:
         session.delete(session.exec(select(SavedWord)).one())
         session.commit()
     with sessions() as session:
-        assert count(session, SentLesson) == 0
+        assert count(session, PushDelivery) == 0
         assert count(session, WordContext) == 0
 
 
 def test_a_child_without_its_parent_is_refused(sessions: Sessions) -> None:
     with sessions() as session:
         session.add(
-            SentLesson(subscriber_id=999, lesson_id="x", local_date=NOW.date(), trigger="push", sent_at=NOW)
+            PushDelivery(
+                subscriber_id=999,
+                local_date=NOW.date(),
+                content_id="x",
+                state="sent",
+                run_id="w",
+                claimed_at=NOW,
+            )
         )
         with pytest.raises(IntegrityError):
             session.commit()
@@ -256,22 +268,24 @@ def test_times_dates_and_aware_moments_come_back_as_they_went_in(sessions: Sessi
         update_subscriber(
             session, subscriber, now=shanghai, lesson_time=dt.time(6, 5, 30), quiz_time=dt.time(23, 59)
         )
-        record_sent(
-            session,
-            subscriber_id=subscriber.id,
-            lesson_id="x",
-            local_date=dt.date(2026, 12, 31),
-            trigger="start",
-            message_id=None,
-            now=shanghai,
+        session.add(
+            PushDelivery(
+                subscriber_id=subscriber.id,
+                local_date=dt.date(2026, 12, 31),
+                content_id="x",
+                state="sent",
+                run_id="w",
+                claimed_at=shanghai,
+            )
         )
+        session.commit()
     with sessions() as session:
         stored = find_subscriber(session, platform="telegram", chat_id="1001")
-        (sent,) = sent_lessons(session, subscriber_id=stored.id)
+        sent = session.exec(select(PushDelivery)).one()
     assert (stored.lesson_time, stored.quiz_time) == (dt.time(6, 5, 30), dt.time(23, 59))
     assert stored.updated_at == shanghai and stored.updated_at.utcoffset() == dt.timedelta(0)
     assert stored.updated_at.replace(tzinfo=None) == dt.datetime(2026, 3, 29, 1, 30, 5, 123456)
-    assert sent.local_date == dt.date(2026, 12, 31) and sent.sent_at == shanghai
+    assert sent.local_date == dt.date(2026, 12, 31) and sent.claimed_at == shanghai
 
 
 def test_a_naive_moment_is_refused(sessions: Sessions) -> None:

@@ -11,13 +11,29 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, func, select
 
 import bot.storage.vocabulary_book as book
+from bot.storage.learners import learner_of
 from bot.storage.subscribers import forget_user
 from bot.storage.tables import SavedWord, WordContext
 from bot.storage.vocabulary_book import NewContext, NewWord, Saved, Undone
 
 NOW = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
 Sessions = Callable[[], Session]
-ME = {"platform": "telegram", "user_id": "42"}
+# The people of these tests, as learners made in this order by the autouse fixture below.
+ME = {"learner_id": 1}  # telegram 42
+OTHER = {"learner_id": 2}  # telegram 43
+ON_DISCORD = {"learner_id": 3}  # discord 42: the same user id on another platform is someone else
+
+
+@pytest.fixture(autouse=True)
+def people(sessions: Sessions) -> None:
+    with sessions() as session:
+        made = [
+            learner_of(session, platform=platform, user_id=user_id, now=NOW).id
+            for platform, user_id in (("telegram", "42"), ("telegram", "43"), ("discord", "42"))
+        ]
+    assert made == [ME["learner_id"], OTHER["learner_id"], ON_DISCORD["learner_id"]]
+
+
 ENGULF = NewWord("engulf", "in'gʌlf", "vt. 吞没", None)
 
 
@@ -41,7 +57,7 @@ def save(
     word: NewWord = ENGULF,
     context: NewContext | None = None,
     now: dt.datetime = NOW,
-    **owner: str,
+    **owner: int,
 ) -> book.SaveResult:
     return book.save_word(session, **(owner or ME), word=word, context=context or met(), now=now)
 
@@ -95,8 +111,8 @@ def test_a_word_without_a_sentence_keeps_its_form_and_gains_sentences_later(sess
 def test_books_are_per_person_and_platform(sessions: Sessions) -> None:
     with sessions() as session:
         save(session)
-        save(session, platform="telegram", user_id="43")
-        save(session, platform="discord", user_id="42")
+        save(session, **OTHER)
+        save(session, **ON_DISCORD)
         assert book.count_words(session, **ME) == 1
         assert rows(session, SavedWord) == 3
 
@@ -153,7 +169,7 @@ def test_nobody_else_can_undo_and_undo_twice_does_nothing(sessions: Sessions) ->
         save(session)
         forgotten = book.forget_word(session, **ME, lemma="engulf", now=NOW)
         assert forgotten is not None
-        other, _ = book.undo_forget(session, platform="telegram", user_id="43", word_id=forgotten.id, now=NOW)
+        other, _ = book.undo_forget(session, **OTHER, word_id=forgotten.id, now=NOW)
         assert other is Undone.NOTHING
         assert book.undo_forget(session, **ME, word_id=forgotten.id, now=NOW)[0] is Undone.RESTORED
         assert book.undo_forget(session, **ME, word_id=forgotten.id, now=NOW)[0] is Undone.NOTHING
@@ -189,10 +205,10 @@ def test_purge_deletes_only_expired_forgotten_entries(sessions: Sessions) -> Non
         save(session)
         save(session, NewWord("moat"))
         save(session, NewWord("slop"))
-        save(session, NewWord("moat"), platform="telegram", user_id="43")
+        save(session, NewWord("moat"), **OTHER)
         book.forget_word(session, **ME, lemma="engulf", now=NOW)
         book.forget_word(session, **ME, lemma="moat", now=NOW + dt.timedelta(seconds=50))
-        book.forget_word(session, platform="telegram", user_id="43", lemma="moat", now=NOW)
+        book.forget_word(session, **OTHER, lemma="moat", now=NOW)
         later = NOW + dt.timedelta(seconds=70)
         assert book.purge_forgotten(session, now=later, **ME) == 1, "engulf only: moat's minute is not over"
         assert book.purge_forgotten(session, now=later) == 1, "everyone's: the other person's moat"

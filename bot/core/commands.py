@@ -1,0 +1,205 @@
+"""Every command, declared once: name, Chinese and English descriptions, typed arguments, where it
+may be used, and its handler.
+
+The declaration feeds the text parser (`/save@Bot "napkin math"` → save, words="napkin math"),
+/help, Telegram's command menu and, next, Discord's command tree. A platform with typed options
+(Discord's slash commands) hands the core an `Invocation` directly; handlers only ever read
+parsed arguments (`turn.arg("words")`), never the raw text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from bot.core import explaining, reading, subscription, vocabulary, vocabulary_export
+from bot.core.messages import Invocation
+
+if TYPE_CHECKING:
+    from bot.core.messages import Reply
+    from bot.core.turn import Turn
+
+Handler = Callable[["Turn"], Awaitable[list["Reply"]]]
+
+
+class Scope(StrEnum):
+    """Where a command may be used; platforms show it accordingly (Discord: DM-only, admin-only)."""
+
+    ANYWHERE = "anywhere"
+    PRIVATE = "private"  # personal: a private chat only (a group would show one person's data)
+    GROUP_ADMIN = "group-admin"  # in a group, only its admins (changes the group's subscription)
+
+
+class Take(StrEnum):
+    """How much of the typed text an argument takes."""
+
+    WORD = "word"  # the next word: `/lesson 12`
+    REST = "rest"  # everything after the command: `/tz New York`, `/save "napkin math" moat`
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    usage: str  # as /help shows it: N, WORD, HH:MM
+    zh: str
+    en: str
+    take: Take = Take.REST
+    required: bool = False  # the handler answers a missing one with its own usage line
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    zh: str
+    en: str
+    handler: Handler = field(compare=False, repr=False)
+    arguments: tuple[Argument, ...] = ()
+    scope: Scope = Scope.ANYWHERE
+
+    @property
+    def usage(self) -> str:
+        return " ".join([f"/{self.name}", *(argument.usage for argument in self.arguments)])
+
+
+class CommandRegistry:
+    def __init__(self, commands: tuple[Command, ...]) -> None:
+        names = [command.name for command in commands]
+        if len(set(names)) != len(names):
+            raise ValueError(f"a command is declared twice: {names}")
+        self._commands = {command.name: command for command in commands}
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self._commands.values())
+
+    def get(self, name: str) -> Command | None:
+        return self._commands.get(name)
+
+    def parse(self, text: str) -> Invocation | None:
+        """ "/time@BuildSpeakBot 07:30" → Invocation("time", {"time": "07:30"}); not a command → None.
+
+        An unknown command still parses (with no arguments), so the core can say it is unknown.
+        """
+        head, _, rest = text.strip().partition(" ")
+        if not head.startswith("/") or len(head) < 2:
+            return None
+        name = head[1:].split("@", 1)[0].lower()
+        command = self._commands.get(name)
+        return Invocation(name, MappingProxyType(_bind(command.arguments, rest) if command else {}))
+
+    def help_lines(self) -> list[str]:
+        return [f"{command.usage} — {command.zh}" for command in self]
+
+
+def _bind(arguments: tuple[Argument, ...], rest: str) -> dict[str, str]:
+    bound: dict[str, str] = {}
+    for argument in arguments:
+        rest = rest.strip()
+        if not rest:
+            break
+        if argument.take is Take.WORD:
+            value, _, rest = rest.partition(" ")
+        else:
+            value, rest = " ".join(rest.split()), ""
+        bound[argument.name] = value
+    return bound
+
+
+WORDS = Argument("words", "WORD", "单词，或用引号括起的短语", "words, or a quoted phrase")
+
+
+def default_commands() -> CommandRegistry:
+    """BuildSpeak's commands, in the order /help and the menus show them."""
+    return CommandRegistry(
+        (
+            Command(
+                "start",
+                "订阅每日一课",
+                "subscribe to the daily lesson",
+                subscription.start,
+                (Argument("payload", "", "链接带来的课号", "a lesson link's payload", Take.WORD),),
+            ),
+            Command("today", "今天的课", "today's lesson", reading.today),
+            Command("archive", "往期课程", "past lessons", reading.archive),
+            Command(
+                "lesson",
+                "打开第 N 课",
+                "open lesson N",
+                reading.lesson,
+                (Argument("number", "N", "课号", "the lesson's number", Take.WORD, required=True),),
+            ),
+            Command(
+                "explain",
+                "讲解单词、短语或句子",
+                "explain a word, phrase or sentence",
+                explaining.explain,
+                (
+                    Argument(
+                        "text", "TEXT", "要讲解的英文或问题", "the English or the question", required=True
+                    ),
+                ),
+            ),
+            Command(
+                "save", "收藏单词到生词本", "save words to your vocabulary book", vocabulary.save, (WORDS,)
+            ),
+            Command(
+                "words",
+                "查看生词本",
+                "your vocabulary book",
+                vocabulary.words,
+                (Argument("word", "", "只看这个词", "show just this word"),),
+                Scope.PRIVATE,
+            ),
+            Command(
+                "forget",
+                "从生词本删除单词",
+                "remove a word from your book",
+                vocabulary.forget,
+                (Argument("word", "WORD", "要删除的词", "the word to remove", required=True),),
+            ),
+            Command(
+                "export",
+                "导出生词本（CSV + Anki）",
+                "export your book (CSV + Anki)",
+                vocabulary_export.export,
+                scope=Scope.PRIVATE,
+            ),
+            Command(
+                "time",
+                "设置每日推送时间",
+                "set the daily lesson time",
+                subscription.set_time,
+                (Argument("time", "HH:MM", "时间，如 07:30、8点半", "a time such as 07:30", required=True),),
+                Scope.GROUP_ADMIN,
+            ),
+            Command(
+                "tz",
+                "设置时区",
+                "set your timezone",
+                subscription.set_timezone,
+                (Argument("zone", "Area/City", "时区或城市", "a timezone or a city", required=True),),
+                Scope.GROUP_ADMIN,
+            ),
+            Command("pause", "暂停推送", "pause the daily push", subscription.pause, scope=Scope.GROUP_ADMIN),
+            Command(
+                "resume", "恢复推送", "resume the daily push", subscription.resume, scope=Scope.GROUP_ADMIN
+            ),
+            Command(
+                "stop",
+                "退订（数据保留）",
+                "unsubscribe (your data stays)",
+                subscription.stop,
+                scope=Scope.GROUP_ADMIN,
+            ),
+            Command(
+                "deleteme",
+                "删除我的全部数据",
+                "erase everything about you",
+                subscription.delete_me,
+                scope=Scope.PRIVATE,
+            ),
+            Command("help", "帮助", "help", subscription.help_),
+        )
+    )

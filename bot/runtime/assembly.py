@@ -1,0 +1,138 @@
+"""Putting a process together: which roles run, and the units that serve them, built once.
+
+Everything is passed in (the conversation, sessions, clock, settings); nothing here reads the
+environment, so a test builds exactly what `buildspeak run` builds, pointed at its fakes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from bot.adapters.console import ConsoleChat
+from bot.adapters.telegram import TelegramConfig
+from bot.clock import Clock
+from bot.core.conversation import Conversation
+from bot.delivery.broadcast import PushContent, Pusher, PushSender
+from bot.delivery.content import DailyLessons
+from bot.delivery.setup import build_pacer, build_pusher
+from bot.runtime.console import ConsoleRole
+from bot.runtime.heap import freeze_startup_heap
+from bot.runtime.presence import Presence
+from bot.runtime.push import PushRole
+from bot.runtime.telegram import TelegramPlatform, TelegramPolling
+from bot.runtime.units import Unit, serve, stop_on_signals
+from bot.settings import PushSettings, RuntimeSettings
+
+log = logging.getLogger(__name__)
+TELEGRAM, PUSH, CONSOLE = "telegram", "push", "console"
+
+
+class RoleError(ValueError):
+    """Roles that cannot run with these settings; the message says what to set (Chinese first)."""
+
+
+def choose_roles(requested: Sequence[str], *, telegram_token: bool, push_enabled: bool) -> tuple[str, ...]:
+    """The roles to run: those asked for, or every role the settings enable."""
+    if not requested:
+        if not telegram_token:
+            return (CONSOLE,)
+        return (TELEGRAM, PUSH) if push_enabled else (TELEGRAM,)
+    roles = tuple(dict.fromkeys(requested))
+    if TELEGRAM in roles and not telegram_token:
+        raise RoleError("telegram 角色需要 TELEGRAM_BOT_TOKEN。The telegram role needs a bot token.")
+    if PUSH in roles and not telegram_token:
+        raise RoleError(
+            "push 角色需要一个可推送的平台：设置 TELEGRAM_BOT_TOKEN。The push role needs a platform."
+        )
+    if PUSH in roles and not push_enabled:
+        raise RoleError("push 角色已关闭（push.enabled = false）。The push is disabled in the settings.")
+    return roles
+
+
+@dataclass
+class Runtime:
+    """The units of one process, in start order, and the parts tests and commands reach into."""
+
+    units: list[Unit]
+    presence: Presence
+    telegram: TelegramPlatform | None = None
+    push: PushRole | None = None
+    closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+
+    @property
+    def pushers(self) -> tuple[Pusher, ...]:
+        return self.push.pushers if self.push is not None else ()
+
+    async def run(self, *, stop: asyncio.Event | None = None, signals: bool = True) -> None:
+        """Serve until SIGTERM/SIGINT (with `signals`), `stop`, or a unit that ends by itself."""
+        stop = stop or asyncio.Event()
+        if signals:
+            stop_on_signals(stop)
+        try:
+            await serve(self.units, stop=stop, on_started=freeze_startup_heap)
+        finally:
+            for close in self.closers:
+                await close()
+
+
+def assemble(
+    conversation: Conversation,
+    *,
+    roles: Sequence[str],
+    sessions: Callable[[], Session],
+    clock: Clock,
+    push: PushSettings,
+    runtime: RuntimeSettings,
+    telegram: TelegramConfig | None = None,
+    console: ConsoleChat | None = None,
+    scheduled: bool = True,
+    contents: Sequence[PushContent] | None = None,
+) -> Runtime:
+    """The units for `roles`: the worker first, then platform connections, then the roles.
+
+    `contents` are the kinds of push (default: the daily lesson); `scheduled=False` builds the
+    pushers without their timer, for tests and `push now`.
+    """
+    platforms: list[TelegramPlatform] = []
+    if telegram is not None and (TELEGRAM in roles or PUSH in roles):
+        platforms.append(TelegramPlatform(conversation, telegram, build_pacer(push)))
+    presence = Presence(
+        sessions=sessions,
+        clock=clock,
+        roles=roles,
+        pacers={platform.platform: platform.pacer for platform in platforms},
+        every=runtime.heartbeat_every,
+        timeout=runtime.worker_timeout,
+    )
+    units: list[Unit] = [presence, *platforms]
+    built = Runtime(units, presence, telegram=platforms[0] if platforms else None)
+    if built.telegram is not None and TELEGRAM in roles:
+        units.append(TelegramPolling(built.telegram))
+    if PUSH in roles:
+        kinds = contents if contents is not None else [DailyLessons(conversation.services.shelf)]
+        senders: list[PushSender] = [platform.sender for platform in platforms]
+        pushers = [
+            build_pusher(
+                push,
+                sender=sender,
+                content=content,
+                sessions=sessions,
+                clock=clock,
+                worker_id=presence.worker_id,
+                worker_timeout=runtime.worker_timeout,
+            )
+            for sender in senders
+            for content in kinds
+        ]
+        built.push = PushRole(pushers, every=push.check_every, scheduled=scheduled)
+        units.append(built.push)
+    if CONSOLE in roles:
+        if console is None:
+            raise RoleError("console 角色需要一个终端。The console role needs a terminal.")
+        units.append(ConsoleRole(console))
+    return built

@@ -1,0 +1,131 @@
+"""This process in the workers table: registered at start, a heartbeat while it runs, stopped at exit.
+
+The heartbeat also splits each platform's rate limit between the live workers that send on it
+(`Pacer.share`), so N processes with one bot token never send N times the limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.delivery.pacing import Pacer
+from bot.storage.tables import Worker
+from bot.storage.workers import beat, live_workers, mark_stopped, prune_workers, register_worker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+FORGET_AFTER = dt.timedelta(days=7)  # workers not heard from for this long leave the table
+
+
+class Presence:
+    """The worker unit: first to start, last to stop, so every claim has a live worker behind it."""
+
+    name = "worker"
+
+    def __init__(
+        self,
+        *,
+        sessions: Callable[[], Session],
+        clock: Clock,
+        roles: Sequence[str],
+        pacers: Mapping[str, Pacer],
+        every: float,
+        timeout: float,
+        worker_id: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.roles = tuple(roles)
+        self.pacers = dict(pacers)  # platform -> the pacer this process sends through on it
+        self.every = every
+        self.timeout = dt.timedelta(seconds=timeout)
+        self.worker_id = worker_id or uuid.uuid4().hex
+        self.ended = asyncio.Event()
+        self._beating: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        started = await asyncio.to_thread(self._register)
+        await self.refresh()
+        await self._until_seen(started)
+        self._beating = asyncio.create_task(self._beat_forever(), name="heartbeat")
+        log.info("worker %s up with roles %s", self.worker_id, ", ".join(self.roles))
+
+    async def _until_seen(self, started: dt.datetime) -> None:
+        """Before sending, wait until every live worker on our platforms has beaten since we joined:
+        each counts the others right after its beat, so then each has already halved its rate.
+        Alone, a worker starts at once; in any case it waits at most two heartbeats (a skewed clock
+        on another host must not hold it forever)."""
+        deadline = asyncio.get_running_loop().time() + 2 * self.every
+        while self.pacers and asyncio.get_running_loop().time() < deadline:
+            others = await asyncio.to_thread(self._others_on_my_platforms)
+            if all(worker.heartbeat_at > started for worker in others):
+                return
+            await asyncio.sleep(self.every / 5)
+
+    async def stop(self) -> None:
+        if self._beating is not None:
+            self._beating.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._beating
+        await asyncio.to_thread(
+            self._with_session, mark_stopped, worker_id=self.worker_id, now=self.clock.now()
+        )
+
+    async def refresh(self) -> None:
+        """Renew the heartbeat, then take this worker's share of each platform's rate."""
+        now = self.clock.now()
+        await asyncio.to_thread(self._with_session, beat, worker_id=self.worker_id, now=now)
+        for platform, pacer in self.pacers.items():
+            live = await asyncio.to_thread(
+                self._with_session, live_workers, since=now - self.timeout, platform=platform
+            )
+            pacer.share(max(1, len(live)))
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            try:
+                await self.refresh()
+            except Exception:  # a database hiccup must not end the heartbeat: the next beat tries again
+                log.exception("heartbeat failed")
+
+    def _others_on_my_platforms(self) -> list[Worker]:
+        since = self.clock.now() - self.timeout
+        with self.sessions() as session:
+            live = {
+                w.id: w
+                for platform in self.pacers
+                for w in live_workers(session, since=since, platform=platform)
+            }
+        live.pop(self.worker_id, None)
+        return list(live.values())
+
+    def _register(self) -> dt.datetime:
+        now = self.clock.now()
+        with self.sessions() as session:
+            prune_workers(session, before=now - FORGET_AFTER)
+            register_worker(
+                session,
+                worker_id=self.worker_id,
+                roles=self.roles,
+                platforms=sorted(self.pacers),
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                now=now,
+            )
+        return now
+
+    def _with_session(self, function: Callable[..., T], **kwargs: Any) -> T:
+        with self.sessions() as session:
+            return function(session, **kwargs)

@@ -1,0 +1,43 @@
+"""The `push` role: every kind of daily push on every platform this process sends on, on a timer.
+
+One APScheduler job per pusher (a platform and a kind) ticks in the runtime's event loop; who is
+due and who already got theirs is in the ledger, so ticks may come from several workers at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.delivery.broadcast import Pusher
+from bot.delivery.setup import schedule_pushes
+
+
+class PushRole:
+    name = "push"
+
+    def __init__(self, pushers: Sequence[Pusher], *, every: float, scheduled: bool = True) -> None:
+        self.pushers = tuple(pushers)
+        self.every = every
+        self.scheduled = scheduled  # False: pushes run only when called (tests, `push now`)
+        self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        self.ended = asyncio.Event()
+
+    async def start(self) -> None:
+        if not self.scheduled:
+            return
+        for pusher in self.pushers:
+            schedule_pushes(self.scheduler, pusher, every=self.every)
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Runs under way stop claiming, finish their sends and hand back what they had not sent;
+        only then the timer stops. (Shut down first, APScheduler would cancel a running broadcast
+        mid-write, and its claimed but unsent pushes would be lost as uncertain.)"""
+        for pusher in self.pushers:
+            await pusher.stop()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

@@ -1,0 +1,62 @@
+"""Two kinds of push to the same subscribers on the same day: each goes out once, neither blocks the other.
+
+The quiz here is a test stand-in with a fixed question (the real quiz is its own issue); what is
+tested is the delivery: its own ledger rows, its own time of day (`quiz_time`), its own pusher
+beside the lesson's, through the real Telegram adapter and the fake Bot API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.core.messages import Reply, RichText
+from bot.core.turn import Services
+from bot.delivery.content import DailyLessons
+from bot.storage.push_ledger import Claim
+from bot.storage.tables import PushKind
+from tests.adapters.telegram_harness import running_bot
+from tests.delivery.push_support import Sessions, add_subscribers, ledger, texts_to
+
+
+class EveningQuestion:
+    """A quiz-kind push: one question for everyone, nothing for a subscriber who opted out (skipped)."""
+
+    kind = PushKind.QUIZ
+
+    def __init__(self, skip: frozenset[str] = frozenset()) -> None:
+        self.skip = skip
+
+    def content_id(self, local_date: dt.date) -> str | None:
+        return f"quiz-{local_date}"
+
+    async def replies(self, claim: Claim) -> Sequence[Reply]:
+        if claim.subscriber.chat_id in self.skip:
+            return []
+        return [Reply(RichText.of("📝 今日测验：engulf 是什么意思？"))]
+
+
+async def test_a_lesson_and_a_quiz_reach_each_subscriber_once_on_the_same_day(
+    services: Services, sessions: Sessions
+) -> None:
+    add_subscribers(sessions, [2101, 2102, 2103], lesson_time=dt.time(8, 0))
+    quiz = EveningQuestion(skip=frozenset({"2103"}))
+    async with running_bot(services, contents=[DailyLessons(services.shelf), quiz]) as bot:
+        lesson_pusher, quiz_pusher = bot.runtime.pushers
+        assert (lesson_pusher.content.kind, quiz_pusher.content.kind) == (PushKind.LESSON, PushKind.QUIZ)
+        # 09:00 in Shanghai: lesson time (08:00) has come, quiz time (20:00, the default) has not.
+        first = await lesson_pusher.run_once()
+        early = await quiz_pusher.run_once()
+        services.clock.moment = dt.datetime(2026, 11, 22, 12, 30, tzinfo=dt.UTC)  # type: ignore[attr-defined]
+        evening = await quiz_pusher.run_once()
+        again = [await lesson_pusher.run_once(), await quiz_pusher.run_once()]
+        received = {chat: texts_to(bot.fake, chat) for chat in (2101, 2102, 2103)}
+    assert (first.sent, early.sent, early.settled) == (3, 0, 0)
+    assert (evening.sent, evening.skipped) == (2, 1)
+    assert all(report.settled == 0 for report in again), "each kind goes once a day"
+    for chat in (2101, 2102):
+        lesson_text, quiz_text = received[chat]
+        assert "【1/" in lesson_text and quiz_text.startswith("📝 今日测验")
+    assert len(received[2103]) == 1, "skipped: no quiz message at all"
+    kinds = sorted((row.kind, row.state) for row in ledger(sessions)["2103"])
+    assert kinds == [("lesson", "sent"), ("quiz", "skipped")]

@@ -57,6 +57,7 @@ from bot.core.messages import (
     Quoted,
     Reply,
     RichText,
+    Visibility,
 )
 from bot.core.references import AUDIO_FILE
 from bot.delivery.pacing import Pacer
@@ -183,6 +184,7 @@ class TelegramAdapter:
             member = await context.bot.get_chat_member(chat.id, user.id)
             return member.status in ADMIN_STATUSES
 
+        typed = update.message if "text" in what else None  # a button's message is the bot's own
         return Incoming(
             platform=PLATFORM,
             chat_id=str(chat.id),
@@ -192,6 +194,7 @@ class TelegramAdapter:
             language=user.language_code,
             ref=f"update {update.update_id}",
             is_admin=is_admin,
+            message_id=str(typed.message_id) if typed is not None else None,
             **what,
         )
 
@@ -210,7 +213,9 @@ class TelegramAdapter:
             if reply.edit and query is not None and query.message is not None:
                 await self._edit(context.bot, query, reply)
             elif reply.text is not None:
-                await self.send_text(context.bot, incoming.chat_id, reply)
+                await self.send_text(
+                    context.bot, incoming.chat_id, reply, reply_to=_addressee(incoming, reply)
+                )
             if reply.audio is not None:
                 await self.send_audio(context.bot, incoming.chat_id, reply.audio)
             if reply.document is not None:
@@ -230,13 +235,21 @@ class TelegramAdapter:
             self.pacer.pause(retry_seconds(error))
             raise
 
-    async def send_text(self, bot: TelegramBot, chat_id: str, reply: Reply) -> Message:
-        """Send a text reply, split to fit; returns the last message (the one with the buttons)."""
+    async def send_text(
+        self, bot: TelegramBot, chat_id: str, reply: Reply, *, reply_to: str | None = None
+    ) -> Message:
+        """Send a text reply, split to fit; returns the last message (the one with the buttons).
+        `reply_to` makes the first piece a reply to that message (a reply for one person in a group)."""
         pieces, markup = self._prepared(reply, bot.username)
         sent: list[Message] = []
         for number, piece in enumerate(pieces, 1):
             # The keyboard goes as the JSON it was rendered to once, not re-serialised per subscriber.
-            extras = {"reply_markup": markup} if markup and number == len(pieces) else {}
+            extras: dict[str, object] = {"reply_markup": markup} if markup and number == len(pieces) else {}
+            if reply_to is not None and number == 1:
+                extras["reply_parameters"] = {
+                    "message_id": int(reply_to),
+                    "allow_sending_without_reply": True,
+                }
 
             def send(piece: str = piece, extras: dict[str, object] = extras) -> Awaitable[Message]:
                 return bot.send_message(
@@ -370,6 +383,14 @@ async def _answer(query: CallbackQuery, notice: str | None) -> None:
         await query.answer(notice[:200] if notice else None)
     except BadRequest as error:
         log.info("callback answer refused (%s); sending the reply anyway", error.message)
+
+
+def _addressee(incoming: Incoming, reply: Reply) -> str | None:
+    """Telegram has no message only one member of a group sees: a reply for the asker alone goes out
+    as a reply to their message, so it is plainly theirs (in a private chat, it is anyway)."""
+    if reply.visibility is Visibility.ASKER and incoming.chat_kind is ChatKind.GROUP:
+        return incoming.message_id
+    return None
 
 
 def _quoted(message: Message, bot_id: int, bot_username: str | None) -> Quoted | None:

@@ -58,6 +58,7 @@ class Command:
     handler: Handler = field(compare=False, repr=False)
     arguments: tuple[Argument, ...] = ()
     scope: Scope = Scope.ANYWHERE
+    personal: bool = False  # its answers are the asker's business (their book): for them alone
 
     @property
     def usage(self) -> str:
@@ -142,7 +143,12 @@ def default_commands() -> CommandRegistry:
                 ),
             ),
             Command(
-                "save", "收藏单词到生词本", "save words to your vocabulary book", vocabulary.save, (WORDS,)
+                "save",
+                "收藏单词到生词本",
+                "save words to your vocabulary book",
+                vocabulary.save,
+                (WORDS,),
+                personal=True,
             ),
             Command(
                 "words",
@@ -151,6 +157,7 @@ def default_commands() -> CommandRegistry:
                 vocabulary.words,
                 (Argument("word", "", "只看这个词", "show just this word"),),
                 Scope.PRIVATE,
+                personal=True,
             ),
             Command(
                 "forget",
@@ -158,6 +165,7 @@ def default_commands() -> CommandRegistry:
                 "remove a word from your book",
                 vocabulary.forget,
                 (Argument("word", "WORD", "要删除的词", "the word to remove", required=True),),
+                personal=True,
             ),
             Command(
                 "export",
@@ -165,6 +173,7 @@ def default_commands() -> CommandRegistry:
                 "export your book (CSV + Anki)",
                 vocabulary_export.export,
                 scope=Scope.PRIVATE,
+                personal=True,
             ),
             Command(
                 "time",
@@ -199,6 +208,7 @@ def default_commands() -> CommandRegistry:
                 "erase everything about you",
                 subscription.delete_me,
                 scope=Scope.PRIVATE,
+                personal=True,
             ),
             Command("help", "帮助", "help", subscription.help_),
         )

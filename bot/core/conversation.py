@@ -72,7 +72,8 @@ class Conversation:
         if command is None:
             return [Reply(RichText.of(texts.UNKNOWN_COMMAND.format(name=invocation.name)))]
         turn = Turn(incoming, self.services, arguments=invocation.arguments, commands=self.commands)
-        return await command.handler(turn)
+        replies = await command.handler(turn)
+        return [reply.for_asker() for reply in replies] if command.personal else replies
 
     async def _press(self, incoming: Incoming, payload: str) -> list[Reply]:
         action = actions.decode(payload)

@@ -9,7 +9,7 @@ Discord, colours for the console), buttons, and audio.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -99,6 +99,15 @@ class Document:
     caption: str | None = None
 
 
+class Visibility(StrEnum):
+    """Who a reply is for. In a private chat the two are the same; in a group, ASKER replies are one
+    person's business (their vocabulary book, a refusal): Discord shows them to that person alone
+    (ephemeral), Telegram, which cannot, sends them as a reply to that person's message."""
+
+    EVERYONE = "everyone"
+    ASKER = "asker"
+
+
 @dataclass(frozen=True)
 class Reply:
     """A message to send, or (with `edit`) the new content of the message whose button was pressed.
@@ -107,7 +116,7 @@ class Reply:
     adapters without toasts send it as a plain message when nothing else is sent.
     `single` asks for one message even when the text is too long for the
     platform: the adapter cuts it at a line and marks the cut, instead of
-    splitting it into several messages.
+    splitting it into several messages. `visibility` says who it is for.
     """
 
     text: RichText | None = None
@@ -117,6 +126,10 @@ class Reply:
     notice: str | None = None
     single: bool = False
     document: Document | None = None
+    visibility: Visibility = Visibility.EVERYONE
+
+    def for_asker(self) -> Reply:
+        return replace(self, visibility=Visibility.ASKER)
 
 
 REMOVED = "removed"  # the bot was blocked, or removed from the chat
@@ -170,6 +183,7 @@ class Incoming:
     one replies to, if any. `addressed` says the text named the bot (an @mention,
     which the adapter removes from `text`): in a group, that makes it for the bot.
     `command` is a command the platform already parsed (typed options); else `text` is parsed.
+    `message_id` is the platform's id of the person's message, for replies meant for them alone.
     """
 
     platform: str
@@ -185,6 +199,7 @@ class Incoming:
     quoted: Quoted | None = None
     addressed: bool = False
     command: Invocation | None = None
+    message_id: str | None = None
     is_admin: Callable[[], Awaitable[bool]] = field(default=_sender_is_admin, compare=False, repr=False)
 
 

@@ -31,6 +31,11 @@ def _say(text: str) -> list[Reply]:
     return [Reply(RichText.of(*text.split("\n")))]
 
 
+def _only_for_asker(text: str) -> list[Reply]:
+    """A refusal is the asker's business, not the group's."""
+    return [reply.for_asker() for reply in _say(text)]
+
+
 async def start(turn: Turn) -> list[Reply]:
     """Subscribe (or come back), then open a lesson if the link that brought them named one.
 
@@ -44,7 +49,7 @@ async def start(turn: Turn) -> list[Reply]:
     if existing is not None and linked is not None:
         return [reading.open_day(turn, linked)]
     if was not in (None, SubscriberStatus.ACTIVE) and turn.is_group and not await turn.incoming.is_admin():
-        return _say(texts.ADMINS_ONLY)
+        return _only_for_asker(texts.ADMINS_ONLY)
     subscriber, created = await turn.db(lambda session: _subscribe(turn, session))
     replies = _welcome(turn, subscriber, created, was=was)
     if linked is not None:
@@ -107,7 +112,7 @@ async def _refusal(turn: Turn) -> list[Reply] | None:
     database connection must not wait on it.
     """
     if turn.is_group and not await turn.incoming.is_admin():
-        return _say(texts.ADMINS_ONLY)
+        return _only_for_asker(texts.ADMINS_ONLY)
     return None
 
 

@@ -140,7 +140,7 @@ async def words(turn: Turn) -> list[Reply]:
 async def words_page(turn: Turn, page: str, *, edit: bool = True) -> list[Reply]:
     """◀ ▶ under the book: the same message, another page."""
     if turn.is_group:
-        return [Reply(notice=view.PRIVATE_BOOK.format(command="words"))]
+        return [Reply(notice=view.PRIVATE_BOOK.format(command="words")).for_asker()]
 
     def look(session: Session) -> book.BookPage:
         learner_id = turn.learner_id(session)

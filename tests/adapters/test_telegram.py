@@ -203,9 +203,12 @@ async def test_group_is_one_subscriber_admins_change_it_and_the_daily_post_links
         assert link["url"] == f"https://t.me/{bot.fake.bot_username}?start=d22"
         reply = (await bot.say("/time 09:00", chat_id=GROUP, user_id=8, chat_type="group"))[-1]
         assert reply.text == texts.ADMINS_ONLY
+        assert reply.reply_to_message is not None, "the refusal is that member's business: a reply to them"
+        assert reply.reply_to_message["text"] == "/time 09:00"
         bot.fake.set_member_status(GROUP, 8, "administrator")
         reply = (await bot.say("/time 09:00", chat_id=GROUP, user_id=8, chat_type="group"))[-1]
         assert "每天 09:00 推送" in reply.text
+        assert reply.reply_to_message is None, "the group's new time is everyone's news"
         await bot.say("hello everyone", chat_id=GROUP, user_id=8, chat_type="group")
         assert bot.fake.messages(GROUP)[-1].text == reply.text, "chatter in a group gets no answer"
         opened = await bot.say("/start d22", chat_id=8)

@@ -4,39 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from pathlib import Path
 
 from tests.chat_support import PROJECT
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.process_support import bot_environment, start_bot, stop_bot
 
 
 async def test_run_with_a_token_serves_telegram_and_stops_cleanly(tmp_path: Path, database_url: str) -> None:
     async with FakeTelegramServer() as fake:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_API_BASE_URL": fake.url,
-            "BUILDSPEAK_DATABASE__URL": database_url,
-            "BUILDSPEAK_AUDIO__CACHE_DIR": str(tmp_path / "audio"),
-            "BUILDSPEAK_LIBRARY__PATH": str(PROJECT / "lessons" / "library"),
-            "BUILDSPEAK_LIBRARY__PINS": str(tmp_path / "pins.toml"),
-            "BUILDSPEAK_LOG_LEVEL": "DEBUG",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
+        env = bot_environment(fake, tmp_path, database_url, LOG_LEVEL="DEBUG")
+        process = await start_bot(env, tmp_path)
         try:
             await fake.wait_for("setMyCommands", timeout=30)
             fake.send_text(4242, "/today")
             hint, card = await fake.wait_for("sendMessage", count=2, timeout=30)
             assert "/start" in hint.result["text"] and "【1/" in card.result["text"]
         finally:
-            process.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
-    log = output.decode()
+            log = await stop_bot(process)
     assert process.returncode == 0, log
     assert "Telegram bot @BuildSpeakTestBot is up" in log
     assert fake.token not in log and fake.token.split(":")[1] not in log

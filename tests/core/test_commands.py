@@ -10,7 +10,7 @@ import pytest
 from bot.core import texts
 from bot.core.commands import CommandRegistry, Scope, default_commands
 from bot.core.conversation import Conversation
-from bot.core.messages import ChatKind, Invocation
+from bot.core.messages import ChatKind, Invocation, Visibility
 from tests.core.fake_platform import FakeChat
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
@@ -110,3 +110,19 @@ async def test_group_admin_commands_refuse_a_member(conversation: Conversation) 
             example = {"time": " 07:30", "tz": " UTC"}.get(command.name, "")
             (reply,) = await group.say(f"/{command.name}{example}")
             assert reply.text is not None and "只有群管理员" in reply.text.plain, command.name
+
+
+async def test_personal_answers_and_refusals_are_for_the_asker_alone(conversation: Conversation) -> None:
+    group = FakeChat(conversation, chat_id="-500", kind=ChatKind.GROUP)
+    await group.say("/start")
+    (lesson,) = await group.say("/today")
+    assert lesson.visibility is Visibility.EVERYONE, "the group's lesson is everyone's"
+    for personal in ("/save engulfed", "/words", "/forget engulf", "/export", "/deleteme"):
+        replies = await group.say(personal)
+        assert replies and all(r.visibility is Visibility.ASKER for r in replies), personal
+    group.admin = False
+    (refusal,) = await group.say("/pause")
+    assert refusal.visibility is Visibility.ASKER
+    group.admin = True
+    (done,) = await group.say("/pause")
+    assert done.visibility is Visibility.EVERYONE, "the group's new setting is everyone's news"

@@ -67,3 +67,14 @@ def subscriber(sessions: Sessions, chat_id: int) -> Subscriber:
 
 def texts_to(fake: FakeTelegramServer, chat_id: int) -> list[str]:
     return [message.text or "" for message in fake.messages(chat_id)]
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most of these moments (seconds) within any one second: a sliding window, as a server counts."""
+    times = sorted(times)
+    start, most = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most

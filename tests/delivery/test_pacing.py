@@ -9,6 +9,7 @@ import pytest
 
 from bot.delivery.pacing import Pacer, RateLimits
 from bot.delivery.retry import RetryPolicy
+from tests.delivery.push_support import busiest_second
 
 
 class VirtualTime:
@@ -23,16 +24,6 @@ class VirtualTime:
     async def sleep(self, seconds: float) -> None:
         self.now += max(seconds, 0.0)
         await asyncio.sleep(0)
-
-
-def busiest_second(times: list[float]) -> int:
-    times = sorted(times)
-    start, most = 0, 0
-    for end, at in enumerate(times):
-        while at - times[start] >= 1.0:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
 
 
 async def send_all(pacer: Pacer, chats: list[str], clock: VirtualTime) -> list[float]:

@@ -21,9 +21,9 @@ from bot.cli import build_app
 from bot.clock import SystemClock
 from bot.delivery.progress import push_progress
 from bot.storage.tables import PushState
-from tests.delivery.process_support import bot_environment, noon_somewhere, start_bot
 from tests.delivery.push_support import add_subscribers, ledger
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.process_support import bot_environment, noon_somewhere, start_bot
 
 SUBSCRIBERS = 300
 IN_FLIGHT = 16

@@ -18,9 +18,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.storage.tables import PushState, Worker
-from tests.delivery.process_support import bot_environment, noon_somewhere, start_bot, stop_bot
-from tests.delivery.push_support import add_subscribers, ledger
+from tests.delivery.push_support import add_subscribers, busiest_second, ledger
 from tests.fakes.telegram_api import Call, FakeTelegramServer
+from tests.process_support import bot_environment, noon_somewhere, start_bot, stop_bot
 
 LIMIT = 40  # the fake's overall limit, messages a second; every process is configured with it too
 # 10% left unused rather than the default 3%: two processes and the fake share two cores here, and the
@@ -48,15 +48,9 @@ def sent_ok(call: Call) -> bool:
     return call.method == "sendMessage" and call.ok
 
 
-def busiest_second(fake: FakeTelegramServer) -> int:
+def busiest_second_at(fake: FakeTelegramServer) -> int:
     """The most messages the fake accepted within any one second."""
-    times = sorted(call.at for call in fake.calls_to("sendMessage") if call.ok)
-    most, first = 0, 0
-    for last, moment in enumerate(times):
-        while moment - times[first] >= 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
+    return busiest_second([call.at for call in fake.calls_to("sendMessage") if call.ok])
 
 
 def states(sessions: Callable[[], Session]) -> dict[str, str]:
@@ -100,7 +94,7 @@ async def test_a_telegram_process_and_a_push_process_share_one_token_under_its_l
     assert "Telegram bot @BuildSpeakTestBot is up" in replies_log and "push run" not in replies_log
     assert "push run" in pushes_log and "is up" not in pushes_log, "the push process does not poll"
     assert fake.rate_limited_count == 0, "together they stayed under the token's limit"
-    assert busiest_second(fake) <= LIMIT
+    assert busiest_second_at(fake) <= LIMIT
     with sessions() as session:
         roles = sorted(worker.roles for worker in session.exec(select(Worker)))
         assert roles == ["push", "telegram"]
@@ -141,7 +135,7 @@ async def test_a_worker_joining_mid_push_leaves_the_live_claims_alone_and_takes_
     received = {chat: len(fake.messages(chat)) for chat in chats}
     assert max(received.values()) == 1, "nobody twice"
     assert {str(chat) for chat, count in received.items() if count == 0} <= set(uncertain)
-    assert fake.rate_limited_count == 0 and busiest_second(fake) <= LIMIT
+    assert fake.rate_limited_count == 0 and busiest_second_at(fake) <= LIMIT
 
 
 def _pushing_workers(sessions: Callable[[], Session]) -> int:

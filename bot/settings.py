@@ -14,7 +14,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -27,7 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "BUILDSPEAK_"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +147,8 @@ ROLE_NAMES = ("telegram", "push", "console")
 class RuntimeSettings(_Section):
     """Which roles this process runs, and how workers of one deployment know of each other."""
 
-    roles: tuple[str, ...] = Field(
+    # NoDecode: `BUILDSPEAK_RUNTIME__ROLES=telegram,push` as people type it, not as a JSON list.
+    roles: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
         description="roles to run (telegram, push, console); empty = every role the settings enable",
     )

@@ -62,7 +62,8 @@ class Command:
 
     @property
     def usage(self) -> str:
-        return " ".join([f"/{self.name}", *(argument.usage for argument in self.arguments)])
+        """As /help shows it: "/lesson N"; an argument without a usage (a link's payload) is not shown."""
+        return " ".join([f"/{self.name}", *(argument.usage for argument in self.arguments if argument.usage)])
 
 
 class CommandRegistry:

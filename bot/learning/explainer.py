@@ -98,21 +98,23 @@ class Explainer:
         return self.offline.usage
 
     async def explain(self, question: Question, asker: Asker, now: dt.datetime) -> Explanation:
+        """The cache's answer, else the model's within the budget, else the offline one. The cache and
+        the budget live in the database: they are read and written in a worker thread."""
         ai = self.ai
         if ai is None:
             return self._offline(question, Source.NO_AI)
         key = cache_key(ai.llm.model, question)
-        cached = ai.cache.get(key)
+        cached = await asyncio.to_thread(ai.cache.get, key)
         if cached is not None:
             return Explanation(Source.CACHED, question, answer=cached, daily_limit=ai.budget.per_day)
-        left = ai.budget.take(asker)
+        left = await asyncio.to_thread(ai.budget.take, asker)
         if left is None:
             return self._offline(question, Source.QUOTA, daily_limit=ai.budget.per_day)
         answer, failure = await _ask(ai, question)
         if failure is not None:
-            ai.budget.give_back(asker)  # a failure is not the learner's to pay for
+            await asyncio.to_thread(ai.budget.give_back, asker)  # a failure is not the learner's to pay for
             return self._offline(question, failure, daily_limit=ai.budget.per_day)
-        ai.cache.put(key, answer, now)
+        await asyncio.to_thread(ai.cache.put, key, answer, now)
         return Explanation(Source.AI, question, answer=answer, left_today=left, daily_limit=ai.budget.per_day)
 
     def _offline(self, question: Question, source: Source, *, daily_limit: int = 0) -> Explanation:

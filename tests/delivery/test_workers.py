@@ -23,9 +23,10 @@ from tests.fakes.telegram_api import Call, FakeTelegramServer
 from tests.process_support import bot_environment, noon_somewhere, start_bot, stop_bot
 
 LIMIT = 40  # the fake's overall limit, messages a second; every process is configured with it too
-# 10% left unused rather than the default 3%: two processes and the fake share two cores here, and the
-# split is what is tested (unsplit, two processes would send 72 a second into a limit of 40).
-HEADROOM = "0.1"
+# 20% left unused rather than the default 3%: two bot processes, PostgreSQL and the fake share two
+# cores here, and a stalled fake counts what queued meanwhile together (see benchmarks/broadcast.py).
+# The split is what is tested: unsplit, the two processes would send 64 a second into a limit of 40.
+HEADROOM = "0.2"
 IN_FLIGHT = 8
 
 

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.core.conversation import Conversation
-from bot.core.messages import Button, Document, Incoming, Quoted, Reply, RichText
+from bot.core.messages import Button, Document, Incoming, Poll, Quoted, Reply, RichText
 
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "q"})
@@ -120,6 +120,8 @@ class ConsoleChat:
             self.console.print(Text(f"🔊 音频 audio: {reply.audio.path}", style="cyan"), soft_wrap=True)
         if reply.document is not None:
             self._save(reply.document)
+        if reply.poll is not None:
+            self.console.print(render_poll(reply.poll), highlight=False)
         if reply.notice and (alone or reply.text is None) and reply.audio is None and reply.document is None:
             self.console.print(Text(reply.notice, style="yellow"))
         if reply.buttons:
@@ -141,6 +143,20 @@ class ConsoleChat:
             label = f"{button.label} ↗ {button.url}" if button.url else button.label
             shown.append(f"[{number}] ", style="bold magenta").append(f"{label}  ")
         self.console.print(shown)
+
+
+def render_poll(poll: Poll) -> Text:
+    """A poll as lettered choices; a quiz's answer follows dimmed like a spoiler: think first, then look."""
+    shown = Text()
+    shown.append(f"📝 {poll.question}", style="bold")
+    for number, option in enumerate(poll.options):
+        shown.append(f"\n  {chr(ord('A') + number)}. {option}")
+    if poll.correct is not None:
+        answer = f"答案 answer: {chr(ord('A') + poll.correct)}"
+        shown.append("\n  ").append(
+            answer + (f" · {poll.explanation}" if poll.explanation else ""), SPOILER_STYLE
+        )
+    return shown
 
 
 def _quoted(reply: Reply) -> Quoted:

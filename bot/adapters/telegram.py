@@ -29,6 +29,7 @@ from telegram import (
     Message,
     Update,
 )
+from telegram import Poll as TelegramPoll
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
@@ -54,12 +55,13 @@ from bot.core.messages import (
     Document,
     Incoming,
     Keyboard,
+    Poll,
     Quoted,
     Reply,
     RichText,
     Visibility,
 )
-from bot.core.references import AUDIO_FILE
+from bot.core.references import AUDIO_FILE, POLL
 from bot.delivery.pacing import Pacer
 
 PLATFORM = "telegram"
@@ -68,6 +70,8 @@ ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 PRESENT_STATUSES = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RENDERED_KEPT = 64  # replies whose HTML is kept for reuse
+# The Bot API's poll limits, in characters: longer parts are cut rather than refused.
+POLL_QUESTION_LIMIT, POLL_OPTION_LIMIT, POLL_EXPLANATION_LIMIT = 300, 100, 200
 TYPING_EVERY = 4.0  # seconds between "typing…" actions: Telegram shows one for up to 5 s
 JsonMarkup = dict[str, object] | None
 
@@ -220,7 +224,9 @@ class TelegramAdapter:
                 await self.send_audio(context.bot, incoming.chat_id, reply.audio)
             if reply.document is not None:
                 await self.send_document(context.bot, incoming.chat_id, reply.document)
-        sent_nothing = all(r.text is None and r.audio is None and r.document is None for r in replies)
+            if reply.poll is not None:
+                await self.send_poll(context.bot, incoming.chat_id, reply.poll)
+        sent_nothing = not any(reply.shows_something for reply in replies)
         if query is None and notice and sent_nothing:
             await self.paced(incoming.chat_id, lambda: context.bot.send_message(incoming.chat_id, notice))
 
@@ -342,6 +348,29 @@ class TelegramAdapter:
         """A file made for this person (an export): always a fresh upload."""
         upload = InputFile(document.data, filename=document.filename, attach=True)
         await self.paced(chat_id, lambda: bot.send_document(chat_id, upload, caption=document.caption))
+
+    async def send_poll(self, bot: TelegramBot, chat_id: str, poll: Poll) -> Message:
+        """A poll, or with a correct option a quiz, which Telegram grades as the person answers. Not
+        anonymous, so its answers name who gave them; its id is kept to lead an answer back to it."""
+        options = (
+            {"type": TelegramPoll.QUIZ, "correct_option_ids": [poll.correct]}
+            if poll.correct is not None
+            else {}
+        )
+        sent = await self.paced(
+            chat_id,
+            lambda: bot.send_poll(
+                chat_id,
+                poll.question[:POLL_QUESTION_LIMIT],
+                [option[:POLL_OPTION_LIMIT] for option in poll.options],
+                is_anonymous=False,
+                explanation=poll.explanation[:POLL_EXPLANATION_LIMIT] if poll.explanation else None,
+                **options,
+            ),
+        )
+        if sent.poll is not None:
+            await self.references.remember(PLATFORM, POLL, sent.poll.id, poll.key)
+        return sent
 
     def _prepared(self, reply: Reply, bot_username: str | None) -> tuple[list[str], JsonMarkup]:
         """The reply's HTML pieces and keyboard. A push sends one Reply object to every subscriber,

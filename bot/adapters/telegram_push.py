@@ -33,6 +33,8 @@ class TelegramPushSender:
                     message_id = await self.adapter.push_text(self.bot, chat_id, reply)
                 if reply.audio is not None:
                     await self.adapter.send_audio(self.bot, chat_id, reply.audio)
+                if reply.poll is not None:  # a quiz push's questions
+                    message_id = str((await self.adapter.send_poll(self.bot, chat_id, reply.poll)).message_id)
         except TelegramError as error:
             raise translate(error) from error
         return message_id

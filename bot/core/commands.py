@@ -82,9 +82,10 @@ class CommandRegistry:
     def parse(self, text: str) -> Invocation | None:
         """ "/time@BuildSpeakBot 07:30" → Invocation("time", {"time": "07:30"}); not a command → None.
 
-        An unknown command still parses (with no arguments), so the core can say it is unknown.
+        An unknown command still parses (with no arguments), so the core can say it is unknown. Any
+        whitespace ends the command: a new line, a tab, the full-width space of a Chinese keyboard.
         """
-        head, _, rest = text.strip().partition(" ")
+        head, rest = _first_word(text)
         if not head.startswith("/") or len(head) < 2:
             return None
         name = head[1:].split("@", 1)[0].lower()
@@ -102,11 +103,17 @@ def _bind(arguments: tuple[Argument, ...], rest: str) -> dict[str, str]:
         if not rest:
             break
         if argument.take is Take.WORD:
-            value, _, rest = rest.partition(" ")
+            value, rest = _first_word(rest)
         else:
             value, rest = " ".join(rest.split()), ""
         bound[argument.name] = value
     return bound
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    """The first word and the rest, split at any whitespace."""
+    parts = text.split(maxsplit=1)
+    return (parts[0] if parts else "", parts[1] if len(parts) > 1 else "")
 
 
 WORDS = Argument("words", "WORD", "单词，或用引号括起的短语", "words, or a quoted phrase")

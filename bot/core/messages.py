@@ -1,9 +1,10 @@
 """What flows between the conversation core and the chat adapters.
 
 An adapter turns a platform update into an `Incoming` and each `Reply` the core
-returns into the platform's calls. Replies are plain data: rich text as lines
-of styled spans (each adapter renders them: HTML for Telegram, Markdown for
-Discord, colours for the console), buttons, and audio.
+returns into the platform's calls. Replies are plain data, one message each, made
+of typed parts: rich text as lines of styled spans (each adapter renders them:
+HTML for Telegram, Markdown for Discord, colours for the console), buttons,
+audio, a document, a poll or quiz, a notice; and who the message is for.
 """
 
 from __future__ import annotations
@@ -99,6 +100,29 @@ class Document:
     caption: str | None = None
 
 
+MAX_POLL_OPTIONS = 10  # the smallest limit of the platforms (Discord's polls; Telegram takes 12)
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A question with choices. With `correct` set it is a quiz: the platform shows right or wrong as
+    the person answers, and `explanation` after. `key` is the core's name for it; an adapter keeps
+    the platform's id of the sent poll under it (`References`, kind "poll"), so an answer that
+    arrives later leads back to the question asked."""
+
+    key: str
+    question: str
+    options: tuple[str, ...]
+    correct: int | None = None
+    explanation: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 2 <= len(self.options) <= MAX_POLL_OPTIONS:
+            raise ValueError(f"a poll needs 2 to {MAX_POLL_OPTIONS} options, got {len(self.options)}")
+        if self.correct is not None and not 0 <= self.correct < len(self.options):
+            raise ValueError(f"the correct option {self.correct} is not one of the {len(self.options)}")
+
+
 class Visibility(StrEnum):
     """Who a reply is for. In a private chat the two are the same; in a group, ASKER replies are one
     person's business (their vocabulary book, a refusal): Discord shows them to that person alone
@@ -126,7 +150,13 @@ class Reply:
     notice: str | None = None
     single: bool = False
     document: Document | None = None
+    poll: Poll | None = None
     visibility: Visibility = Visibility.EVERYONE
+
+    @property
+    def shows_something(self) -> bool:
+        """Whether it is a message of its own (not only an edit's toast or a notice)."""
+        return any(part is not None for part in (self.text, self.audio, self.document, self.poll))
 
     def for_asker(self) -> Reply:
         return replace(self, visibility=Visibility.ASKER)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.core.messages import Audio, RichText
@@ -20,6 +21,7 @@ from lessons.lesson import Lesson
 from lessons.text import short_hash
 
 MAX_KEY_LENGTH = 40
+SPEECH_THREADS = 4  # voices speaking at once (an export speaks up to four sentences together)
 
 
 def lesson_key(lesson_id: str) -> str:
@@ -46,6 +48,9 @@ class LessonShelf:
         self._kept = kept
         self._decks: OrderedDict[str, Deck] = OrderedDict()
         self._by_key = {lesson_key(lesson_id): lesson_id for lesson_id in catalog.lessons}
+        # Threads of their own: a slow voice (gTTS waits up to its timeout) must not hold up the
+        # database work that handlers and the heartbeat do in the shared pool.
+        self._voices = ThreadPoolExecutor(max_workers=SPEECH_THREADS, thread_name_prefix="speech")
 
     def lesson(self, key: str) -> Lesson | None:
         lesson_id = self._by_key.get(key)
@@ -77,7 +82,8 @@ class LessonShelf:
         """The text spoken, or None when no voice can speak now (the speaker logs why)."""
         if self.speaker is None:
             return None
-        spoken = await asyncio.to_thread(self.speaker.synthesize, text)
+        loop = asyncio.get_running_loop()
+        spoken = await loop.run_in_executor(self._voices, self.speaker.synthesize, text)
         if spoken is None:
             return None
         shown = RichText.of(caption) if caption else None

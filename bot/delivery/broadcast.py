@@ -306,6 +306,8 @@ class Pusher:
             except (SlowDown, TemporaryFailure) as error:
                 if given_up := self._give_up(tries, error, report):
                     return given_up
+                if self._stopping.is_set():  # not sent: handed back, the next start sends it
+                    return None
                 if isinstance(error, TemporaryFailure):
                     delay = self.config.retry.backoff(tries.failures, self._rand)
                     if await self._stopped_during(delay):

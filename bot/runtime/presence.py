@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any, TypeVar
 
@@ -43,6 +45,7 @@ class Presence:
         every: float,
         timeout: float,
         worker_id: str | None = None,
+        host: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -51,24 +54,29 @@ class Presence:
         self.every = every
         self.timeout = dt.timedelta(seconds=timeout)
         self.worker_id = worker_id or uuid.uuid4().hex
+        self.host = host or socket.gethostname()
         self.ended = asyncio.Event()
         self._beating: asyncio.Task[None] | None = None
+        # A thread of its own: a heartbeat queued behind slow work (speech, an export) in the shared
+        # pool could expire, and a live worker's sends would be taken for a dead one's.
+        self._database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heartbeat")
 
     async def start(self) -> None:
-        started = await asyncio.to_thread(self._register)
+        started = await self._run(self._register)
         await self.refresh()
-        await self._until_seen(started)
+        # Beating from now on: a wait for the others must not let our own heartbeat expire.
         self._beating = asyncio.create_task(self._beat_forever(), name="heartbeat")
+        await self._until_seen(started)
         log.info("worker %s up with roles %s", self.worker_id, ", ".join(self.roles))
 
     async def _until_seen(self, started: dt.datetime) -> None:
         """Before sending, wait until every live worker on our platforms has beaten since we joined:
-        each counts the others right after its beat, so then each has already halved its rate.
+        each counts the others right after its beat, so by then each has taken its smaller share.
         Alone, a worker starts at once; in any case it waits at most two heartbeats (a skewed clock
-        on another host must not hold it forever)."""
+        on another host, or a worker that died a moment ago, must not hold it longer)."""
         deadline = asyncio.get_running_loop().time() + 2 * self.every
         while self.pacers and asyncio.get_running_loop().time() < deadline:
-            others = await asyncio.to_thread(self._others_on_my_platforms)
+            others = await self._run(self._others_on_my_platforms)
             if all(worker.heartbeat_at > started for worker in others):
                 return
             await asyncio.sleep(self.every / 5)
@@ -78,19 +86,18 @@ class Presence:
             self._beating.cancel()
             with suppress(asyncio.CancelledError):
                 await self._beating
-        await asyncio.to_thread(
-            self._with_session, mark_stopped, worker_id=self.worker_id, now=self.clock.now()
-        )
+        await self._run(self._with_session, mark_stopped, worker_id=self.worker_id, now=self.clock.now())
+        self._database.shutdown(wait=False)
 
     async def refresh(self) -> None:
         """Renew the heartbeat, then take this worker's share of each platform's rate."""
         now = self.clock.now()
-        await asyncio.to_thread(self._with_session, beat, worker_id=self.worker_id, now=now)
+        await self._run(self._with_session, beat, worker_id=self.worker_id, now=now)
         for platform, pacer in self.pacers.items():
-            live = await asyncio.to_thread(
+            live = await self._run(
                 self._with_session, live_workers, since=now - self.timeout, platform=platform
             )
-            pacer.share(max(1, len(live)))
+            pacer.share(max(1, len([worker for worker in live if self._may_be_running(worker)])))
 
     async def _beat_forever(self) -> None:
         while True:
@@ -109,7 +116,27 @@ class Presence:
                 for w in live_workers(session, since=since, platform=platform)
             }
         live.pop(self.worker_id, None)
-        return list(live.values())
+        return [worker for worker in live.values() if self._may_be_running(worker)]
+
+    def _may_be_running(self, worker: Worker) -> bool:
+        """A worker of this host whose process is gone (killed, or this container restarted with the
+        same pid) is dead before its heartbeat expires: it neither shares the rate nor is waited for.
+        Another host's workers can't be looked at: their heartbeat decides."""
+        if worker.id == self.worker_id or worker.host != self.host:
+            return True
+        if worker.pid == os.getpid():
+            return False
+        try:
+            os.kill(worker.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # alive, another user's
+            return True
+        return True
+
+    async def _run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        call = functools.partial(function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._database, call)
 
     def _register(self) -> dt.datetime:
         now = self.clock.now()
@@ -120,11 +147,12 @@ class Presence:
                 worker_id=self.worker_id,
                 roles=self.roles,
                 platforms=sorted(self.pacers),
-                host=socket.gethostname(),
+                host=self.host,
                 pid=os.getpid(),
                 now=now,
             )
-        return now
+        # Committed now: a heartbeat later than this one saw our row when it counted the workers.
+        return self.clock.now()
 
     def _with_session(self, function: Callable[..., T], **kwargs: Any) -> T:
         with self.sessions() as session:

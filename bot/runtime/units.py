@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -68,8 +69,19 @@ async def _first_of(*events: asyncio.Event) -> None:
             waiter.cancel()
 
 
-def stop_on_signals(stop: asyncio.Event) -> None:
-    """SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C) end the lifespan in order."""
+def stop_on_signals(stop: asyncio.Event, *, force: Callable[[int], object] = os._exit) -> None:
+    """SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C) end the lifespan in order; a second one
+    quits at once, for when an orderly stop takes too long (what was in flight is then uncertain,
+    as after a crash, and the next start handles it so)."""
     loop = asyncio.get_running_loop()
+
+    def on_signal(number: int) -> None:
+        if not stop.is_set():
+            log.info("stopping (signal %d); send it again to quit at once", number)
+            stop.set()
+            return
+        log.warning("second signal %d: quitting without waiting", number)
+        force(128 + number)
+
     for number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(number, stop.set)
+        loop.add_signal_handler(number, on_signal, number)

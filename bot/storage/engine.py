@@ -66,13 +66,17 @@ def session_factory(engine: Engine) -> Callable[[], Session]:
 def migrate(engine: Engine, *, revision: str = "head") -> None:
     """Apply the migrations up to `revision` (default: the newest); running it again changes nothing.
 
-    Several processes starting at once on one PostgreSQL database migrate one at a time: an
-    advisory lock held until the migration's transaction ends makes the others wait, and they
-    then find nothing left to do. (SQLite's writer lock does the same for a file.)
+    The whole upgrade is one transaction: a failure (or a kill) leaves the database as it was.
+    Several processes starting at once migrate one at a time and the later ones find nothing left
+    to do: on PostgreSQL an advisory lock held until the transaction ends makes them wait, on
+    SQLite the write lock that `BEGIN IMMEDIATE` takes at once (Python's sqlite3 would otherwise
+    open no transaction before DDL, and every CREATE TABLE would stand on its own).
     """
     with engine.connect() as connection, foreign_keys_off(connection), connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         command.upgrade(alembic_config(connection), revision)
         _check_foreign_keys(connection)
 

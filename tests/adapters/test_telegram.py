@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.core import reading, texts
 from bot.core.commands import default_commands
+from bot.core.messages import Poll, Reply
 from bot.core.turn import Services
 from bot.logs import configure_logging
 from bot.storage.tables import Identity, Learner, PlatformReference, Subscriber
@@ -294,3 +295,26 @@ async def test_a_card_that_cannot_be_edited_is_sent_anew_and_a_late_answer_loses
         latest = bot.fake.messages(USER)[-1]
     assert latest.message_id != card.message_id and "【2/3】" in latest.text
     assert all(m.text != texts.APOLOGY for m in bot.fake.messages(USER))
+
+
+async def test_a_quiz_reply_is_sent_as_a_telegram_quiz_and_its_poll_id_is_kept(
+    services: Services, sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The core's poll part through the real adapter (the quiz that sends it is its own issue)."""
+    quiz = Poll(
+        "q-engulf", "engulf 在这里是什么意思？", ("吞没", "建造", "出售"), correct=0, explanation="吞没"
+    )
+
+    async def asks(turn: object) -> list[Reply]:
+        return [Reply(poll=quiz)]
+
+    monkeypatch.setattr(reading, "today", asks)
+    async with running_bot(services) as bot:
+        (message,) = await bot.say("/today")
+        poll = message.poll
+    assert poll is not None and poll["type"] == "quiz" and poll["correct_option_ids"] == [0]
+    assert [option["text"] for option in poll["options"]] == ["吞没", "建造", "出售"]
+    assert poll["is_anonymous"] is False and poll["explanation"] == "吞没"
+    with sessions() as session:
+        (kept,) = session.exec(select(PlatformReference).where(PlatformReference.kind == "poll")).all()
+    assert (kept.key, kept.value) == (poll["id"], "q-engulf"), "an answer to this poll leads back to the quiz"

@@ -78,7 +78,7 @@ class FakeChat:
                 self.notices.append(reply.notice)
             if reply.edit and pressed is not None:
                 self.shown[pressed] = reply
-            elif reply.text is not None or reply.audio is not None or reply.document is not None:
+            elif reply.shows_something:
                 self.shown.append(reply)
         return replies
 

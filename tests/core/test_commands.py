@@ -62,6 +62,10 @@ async def test_the_telegram_menu_is_the_registry(chat: FakeChat) -> None:
         ("/today", "today", {}),
         ("/TODAY@bot", "today", {}),
         ("/nosuch thing", "nosuch", {}),
+        ("/explain\nWhat does moat mean?", "explain", {"text": "What does moat mean?"}),
+        ("/lesson\u300012", "lesson", {"number": "12"}),  # a Chinese keyboard's full-width space
+        ("/tz\tUTC", "tz", {"zone": "UTC"}),
+        ("/lesson 12\u3000more", "lesson", {"number": "12"}),
     ],
 )
 def test_typed_text_is_parsed_into_named_arguments(text: str, name: str, arguments: dict[str, str]) -> None:

@@ -2,7 +2,7 @@
 
 The quiz here is a test stand-in with a fixed question (the real quiz is its own issue); what is
 tested is the delivery: its own ledger rows, its own time of day (`quiz_time`), its own pusher
-beside the lesson's, through the real Telegram adapter and the fake Bot API.
+beside the lesson's, a quiz poll sent through the real Telegram adapter to the fake Bot API.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.core.messages import Reply, RichText
+from bot.core.messages import Poll, Reply
 from bot.core.turn import Services
 from bot.delivery.content import DailyLessons
 from bot.storage.push_ledger import Claim
@@ -33,7 +33,14 @@ class EveningQuestion:
     async def replies(self, claim: Claim) -> Sequence[Reply]:
         if claim.subscriber.chat_id in self.skip:
             return []
-        return [Reply(RichText.of("📝 今日测验：engulf 是什么意思？"))]
+        quiz = Poll(
+            key=f"{claim.content_id}:{claim.subscriber.chat_id}",
+            question="📝 今日测验：engulf 在这里是什么意思？",
+            options=("吞没", "建造", "出售"),
+            correct=0,
+            explanation="engulf = 吞没；The fire engulfed the house.",
+        )
+        return [Reply(poll=quiz)]
 
 
 async def test_a_lesson_and_a_quiz_reach_each_subscriber_once_on_the_same_day(
@@ -55,8 +62,13 @@ async def test_a_lesson_and_a_quiz_reach_each_subscriber_once_on_the_same_day(
     assert (evening.sent, evening.skipped) == (2, 1)
     assert all(report.settled == 0 for report in again), "each kind goes once a day"
     for chat in (2101, 2102):
-        lesson_text, quiz_text = received[chat]
-        assert "【1/" in lesson_text and quiz_text.startswith("📝 今日测验")
+        lesson, quiz_message = bot.fake.messages(chat)
+        assert "【1/" in (lesson.text or "") and quiz_message.poll is not None
+        assert quiz_message.poll["type"] == "quiz" and quiz_message.poll["correct_option_ids"] == [0]
+        assert quiz_message.poll["question"].startswith("📝 今日测验")
     assert len(received[2103]) == 1, "skipped: no quiz message at all"
+    quiz_rows = [row for found in ledger(sessions).values() for row in found if row.kind == "quiz"]
+    sent_ids = {str(bot.fake.messages(chat)[1].message_id) for chat in (2101, 2102)}
+    assert {row.message_id for row in quiz_rows if row.state == "sent"} == sent_ids, "the poll's message id"
     kinds = sorted((row.kind, row.state) for row in ledger(sessions)["2103"])
     assert kinds == [("lesson", "sent"), ("quiz", "skipped")]

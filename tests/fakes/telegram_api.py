@@ -60,6 +60,7 @@ GROUP_MEMBER_ID = 1001  # who speaks in a group chat when a test does not say
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
+POLL_QUESTION, POLL_OPTION, POLL_EXPLANATION, POLL_OPTIONS = 300, 100, 200, (2, 12)
 MAX_CALLBACK_DATA = 64  # bytes
 MAX_UPLOAD = 50 * 1024 * 1024
 
@@ -612,7 +613,7 @@ class SentMessage:
     message_id: int
     chat: JSON
     date: int
-    kind: str  # "text", "audio", "document" or "voice"
+    kind: str  # "text", "audio", "document", "voice" or "poll"
     text: str | None = None  # plain text after parsing, for text messages
     caption: str | None = None  # plain caption after parsing, for media
     source: str | None = None  # the text or caption as the bot sent it, before parsing
@@ -621,7 +622,7 @@ class SentMessage:
     reply_markup: JSON | None = None  # as sent, reply keyboards included
     reply_to_message: JSON | None = None
     link_preview_options: JSON | None = None
-    file: JSON | None = None  # the audio/document/voice object
+    file: JSON | None = None  # the audio/document/voice object, or the poll
     edit_date: int | None = None
     edits: int = 0
 
@@ -640,6 +641,10 @@ class SentMessage:
     @property
     def voice(self) -> JSON | None:
         return self.file if self.kind == "voice" else None
+
+    @property
+    def poll(self) -> JSON | None:
+        return self.file if self.kind == "poll" else None
 
     @property
     def buttons(self) -> list[JSON]:
@@ -1496,6 +1501,64 @@ class FakeTelegramServer:
             reply_markup=markup,
             reply_to_message=self._reply_target(params, chat["id"]),
             link_preview_options=params.get("link_preview_options"),
+        )
+        return message.to_api(self.bot_user)
+
+    async def api_sendPoll(self, params: _Params) -> JSON:
+        """A poll or quiz, checked as Telegram checks it (lengths, option count, a quiz's answer)."""
+        chat = self._chat(params.chat_id())
+        question = str(params.required("question"))
+        if not 1 <= len(question) <= POLL_QUESTION:
+            raise bad_request("POLL_QUESTION_INVALID")
+        options = [
+            str(o.get("text", "")) if isinstance(o, dict) else str(o) for o in params.get("options") or []
+        ]
+        if not POLL_OPTIONS[0] <= len(options) <= POLL_OPTIONS[1]:
+            raise bad_request("POLL_OPTIONS_COUNT_INVALID" if options else "poll must have at least 2 option")
+        if any(not 1 <= len(option) <= POLL_OPTION for option in options):
+            raise bad_request("POLL_OPTION_INVALID")
+        kind = params.get("type") or "regular"
+        # Bot API 9.6 takes correct_option_ids (a list); the single correct_option_id still works.
+        ids = params.get("correct_option_ids")
+        correct = (
+            ids[0] if isinstance(ids, list) and len(ids) == 1 else params.optional_int("correct_option_id")
+        )
+        if isinstance(ids, list) and len(ids) > 1:
+            raise bad_request("a quiz has exactly one correct option")
+        if kind == "quiz" and (correct is None or not 0 <= correct < len(options)):
+            raise bad_request(
+                "wrong correct option ID specified" if correct is not None else "QUIZ_CORRECT_ANSWERS_EMPTY"
+            )
+        explanation = params.get("explanation")
+        if explanation is not None and len(str(explanation)) > POLL_EXPLANATION:
+            raise bad_request("QUIZ_EXPLANATION_TOO_LONG")
+        poll = {
+            "id": secrets.token_hex(8),
+            "question": question,
+            # persistent_id: Bot API 9.6 names each option for good (options can be added later).
+            "options": [
+                {"text": option, "voter_count": 0, "persistent_id": f"o{number}"}
+                for number, option in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": params.get("is_anonymous", True) not in (False, "false"),
+            "type": kind,
+            "allows_multiple_answers": False,
+            "allows_revoting": kind != "quiz",  # a quiz answer is final
+            "members_only": False,  # Bot API 10.0: voting not limited to long-standing members
+        }
+        if kind == "quiz":
+            poll["correct_option_ids"] = [correct]
+            if explanation:
+                poll["explanation"] = str(explanation)
+        markup = check_markup(params.get("reply_markup"))
+        message = self._store(
+            chat,
+            kind="poll",
+            file=poll,
+            reply_markup=markup,
+            reply_to_message=self._reply_target(params, chat["id"]),
         )
         return message.to_api(self.bot_user)
 

@@ -402,3 +402,22 @@ async def test_a_real_application_polls_and_replies(fake: FakeTelegramServer) ->
 
 def _calls(calls: list[Call]) -> str:
     return "\n".join(map(str, calls))
+
+
+async def test_a_quiz_poll_is_checked_and_stored_as_telegram_would(
+    bot: Bot, fake: FakeTelegramServer
+) -> None:
+    sent = await bot.send_poll(
+        42, "engulf?", ["吞没", "建造"], is_anonymous=False, type="quiz", correct_option_ids=[0],
+        explanation="吞没",
+    )  # fmt: skip
+    assert sent.poll is not None and sent.poll.type == "quiz" and sent.poll.correct_option_ids == (0,)
+    assert [option.text for option in sent.poll.options] == ["吞没", "建造"] and not sent.poll.is_anonymous
+    (stored,) = fake.messages(42)
+    assert stored.kind == "poll" and stored.poll is not None and stored.poll["id"] == sent.poll.id
+    with pytest.raises(BadRequest, match=r"(?i)quiz_correct_answers_empty"):
+        await bot.send_poll(42, "no answer?", ["a", "b"], type="quiz")
+    with pytest.raises(BadRequest, match=r"(?i)poll_options_count_invalid|at least 2"):
+        await bot.send_poll(42, "one option?", ["a"])
+    with pytest.raises(BadRequest, match=r"(?i)poll_question_invalid"):
+        await bot.send_poll(42, "q" * 301, ["a", "b"])

@@ -230,3 +230,27 @@ def test_migrate_leaves_logging_alone(database_url: str) -> None:
 )
 def test_display_url_hides_the_password(url: str, shown: str) -> None:
     assert display_url(url) == shown
+
+
+def test_a_failed_migration_leaves_the_database_as_it_was(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One transaction, DDL included, on SQLite too: no half-made tables to trip the next start."""
+    import bot.storage.engine as engine_module
+
+    def fails(connection: object) -> None:
+        raise RuntimeError("the last step failed")
+
+    engine = create_database_engine(database_url)
+    try:
+        migrate(engine, revision="0004")
+        monkeypatch.setattr(engine_module, "_check_foreign_keys", fails)
+        with pytest.raises(RuntimeError, match="last step"):
+            migrate(engine)
+        assert schema_revision(engine) == "0004"
+        assert "learners" not in table_names(engine) and "sent_lessons" in table_names(engine)
+        monkeypatch.undo()
+        migrate(engine)
+        assert schema_revision(engine) == head_revision() and table_names(engine) == TABLES
+    finally:
+        engine.dispose()

@@ -1,0 +1,34 @@
+"""The poll part of a reply: checked when made, and shown in the console as a quiz to think about."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from bot.adapters.console import render_poll
+from bot.core.messages import Poll, Reply
+
+
+def test_a_poll_has_two_to_ten_options_and_a_quizs_answer_is_one_of_them() -> None:
+    with pytest.raises(ValueError, match="2 to 10 options"):
+        Poll("k", "q?", ("only",))
+    with pytest.raises(ValueError, match="2 to 10 options"):
+        Poll("k", "q?", tuple(str(n) for n in range(11)))
+    with pytest.raises(ValueError, match="not one of"):
+        Poll("k", "q?", ("a", "b"), correct=2)
+    assert Reply(poll=Poll("k", "q?", ("a", "b"), correct=1)).shows_something
+
+
+def test_the_console_shows_the_choices_and_the_answer_dimmed() -> None:
+    shown = render_poll(
+        Poll("k", "engulf 是什么意思？", ("吞没", "建造"), correct=0, explanation="吞没，淹没")
+    )
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    console.print(shown)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "📝 engulf 是什么意思？" in text and "A. 吞没" in text and "B. 建造" in text
+    assert "答案 answer: A · 吞没，淹没" in text
+    answer = next(span for span in shown.spans if "answer" in shown.plain[span.start : span.end])
+    assert "grey" in str(answer.style), "dimmed like a spoiler: think first, then look"

@@ -340,11 +340,23 @@ def default_config_file(environ: Mapping[str, str]) -> Path | None:
 def load_settings(config_file: Path | None = None) -> Settings:
     """Read settings from the file and the environment, or raise SettingsError saying what to fix."""
     config_file = config_file or default_config_file(os.environ)
-    file_values = _read_toml(config_file) if config_file else {}
+    file_values = _anchored(_read_toml(config_file), config_file) if config_file else {}
     try:
         return Settings(**file_values)
     except ValidationError as error:
         raise SettingsError(_explain(error, config_file)) from None
+
+
+def _anchored(values: dict[str, Any], config_file: Path) -> dict[str, Any]:
+    """The project's own settings file names the bundled library relative to the project: read from
+    another folder (`buildspeak` run elsewhere), those paths must still lead to it, not to the cwd."""
+    if config_file.resolve() != (PACKAGE_ROOT / "config" / "buildspeak.toml").resolve():
+        return values
+    library = dict(values.get("library", {}))
+    for key in ("path", "pins"):
+        if key in library and not Path(library[key]).is_absolute():
+            library[key] = str(PACKAGE_ROOT / library[key])
+    return {**values, "library": library}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_the_documented_defaults_file_matches_the_built_in_defaults() -> None:
     from_file = load_settings(PROJECT_CONFIG)
     assert from_file.lessons == load_settings(write(Path.cwd(), "")).lessons
     assert from_file.calendar == load_settings(write(Path.cwd(), "")).calendar
-    assert str(from_file.library.path) == "lessons/library"
+    assert from_file.library == load_settings(write(Path.cwd(), "")).library, "the project's own library"
 
 
 def test_every_key_of_the_settings_is_documented_in_the_defaults_file() -> None:
@@ -154,3 +155,18 @@ def test_bad_llm_and_explain_values_are_explained(tmp_path: Path, toml: str, exp
         load_settings(write(tmp_path, toml))
     for fragment in expected:
         assert fragment in str(raised.value)
+
+
+def test_the_bundled_library_is_found_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`buildspeak` run outside the project reads the project's settings file; its library paths
+    are the project's, not the folder's it was run from."""
+    for name in list(os.environ):
+        if name.startswith("BUILDSPEAK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings.library.path == PROJECT_CONFIG.parent.parent / "lessons" / "library"
+    assert settings.library.path.is_dir() and any(settings.library.path.rglob("*.md"))
+    assert settings.library.pins.parent == settings.library.path.parent

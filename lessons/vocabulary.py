@@ -12,7 +12,8 @@ from __future__ import annotations
 import gzip
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -165,6 +166,19 @@ class Dictionary:
         if key is None:
             key = self._resolve(_POSSESSIVE.sub("", word.strip()).lower())
         return tuple(self._entries[key][6].split()) if key is not None else ()
+
+    def entries(self) -> Iterator[DictEntry]:
+        """Every line once, in file order, for callers that index the whole word list (quiz distractors).
+
+        Unlike `lookup`, an inflected line keeps its own gloss ("taped": "n. 录播, 压胶"); its
+        `lemma` names the line it is a form of ("tape"), so a caller can tell forms from lemmas.
+        """
+        for key, columns in self._entries.items():
+            entry = self._entry(key, columns[0])
+            lemma = self._lemmas.get(key)
+            if lemma is not None and lemma != key and lemma in self._entries:
+                entry = replace(entry, lemma=self._entries[lemma][0])
+            yield entry
 
     def headword(self, word: str) -> str | None:
         """How the dictionary spells the line `word` itself is found on ("english" → "English").

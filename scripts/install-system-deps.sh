@@ -5,8 +5,13 @@
 # cannot install them it says so in one line and exits 0, and the bot sends
 # lessons without audio when gTTS is down too.
 #
-# Idempotent and quick when the tools are present (it only runs `command -v`),
-# so `make run` and `make test` can call it every time.
+# It also installs a small Chinese font (WenQuanYi Micro Hei, ~5 MB) when the
+# machine has none: the /stats progress picture is drawn with matplotlib, whose
+# bundled fonts have no Chinese glyphs. Without one the picture falls back to
+# English-only labels, so this is optional too.
+#
+# Idempotent and quick when everything is present (it only runs `command -v` and
+# `fc-list`), so `make run` and `make test` can call it every time.
 #
 # Override the binaries it looks for with ESPEAK_BINARY / LAME_BINARY, the same
 # names the bot's settings use.
@@ -15,16 +20,41 @@ set -euo pipefail
 
 espeak_binary="${ESPEAK_BINARY:-espeak-ng}"
 lame_binary="${LAME_BINARY:-lame}"
+cjk_font_package="fonts-wqy-microhei"
+cjk_font_file="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 note() {
     echo "install-system-deps: $*" >&2
+}
+
+# Any font covering Chinese will do (the bot searches for one), not only ours;
+# without fontconfig, fall back to looking for our package's file.
+has_cjk_font() {
+    if command -v fc-list >/dev/null 2>&1; then
+        [[ -n "$(fc-list :lang=zh file 2>/dev/null)" ]]
+    else
+        [[ -f "$cjk_font_file" ]]
+    fi
 }
 
 missing_packages() {
     local packages=()
     command -v "$espeak_binary" >/dev/null 2>&1 || packages+=(espeak-ng)
     command -v "$lame_binary" >/dev/null 2>&1 || packages+=(lame)
+    has_cjk_font || packages+=("$cjk_font_package")
     echo "${packages[*]:-}"
+}
+
+# What the learner loses without the given packages, for the one-line note.
+consequences() {
+    local lost="" wanted=" $* "
+    if [[ "$wanted" == *" espeak-ng "* || "$wanted" == *" lame "* ]]; then
+        lost="offline audio (espeak-ng + lame) will be unavailable; lessons still go out, with gTTS audio or none"
+    fi
+    if [[ "$wanted" == *" $cjk_font_package "* ]]; then
+        lost="${lost:+$lost; }the /stats picture will have English-only labels"
+    fi
+    echo "$lost"
 }
 
 # Prints the command prefix that gives root ("" or "sudo -n"); fails when there is none.
@@ -52,7 +82,9 @@ main() {
     packages="$(missing_packages)"
     [[ -z "$packages" ]] && return 0
 
-    local unavailable="offline audio (espeak-ng + lame) will be unavailable; lessons still go out, with gTTS audio or none"
+    local unavailable
+    # shellcheck disable=SC2086  # $packages is a word list on purpose
+    unavailable="$(consequences $packages)"
     if ! command -v apt-get >/dev/null 2>&1; then
         note "missing: $packages and no apt-get here; install them by hand. $unavailable."
         return 0

@@ -24,10 +24,18 @@ What it reproduces, from the Bot API docs, tdlib's HTML parser and PTB 22's requ
   when a newer one arrives, like Telegram. A poll whose client hangs up is cancelled (recorded as 499);
   stopping the server answers pending polls at once, so nothing hangs on shutdown.
 * Uploads get a new file_id (the file_unique_id depends on the bytes, as on Telegram); a file_id is
-  accepted only if this server issued it.
+  accepted only if this server issued it, a photo's only by sendPhoto and only a photo's by sendPhoto.
+* Photos must be PNG or JPEG that a decoder would accept (a PNG's chunks and pixel data are checked, a
+  JPEG's headers up to its first scan), within Telegram's limits: 10 MB, width + height <= 10000, sides
+  at most 20:1. The message lists its PhotoSizes like Telegram, smallest first: a thumbnail (unless the
+  photo fits in 90x90), then the size uploaded.
+* Polls can be answered by users (`answer_poll`): a non-anonymous poll yields a `poll_answer` update and
+  its counts change; a quiz answer is final; `stopPoll` closes a poll for good.
 
 Deliberately left out: "chat not found" (any chat id is accepted: positive ids are private chats,
-negative ones groups), inline messages, media other than audio/document/voice, sending by URL.
+negative ones groups), inline messages, media other than audio/document/voice/photo, sending by URL,
+re-encoding photos (every size keeps the uploaded bytes), and the `poll` updates (new poll state) that
+Telegram also sends the bot when its polls change.
 """
 
 from __future__ import annotations
@@ -41,7 +49,9 @@ import math
 import re
 import secrets
 import socket
+import struct
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,12 +73,17 @@ MAX_CALLBACK_ANSWER = 200
 POLL_QUESTION, POLL_OPTION, POLL_EXPLANATION, POLL_OPTIONS = 300, 100, 200, (2, 12)
 MAX_CALLBACK_DATA = 64  # bytes
 MAX_UPLOAD = 50 * 1024 * 1024
+MAX_PHOTO = 10 * 1024 * 1024  # tdlib's MAX_PHOTO_SIZE, checked before the image is read
+MAX_PHOTO_SIDES, MAX_PHOTO_RATIO = 10000, 20  # width + height, and the longer side over the shorter
+THUMBNAIL_BOX = 90  # Telegram's smallest photo size fits in 90x90
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
 WRONG_FILE = "wrong file identifier/HTTP URL specified"
+# tdlib's names for kinds of file, as "can't use file of type Document as Photo" words them
+FILE_TYPE_NAMES = {"audio": "Audio", "document": "Document", "voice": "VoiceNote", "photo": "Photo"}
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 
@@ -111,6 +126,7 @@ STRING_FIELDS = frozenset(
         "audio",
         "document",
         "voice",
+        "photo",
         "thumbnail",
         "file_id",
         "name",
@@ -520,6 +536,135 @@ def inline_keyboard(markup: JSON | None) -> JSON | None:
     return markup if markup and "inline_keyboard" in markup else None
 
 
+# --- Images: what Telegram's decoder needs to see before it accepts a photo ----------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_CHUNKS = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND"})  # the critical chunks a decoder knows
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> samples per pixel
+PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
+ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+# Start-of-frame markers carry the size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not.
+JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM and RSTn have no length
+JPEG_SCAN = 0xDA
+
+
+def image_size(content: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or JPEG a decoder would accept, or None: Telegram's IMAGE_PROCESS_FAILED.
+
+    A bot that writes a PNG by hand, or gets an HTML error page instead of a picture, finds out here.
+    """
+    if content.startswith(PNG_SIGNATURE):
+        return _png_size(content)
+    if content.startswith(b"\xff\xd8"):
+        return _jpeg_size(content)
+    return None
+
+
+def _png_size(content: bytes) -> tuple[int, int] | None:
+    """Walk the chunks (checksums included), then inflate the pixels: a truncated PNG does not decode."""
+    pos, header, palette, data = len(PNG_SIGNATURE), None, False, bytearray()
+    while pos + 12 <= len(content):
+        length, kind = struct.unpack(">I4s", content[pos : pos + 8])
+        end = pos + 12 + length
+        if end > len(content) or not kind.isalpha():
+            return None
+        body = content[pos + 8 : end - 4]
+        if zlib.crc32(kind + body) != struct.unpack(">I", content[end - 4 : end])[0]:
+            return None
+        pos = end
+        if (header is None) != (kind == b"IHDR") or (kind[:1].isupper() and kind not in PNG_CHUNKS):
+            return None  # IHDR first and once; an unknown critical chunk stops a decoder
+        if kind == b"IHDR":
+            if length != 13:
+                return None
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"PLTE":
+            palette = True
+        elif kind == b"IDAT":
+            data += body
+        elif kind == b"IEND":
+            break
+    else:
+        return None  # no IEND: the file was cut short
+    assert header is not None
+    width, height, depth, colour, compression, filtering, interlace = header
+    if not (0 < width < 2**31 and 0 < height < 2**31) or depth not in PNG_DEPTHS.get(colour, ()):
+        return None
+    if (compression, filtering) != (0, 0) or interlace not in (0, 1) or (colour == 3 and not palette):
+        return None
+    expected = _png_data_size(width, height, depth * PNG_CHANNELS[colour], interlaced=interlace == 1)
+    try:
+        pixels = zlib.decompressobj().decompress(bytes(data), expected)
+    except zlib.error:
+        return None
+    return (width, height) if len(pixels) == expected else None
+
+
+def _png_data_size(width: int, height: int, bits_per_pixel: int, *, interlaced: bool) -> int:
+    """Bytes of filtered scanlines the image needs: a filter byte per row, per Adam7 pass if interlaced."""
+    passes = ADAM7 if interlaced else ((0, 0, 1, 1),)
+    total = 0
+    for x0, y0, dx, dy in passes:
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            total += rows * (1 + -(-columns * bits_per_pixel // 8))
+    return total
+
+
+def _jpeg_size(content: bytes) -> tuple[int, int] | None:
+    """Walk the marker segments to the first scan; the frame header before it has the size."""
+    pos, size = 2, None
+    while pos < len(content) and content[pos] == 0xFF:
+        while pos < len(content) and content[pos] == 0xFF:  # fill bytes
+            pos += 1
+        if pos + 3 > len(content):
+            return None
+        marker = content[pos]
+        pos += 1
+        if marker in JPEG_STANDALONE:
+            continue
+        if marker in (0x00, 0xD8, 0xD9):  # a stuffed byte, a second SOI, or EOI before any scan
+            return None
+        (length,) = struct.unpack(">H", content[pos : pos + 2])
+        segment = content[pos + 2 : pos + length]
+        if length < 2 or pos + length > len(content):
+            return None
+        if marker in JPEG_FRAMES:
+            if len(segment) < 6:
+                return None
+            _precision, height, width, components = struct.unpack(">BHHB", segment[:6])
+            if not (width and height and components) or len(segment) < 6 + 3 * components:
+                return None
+            size = (width, height)
+        elif marker == JPEG_SCAN:
+            return size
+        pos += length
+    return None
+
+
+def check_photo(content: bytes) -> tuple[int, int]:
+    """The size of a photo Telegram would take; its errors, in its order, for one it would not."""
+    if len(content) > MAX_PHOTO:
+        raise bad_request(
+            f"file of size {len(content)} bytes is too big for a photo; the maximum size is {MAX_PHOTO} bytes"
+        )
+    size = image_size(content)
+    if size is None:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    if sum(size) > MAX_PHOTO_SIDES or max(size) > MAX_PHOTO_RATIO * min(size):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    return size
+
+
+def thumbnail_size(width: int, height: int) -> tuple[int, int] | None:
+    """The smaller size Telegram adds to a photo, or None if the photo already fits in its box."""
+    scale = THUMBNAIL_BOX / max(width, height)
+    if scale >= 1:
+        return None
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 # --- Records for tests ----------------------------------------------------------------------------------
 
 
@@ -613,7 +758,7 @@ class SentMessage:
     message_id: int
     chat: JSON
     date: int
-    kind: str  # "text", "audio", "document", "voice" or "poll"
+    kind: str  # "text", "audio", "document", "voice", "photo" or "poll"
     text: str | None = None  # plain text after parsing, for text messages
     caption: str | None = None  # plain caption after parsing, for media
     source: str | None = None  # the text or caption as the bot sent it, before parsing
@@ -622,7 +767,7 @@ class SentMessage:
     reply_markup: JSON | None = None  # as sent, reply keyboards included
     reply_to_message: JSON | None = None
     link_preview_options: JSON | None = None
-    file: JSON | None = None  # the audio/document/voice object, or the poll
+    file: JSON | list[JSON] | None = None  # the audio/document/voice object, the PhotoSizes, or the poll
     edit_date: int | None = None
     edits: int = 0
 
@@ -643,8 +788,14 @@ class SentMessage:
         return self.file if self.kind == "voice" else None
 
     @property
+    def photo(self) -> list[JSON] | None:
+        """The PhotoSize objects, smallest first: the last one is the size the bot uploaded."""
+        return self.file if self.kind == "photo" and isinstance(self.file, list) else None
+
+    @property
     def poll(self) -> JSON | None:
-        return self.file if self.kind == "poll" else None
+        """The Poll as it stands now: votes counted, closed by stopPoll. Its "id" is the poll_id."""
+        return self.file if self.kind == "poll" and isinstance(self.file, dict) else None
 
     @property
     def buttons(self) -> list[JSON]:
@@ -903,9 +1054,9 @@ class FakeTelegramServer:
     """The Bot API on 127.0.0.1 (a free port), served by aiohttp in the test's own event loop.
 
     `async with FakeTelegramServer() as fake:`, then point PTB at `f"{fake.url}/bot"`. Inject updates
-    with `send_text`, `press_button`, `add_bot_to_group` or `push_update`; read `calls`, `messages(chat)`,
-    `uploads`; `await wait_for(...)` rather than sleeping; make it fail with `block_chat`, `fail_next`
-    and `rate_limit`.
+    with `send_text`, `press_button`, `answer_poll`, `add_bot_to_group` or `push_update`; read `calls`,
+    `messages(chat)`, `uploads`; `await wait_for(...)` rather than sleeping; make it fail with
+    `block_chat`, `fail_next` and `rate_limit`.
     """
 
     def __init__(
@@ -937,6 +1088,8 @@ class FakeTelegramServer:
         self._received: dict[int, dict[int, JSON]] = {}
         self._open_queries: dict[str, JSON] = {}
         self._files: dict[str, _StoredFile] = {}
+        self._photos: dict[str, list[JSON]] = {}  # the file_id of each size -> all sizes of that photo
+        self._votes: dict[str, dict[int, list[int]]] = {}  # poll id -> user id -> chosen option ids
         self._file_prefix = secrets.token_hex(4)
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}  # (kind, language_code) -> text
@@ -1040,6 +1193,64 @@ class FakeTelegramServer:
         }
         self._open_queries[query["id"]] = query
         return self.push_update({"callback_query": query})
+
+    def answer_poll(
+        self,
+        chat_id: int,
+        message_id: int,
+        option_ids: list[int],
+        *,
+        user_id: int | None = None,
+        first_name: str = "Tester",
+    ) -> JSON:
+        """A user votes in the bot's poll; an empty `option_ids` retracts the vote. Returns the update.
+
+        Refused with ValueError where a Telegram client would not let the user vote: a closed poll,
+        an option that does not exist, several options in a single-answer poll, a second answer to a
+        quiz (or to a poll that disallows revoting). An anonymous poll is refused too: Telegram sends
+        the bot no poll_answer for it, so a bot that waits for one is waiting for nothing. The update
+        is a `poll_answer` with the user and no chat or message; the bot learns which poll by its id.
+        A user the fake already knows keeps their name; `first_name` names a new one.
+        """
+        message = self._sent.get(chat_id, {}).get(message_id)
+        if message is None:
+            raise ValueError(f"the bot has no message {message_id} in chat {chat_id}")
+        poll = message.poll
+        if poll is None:
+            raise ValueError(f"message {message_id} in chat {chat_id} is a {message.kind}, not a poll")
+        if poll["is_closed"]:
+            raise ValueError(f"MESSAGE_POLL_CLOSED: poll {poll['id']} is closed")
+        if poll["is_anonymous"]:
+            raise ValueError(f"poll {poll['id']} is anonymous: Telegram sends the bot no poll_answer for it")
+        options = poll["options"]
+        if len(set(option_ids)) != len(option_ids) or any(not 0 <= i < len(options) for i in option_ids):
+            raise ValueError(f"OPTION_INVALID: {option_ids} for a poll of {len(options)} options")
+        if len(option_ids) > 1 and not poll["allows_multiple_answers"]:
+            raise ValueError(f"OPTIONS_TOO_MUCH: poll {poll['id']} takes one answer")
+        voter = self._speaker(chat_id, message.chat["type"], user_id)
+        user = self._users.get(voter) or self._register_user(voter, first_name, None, "en")
+        votes = self._votes.setdefault(poll["id"], {})
+        previous = votes.get(voter)
+        if previous is not None and not poll.get("allows_revoting", poll["type"] != "quiz"):
+            raise ValueError(f"REVOTE_NOT_ALLOWED: user {voter} has answered {poll['type']} {poll['id']}")
+        if previous is None and not option_ids:
+            raise ValueError(f"user {voter} has no vote in poll {poll['id']} to retract")
+        for option in previous or []:
+            options[option]["voter_count"] -= 1
+        for option in option_ids:
+            options[option]["voter_count"] += 1
+        if option_ids:
+            votes[voter] = list(option_ids)
+        else:
+            del votes[voter]
+        poll["total_voter_count"] = len(votes)
+        answer = {
+            "poll_id": poll["id"],
+            "user": user,
+            "option_ids": list(option_ids),
+            "option_persistent_ids": [options[option]["persistent_id"] for option in option_ids],
+        }
+        return self.push_update({"poll_answer": copy.deepcopy(answer)})
 
     def add_bot_to_group(
         self,
@@ -1377,32 +1588,79 @@ class FakeTelegramServer:
 
     # Files
 
-    def _media_file(self, params: _Params, kind: str, chat_id: int, method: str) -> JSON:
-        """An upload gets a new file_id; a file_id must be one this server issued."""
+    def _upload_part(self, params: _Params, kind: str) -> UploadedFile | None:
+        """The uploaded file: the part named like the parameter, or the one it names with attach://."""
         part = params.files.get(kind)
         reference = params.get(kind)
         if part is None and isinstance(reference, str) and reference.startswith("attach://"):
             part = params.files.get(reference.removeprefix("attach://"))
+        return part
+
+    def _reused_file(self, params: _Params, kind: str, chat_id: int, method: str) -> str:
+        """The file_id a send names instead of uploading; it must be one this server issued."""
+        reference = params.get(kind)
+        if reference in (None, ""):
+            raise bad_request(f"there is no {kind} in the request")
+        if not isinstance(reference, str) or reference not in self._files:
+            raise bad_request(WRONG_FILE)
+        issued_as = self._files[reference].kind
+        if (issued_as == "photo") != (kind == "photo"):
+            raise bad_request(
+                f"can't use file of type {FILE_TYPE_NAMES[issued_as]} as {FILE_TYPE_NAMES[kind]}"
+            )
+        self.file_reuses.append(FileReuse(method, chat_id, reference))
+        return reference
+
+    def _media_file(self, params: _Params, kind: str, chat_id: int, method: str) -> JSON:
+        """An upload gets a new file_id; a file_id must be one this server issued."""
+        part = self._upload_part(params, kind)
         if part is not None:
             stored = self._issue_file(kind, part)
             self.uploads.append(
                 Upload(method, chat_id, part.field, part, stored.file_id, stored.file_unique_id)
             )
-        elif reference in (None, ""):
-            raise bad_request(f"there is no {kind} in the request")
-        elif not isinstance(reference, str) or reference not in self._files:
-            raise bad_request(WRONG_FILE)
         else:
-            stored = self._files[reference]
-            self.file_reuses.append(FileReuse(method, chat_id, reference))
+            stored = self._files[self._reused_file(params, kind, chat_id, method)]
         return self._file_object(kind, stored, params)
 
-    def _issue_file(self, kind: str, part: UploadedFile) -> _StoredFile:
+    def _photo_sizes(self, params: _Params, chat_id: int, method: str) -> list[JSON]:
+        """The PhotoSizes of an uploaded photo (checked as Telegram checks it), or of a reused one.
+
+        Each size gets its own file_id, and sending any of them sends the whole photo again, as on
+        Telegram. The thumbnail keeps the uploaded bytes: the fake does not scale or re-encode.
+        """
+        part = self._upload_part(params, "photo")
+        if part is None:
+            return copy.deepcopy(self._photos[self._reused_file(params, "photo", chat_id, method)])
+        width, height = check_photo(part.content)
+        original = self._issue_file("photo", part)
+        self.uploads.append(
+            Upload(method, chat_id, part.field, part, original.file_id, original.file_unique_id)
+        )
+        sizes = [(original, width, height)]
+        if thumbnail := thumbnail_size(width, height):
+            sizes.insert(0, (self._issue_file("photo", part, variant=f"{thumbnail}"), *thumbnail))
+        photo = [
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "width": size_width,
+                "height": size_height,
+                "file_size": len(stored.content),
+            }
+            for stored, size_width, size_height in sizes
+        ]
+        for stored, _, _ in sizes:
+            self._photos[stored.file_id] = photo
+        return copy.deepcopy(photo)
+
+    def _issue_file(self, kind: str, part: UploadedFile, *, variant: str = "") -> _StoredFile:
+        """A new file_id; the file_unique_id follows the bytes (and the variant: a photo's other size)."""
         number = len(self._files) + 1
         suffix = PurePosixPath(part.filename or "").suffix
         stored = _StoredFile(
             file_id=f"fake-{kind}-{self._file_prefix}-{number}",
-            file_unique_id="AgAD" + hashlib.sha256(part.content).hexdigest()[:12],
+            file_unique_id="AgAD" + hashlib.sha256(variant.encode() + part.content).hexdigest()[:12],
             kind=kind,
             filename=part.filename,
             mime_type=part.content_type,
@@ -1433,7 +1691,11 @@ class FakeTelegramServer:
         caption = self._format(params, "caption", MAX_CAPTION)
         markup = check_markup(params.get("reply_markup"))
         reply_to = self._reply_target(params, chat["id"])
-        media = self._media_file(params, kind, chat["id"], method)
+        media: JSON | list[JSON]
+        if kind == "photo":
+            media = self._photo_sizes(params, chat["id"], method)
+        else:
+            media = self._media_file(params, kind, chat["id"], method)
         message = self._store(
             chat,
             kind=kind,
@@ -1544,7 +1806,7 @@ class FakeTelegramServer:
             "is_closed": False,
             "is_anonymous": params.get("is_anonymous", True) not in (False, "false"),
             "type": kind,
-            "allows_multiple_answers": False,
+            "allows_multiple_answers": kind == "regular" and params.get("allows_multiple_answers") is True,
             "allows_revoting": kind != "quiz",  # a quiz answer is final
             "members_only": False,  # Bot API 10.0: voting not limited to long-standing members
         }
@@ -1561,6 +1823,21 @@ class FakeTelegramServer:
             reply_to_message=self._reply_target(params, chat["id"]),
         )
         return message.to_api(self.bot_user)
+
+    async def api_stopPoll(self, params: _Params) -> JSON:
+        """Close the bot's poll for good and return it; like an edit, the keyboard is what is sent."""
+        chat = self._chat(params.chat_id())
+        message = self._sent.get(chat["id"], {}).get(params.integer("message_id"))
+        if message is None:
+            raise bad_request("message with poll to stop not found")
+        poll = message.poll
+        if poll is None:
+            raise bad_request("message is not a poll")
+        if poll["is_closed"]:
+            raise bad_request("poll has already been closed")
+        message.reply_markup = _edit_markup(params)
+        poll["is_closed"] = True
+        return copy.deepcopy(poll)
 
     async def api_editMessageText(self, params: _Params) -> JSON:
         message = self._editable(params)
@@ -1606,6 +1883,9 @@ class FakeTelegramServer:
 
     async def api_sendVoice(self, params: _Params) -> JSON:
         return await self._send_media(params, "voice", "sendVoice")
+
+    async def api_sendPhoto(self, params: _Params) -> JSON:
+        return await self._send_media(params, "photo", "sendPhoto")
 
     async def api_getFile(self, params: _Params) -> JSON:
         stored = self._files.get(str(params.required("file_id")))

@@ -9,8 +9,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import ssl
+import struct
 import time
+import zlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -27,7 +30,7 @@ from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from tests.fakes.telegram_api import Call, FakeTelegramServer, format_text
+from tests.fakes.telegram_api import Call, FakeTelegramServer, format_text, image_size
 
 CHAT = 4242
 KEYBOARD = InlineKeyboardMarkup(
@@ -421,3 +424,200 @@ async def test_a_quiz_poll_is_checked_and_stored_as_telegram_would(
         await bot.send_poll(42, "one option?", ["a"])
     with pytest.raises(BadRequest, match=r"(?i)poll_question_invalid"):
         await bot.send_poll(42, "q" * 301, ["a", "b"])
+
+
+def png(width: int, height: int, *, bit_depth: int = 8) -> bytes:
+    """A valid greyscale PNG, written by hand: what any decoder, and so the fake, must accept."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    row = b"\x00" + bytes(-(-width * bit_depth // 8))  # filter type 0, then black pixels
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_image_size_reads_png_and_jpeg_and_refuses_the_rest() -> None:
+    def segment(marker: int, body: bytes) -> bytes:
+        return bytes((0xFF, marker)) + struct.pack(">H", len(body) + 2) + body
+
+    frame = struct.pack(">BHHB", 8, 480, 640, 1) + bytes((1, 0x11, 0))  # 8 bits, 480 high, 640 wide
+    jpeg = b"\xff\xd8" + segment(0xE0, b"JFIF\x00\x01\x01") + segment(0xC0, frame)
+    jpeg += segment(0xDA, bytes((1, 1, 0, 0, 63, 0))) + b"\x00\x00\xff\xd9"
+
+    assert image_size(png(3, 2)) == (3, 2)
+    assert image_size(jpeg) == (640, 480)
+    assert image_size(png(3, 2)[:-12]) is None  # no IEND: cut short
+    assert image_size(png(3, 2).replace(b"IDAT", b"IDAX")) is None  # checksum no longer matches
+    assert image_size(b"\xff\xd8\xff\xd9") is None  # a JPEG with no frame
+    assert image_size(b"<html>502 Bad Gateway</html>") is None
+
+
+async def test_photo_is_checked_sized_and_can_be_sent_again(bot: Bot, fake: FakeTelegramServer) -> None:
+    picture = png(320, 180)
+
+    sent = await bot.send_photo(CHAT, picture, caption="<b>Progress</b>", parse_mode="HTML", filename="p.png")
+    again = await bot.send_photo(CHAT + 1, sent.photo[0].file_id)  # any size sends the whole photo
+
+    assert [(size.width, size.height) for size in sent.photo] == [(90, 51), (320, 180)]
+    assert len({size.file_id for size in sent.photo}) == 2
+    assert len({size.file_unique_id for size in sent.photo}) == 2
+    assert (sent.caption, sent.caption_entities[0].type) == ("Progress", "bold")
+    assert again.photo == sent.photo
+    (upload,) = fake.uploads
+    assert (upload.method, upload.field, upload.file_id) == ("sendPhoto", "photo", sent.photo[-1].file_id)
+    assert image_size(upload.content) == (320, 180)
+    assert [(reuse.method, reuse.chat_id) for reuse in fake.file_reuses] == [("sendPhoto", CHAT + 1)]
+    (stored,) = fake.messages(CHAT)
+    assert stored.kind == "photo" and stored.photo is not None and stored.photo[-1]["width"] == 320
+    file = await bot.get_file(sent.photo[-1].file_id)
+    assert bytes(await file.download_as_bytearray()) == picture
+    assert (await bot.send_photo(CHAT, png(60, 40))).photo[0].width == 60  # fits the thumbnail: one size
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"lesson text", "IMAGE_PROCESS_FAILED"),
+        (png(320, 180)[:-30], "IMAGE_PROCESS_FAILED"),  # cut short
+        (png(2100, 100), "PHOTO_INVALID_DIMENSIONS"),  # 21:1
+        (png(5001, 5000, bit_depth=1), "PHOTO_INVALID_DIMENSIONS"),  # 10001 in all
+        (b"\x89PNG" + bytes(10 * 1024 * 1024), "file of size 10485764 bytes is too big for a photo"),
+    ],
+)
+async def test_a_photo_telegram_cannot_take_is_refused(
+    bot: Bot, fake: FakeTelegramServer, content: bytes, error: str
+) -> None:
+    with pytest.raises(BadRequest):
+        await bot.send_photo(CHAT, content)
+
+    assert (fake.calls[-1].description or "").startswith(f"Bad Request: {error}")
+    assert fake.messages(CHAT) == [] and fake.uploads == []
+
+
+async def test_other_clients_may_attach_a_photo_under_any_name(fake: FakeTelegramServer) -> None:
+    async with httpx.AsyncClient(base_url=f"{fake.url}/bot{fake.token}") as client:
+        response = await client.post(
+            "/sendPhoto",
+            data={"chat_id": str(CHAT), "photo": "attach://chart"},
+            files={"chart": ("chart.png", png(1200, 800), "image/png")},
+        )
+
+    photo = response.json()["result"]["photo"]
+    assert [(size["width"], size["height"]) for size in photo] == [(90, 60), (1200, 800)]
+    assert fake.uploads[0].field == "chart" and fake.uploads[0].filename == "chart.png"
+
+
+async def test_file_ids_of_photos_and_other_files_do_not_mix(bot: Bot, fake: FakeTelegramServer) -> None:
+    document = await bot.send_document(CHAT, png(4, 4), filename="chart.png")
+    photo = await bot.send_photo(CHAT, png(4, 4))
+
+    with pytest.raises(BadRequest, match=r"(?i)can't use file of type Document as Photo"):
+        await bot.send_photo(CHAT, document.document.file_id)
+    with pytest.raises(BadRequest, match=r"(?i)can't use file of type Photo as Document"):
+        await bot.send_document(CHAT, photo.photo[-1].file_id)
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_photo(CHAT, "AgACAgIAAxkBAAIBnotissuedbythisserver")
+
+
+async def test_a_poll_answer_reaches_the_bot_with_the_user_and_no_chat(
+    bot: Bot, fake: FakeTelegramServer
+) -> None:
+    sent = await bot.send_poll(CHAT, "Which word?", ["ship", "engulf", "yield"], is_anonymous=False)
+
+    pushed = fake.answer_poll(CHAT, sent.message_id, [1], first_name="Lin")
+    (update,) = await bot.get_updates(timeout=0)
+
+    answer = update.poll_answer
+    assert answer is not None and update.update_id == pushed["update_id"]
+    assert (answer.poll_id, answer.user.id, answer.option_ids) == (sent.poll.id, CHAT, (1,))
+    assert answer.option_persistent_ids == (sent.poll.options[1].persistent_id,)
+    assert update.effective_chat is None and update.effective_message is None
+    assert update.effective_user is not None and update.effective_user.first_name == "Lin"
+    fake.answer_poll(CHAT, sent.message_id, [2])  # a regular poll lets the user change the answer
+    assert [option["voter_count"] for option in stored_poll(fake, CHAT, sent.message_id)["options"]] == [
+        0,
+        0,
+        1,
+    ]
+    fake.answer_poll(CHAT, sent.message_id, [])  # and retract it
+    assert stored_poll(fake, CHAT, sent.message_id)["total_voter_count"] == 0
+    updates = await bot.get_updates(offset=update.update_id + 1, timeout=0)
+    assert answers(updates) == [(CHAT, (2,)), (CHAT, ())]
+    with pytest.raises(ValueError, match="OPTION_INVALID"):
+        fake.answer_poll(CHAT, sent.message_id, [3])
+    with pytest.raises(ValueError, match="OPTIONS_TOO_MUCH"):
+        fake.answer_poll(CHAT, sent.message_id, [0, 1])
+    several = await bot.send_poll(
+        CHAT, "Which?", ["a", "b", "c"], is_anonymous=False, allows_multiple_answers=True
+    )
+    fake.answer_poll(CHAT, several.message_id, [0, 2])
+    assert stored_poll(fake, CHAT, several.message_id)["total_voter_count"] == 1
+
+
+def stored_poll(fake: FakeTelegramServer, chat_id: int, message_id: int) -> dict[str, Any]:
+    stored = fake.message(chat_id, message_id)
+    assert stored is not None and stored.poll is not None
+    return stored.poll
+
+
+def answers(updates: tuple[Update, ...]) -> list[tuple[int, tuple[int, ...]]]:
+    """(user id, option ids) of each poll_answer update."""
+    found = [update.poll_answer for update in updates]
+    return [(a.user.id, a.option_ids) for a in found if a is not None and a.user is not None]
+
+
+async def test_an_anonymous_poll_gives_the_bot_no_answer_to_wait_for(
+    bot: Bot, fake: FakeTelegramServer
+) -> None:
+    sent = await bot.send_poll(CHAT, "Which word?", ["ship", "engulf"])
+    text = await bot.send_message(CHAT, "not a poll")
+
+    with pytest.raises(ValueError, match="anonymous"):
+        fake.answer_poll(CHAT, sent.message_id, [0])
+    with pytest.raises(ValueError, match="not a poll"):
+        fake.answer_poll(CHAT, text.message_id, [0])
+    assert fake.pending_updates == []
+
+
+async def test_poll_answers_follow_allowed_updates(bot: Bot, fake: FakeTelegramServer) -> None:
+    sent = await bot.send_poll(CHAT, "Which word?", ["ship", "engulf"], is_anonymous=False)
+    fake.answer_poll(CHAT, sent.message_id, [0])
+
+    assert await bot.get_updates(timeout=0, allowed_updates=["message"]) == ()
+    assert fake.pending_updates == []  # dropped, as Telegram drops what the bot did not ask for
+    fake.answer_poll(CHAT, sent.message_id, [1])
+    (update,) = await bot.get_updates(timeout=0, allowed_updates=[])  # empty: back to the default set
+    assert update.poll_answer is not None and update.poll_answer.option_ids == (1,)
+
+
+async def test_a_quiz_answer_is_final_and_stop_poll_closes_it(bot: Bot, fake: FakeTelegramServer) -> None:
+    group = -100777
+    quiz = await bot.send_poll(
+        group, "engulf?", ["吞没", "建造"], is_anonymous=False, type="quiz", correct_option_ids=[0]
+    )
+    fake.answer_poll(group, quiz.message_id, [0], user_id=7)
+    fake.answer_poll(group, quiz.message_id, [1], user_id=8)
+
+    with pytest.raises(ValueError, match="REVOTE_NOT_ALLOWED"):
+        fake.answer_poll(group, quiz.message_id, [1], user_id=7)
+    stopped = await bot.stop_poll(group, quiz.message_id)
+
+    assert stopped.is_closed and stopped.id == quiz.poll.id and stopped.total_voter_count == 2
+    assert [option.voter_count for option in stopped.options] == [1, 1]
+    assert answers(await bot.get_updates(timeout=0)) == [(7, (0,)), (8, (1,))]
+    assert stored_poll(fake, group, quiz.message_id)["is_closed"]
+    with pytest.raises(ValueError, match="closed"):
+        fake.answer_poll(group, quiz.message_id, [0], user_id=9)
+    with pytest.raises(BadRequest, match=r"(?i)poll has already been closed"):
+        await bot.stop_poll(group, quiz.message_id)
+    text = await bot.send_message(group, "not a poll")
+    with pytest.raises(BadRequest, match=r"(?i)message is not a poll"):
+        await bot.stop_poll(group, text.message_id)
+    with pytest.raises(BadRequest, match=r"(?i)message with poll to stop not found"):
+        await bot.stop_poll(group, 99)

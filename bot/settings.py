@@ -232,6 +232,44 @@ class ExplainSettings(_Section):
     )
 
 
+class QuizSettings(_Section):
+    """The daily quiz and the review schedule behind it (FSRS)."""
+
+    default_quiz_time: dt.time = Field(default=dt.time(21, 0), description="a new chat's quiz time")
+    max_questions: int = Field(default=8, ge=1, le=30, description="words in one quiz at most")
+    today_words: int = Field(default=4, ge=1, le=10, description="words in a quiz on today's lesson")
+    group_questions: int = Field(default=4, ge=1, le=10, description="polls in a group's daily quiz")
+    group_minutes: int = Field(
+        default=60, ge=5, le=24 * 60, description="minutes a group quiz stays open before its results"
+    )
+    desired_retention: float = Field(
+        default=0.9, gt=0.5, lt=1.0, description="the recall rate FSRS schedules for"
+    )
+    maximum_interval: int = Field(default=3650, ge=30, le=36500, description="days between reviews at most")
+    fuzz: bool = Field(default=True, description="spread reviews by a few days so words don't come in heaps")
+    fast_choice: float = Field(
+        default=5.0, gt=0, le=120, description="seconds: a right pick this fast is Easy"
+    )
+    slow_choice: float = Field(
+        default=15.0, gt=0, le=600, description="seconds: a right pick this slow is Hard"
+    )
+    fast_typed: float = Field(
+        default=8.0, gt=0, le=120, description="seconds: a right word this fast is Easy"
+    )
+    slow_typed: float = Field(
+        default=20.0, gt=0, le=600, description="seconds: a right word this slow is Hard"
+    )
+    known_stability: float = Field(
+        default=21.0, gt=0, le=3650, description="days of stability from which a word counts as known"
+    )
+
+    @model_validator(mode="after")
+    def _fast_before_slow(self) -> QuizSettings:
+        if self.fast_choice >= self.slow_choice or self.fast_typed >= self.slow_typed:
+            raise ValueError("needs fast_choice < slow_choice and fast_typed < slow_typed")
+        return self
+
+
 class HttpSettings(_Section):
     timeout: float = Field(default=20.0, gt=0, le=300, description="seconds before a fetch gives up")
 
@@ -258,6 +296,7 @@ class Settings(BaseSettings):
     runtime: RuntimeSettings = RuntimeSettings()
     llm: LlmSettings = LlmSettings()
     explain: ExplainSettings = ExplainSettings()
+    quiz: QuizSettings = QuizSettings()
 
     @classmethod
     def settings_customise_sources(

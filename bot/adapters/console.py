@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.core.conversation import Conversation
-from bot.core.messages import Button, Document, Incoming, Poll, Quoted, Reply, RichText
+from bot.core.messages import Button, Document, Incoming, Poll, PollAnswer, Quoted, Reply, RichText
 
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "q"})
@@ -71,6 +71,7 @@ class ConsoleChat:
         self.downloads = downloads
         self.choices: list[Button] = []
         self.latest_card: Quoted | None = None  # what a ">" line replies to
+        self.poll: Poll | None = None  # the quiz question a letter answers
 
     async def run(self) -> None:
         self.console.print(BANNER, highlight=False)
@@ -96,6 +97,8 @@ class ConsoleChat:
         base = Incoming(platform=PLATFORM, chat_id=self.user_id, user_id=self.user_id, user_name=self.user_id)
         if line.startswith(REPLY_MARK):
             return replace(base, text=line[len(REPLY_MARK) :].strip(), quoted=self.latest_card)
+        if (choice := _letter(line, self.poll)) is not None and self.poll is not None:
+            return replace(base, poll_answer=PollAnswer(self.poll.key, (choice,)))
         if not line.isdigit() or not self.choices:
             return replace(base, text=line)
         index = int(line) - 1
@@ -120,7 +123,10 @@ class ConsoleChat:
             self.console.print(Text(f"🔊 音频 audio: {reply.audio.path}", style="cyan"), soft_wrap=True)
         if reply.document is not None:
             self._save(reply.document)
+        if reply.photo is not None:
+            self._save(Document(reply.photo.filename, reply.photo.data, reply.photo.caption))
         if reply.poll is not None:
+            self.poll = reply.poll
             self.console.print(render_poll(reply.poll), highlight=False)
         if reply.notice and (alone or reply.text is None) and reply.audio is None and reply.document is None:
             self.console.print(Text(reply.notice, style="yellow"))
@@ -146,17 +152,21 @@ class ConsoleChat:
 
 
 def render_poll(poll: Poll) -> Text:
-    """A poll as lettered choices; a quiz's answer follows dimmed like a spoiler: think first, then look."""
+    """A poll as lettered choices, answered by typing the letter (the bot says if it was right)."""
     shown = Text()
     shown.append(f"📝 {poll.question}", style="bold")
     for number, option in enumerate(poll.options):
         shown.append(f"\n  {chr(ord('A') + number)}. {option}")
-    if poll.correct is not None:
-        answer = f"答案 answer: {chr(ord('A') + poll.correct)}"
-        shown.append("\n  ").append(
-            answer + (f" · {poll.explanation}" if poll.explanation else ""), SPOILER_STYLE
-        )
+    shown.append("\n  输入字母作答 type a letter", style="grey50")
     return shown
+
+
+def _letter(line: str, poll: Poll | None) -> int | None:
+    """ "b" or "B" → option 1 of the poll on screen; None when it is not one of its letters."""
+    if poll is None or len(line) != 1 or not line.isascii() or not line.isalpha():
+        return None
+    index = ord(line.upper()) - ord("A")
+    return index if 0 <= index < len(poll.options) else None
 
 
 def _quoted(reply: Reply) -> Quoted:

@@ -39,6 +39,7 @@ from telegram.ext import (
     ChatMemberHandler,
     ContextTypes,
     MessageHandler,
+    PollAnswerHandler,
     filters,
 )
 
@@ -55,7 +56,9 @@ from bot.core.messages import (
     Document,
     Incoming,
     Keyboard,
+    Photo,
     Poll,
+    PollAnswer,
     Quoted,
     Reply,
     RichText,
@@ -130,6 +133,7 @@ class TelegramAdapter:
         application.add_handler(MessageHandler(new_text, self.on_message))
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+        application.add_handler(PollAnswerHandler(self.on_poll_answer))
         application.add_error_handler(self.on_error)
 
     async def register_commands(self, application: Application) -> None:
@@ -175,6 +179,30 @@ class TelegramAdapter:
             incoming = self._incoming(update, context, event=REMOVED)
         else:
             return
+        await self.deliver(context, incoming, await self.conversation.handle(incoming), None)
+
+    async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A vote in one of our quiz polls. Telegram names only the poll and the voter, not the chat:
+        the chat and the core's key of the question were kept when the poll was sent (in the
+        database, so the answer may come after a restart, or to another process)."""
+        answer = update.poll_answer
+        if answer is None or answer.user is None:
+            return  # an anonymous vote (a channel's): nobody to grade
+        sent = await self.references.recall(PLATFORM, POLL, answer.poll_id)
+        if sent is None or " " not in sent:
+            log.info("vote in poll %s, which is not one of ours (or too old)", answer.poll_id)
+            return
+        chat_id, key = sent.split(" ", 1)
+        incoming = Incoming(
+            platform=PLATFORM,
+            chat_id=chat_id,
+            user_id=str(answer.user.id),
+            chat_kind=ChatKind.GROUP if chat_id.startswith("-") else ChatKind.PRIVATE,
+            user_name=answer.user.full_name,
+            language=answer.user.language_code,
+            ref=f"update {update.update_id}",
+            poll_answer=PollAnswer(key, tuple(answer.option_ids)),
+        )
         await self.deliver(context, incoming, await self.conversation.handle(incoming), None)
 
     def _incoming(self, update: Update, context: ContextTypes.DEFAULT_TYPE, **what: str) -> Incoming:
@@ -226,6 +254,8 @@ class TelegramAdapter:
                 await self.send_document(context.bot, incoming.chat_id, reply.document)
             if reply.poll is not None:
                 await self.send_poll(context.bot, incoming.chat_id, reply.poll)
+            if reply.photo is not None:
+                await self.send_photo(context.bot, incoming.chat_id, reply.photo)
         sent_nothing = not any(reply.shows_something for reply in replies)
         if query is None and notice and sent_nothing:
             await self.paced(incoming.chat_id, lambda: context.bot.send_message(incoming.chat_id, notice))
@@ -368,9 +398,15 @@ class TelegramAdapter:
                 **options,
             ),
         )
-        if sent.poll is not None:
-            await self.references.remember(PLATFORM, POLL, sent.poll.id, poll.key)
+        if sent.poll is not None:  # "chat key": the answer names neither
+            await self.references.remember(PLATFORM, POLL, sent.poll.id, f"{chat_id} {poll.key}")
         return sent
+
+    async def send_photo(self, bot: TelegramBot, chat_id: str, photo: Photo) -> None:
+        """A picture made for this person (a /stats chart): a fresh upload, shown in the chat."""
+        upload = InputFile(photo.data, filename=photo.filename, attach=True)
+        caption = photo.caption[:CAPTION_LIMIT] if photo.caption else None
+        await self.paced(chat_id, lambda: bot.send_photo(chat_id, upload, caption=caption))
 
     def _prepared(self, reply: Reply, bot_username: str | None) -> tuple[list[str], JsonMarkup]:
         """The reply's HTML pieces and keyboard. A push sends one Reply object to every subscriber,

@@ -16,12 +16,14 @@ from bot.adapters.console import ConsoleChat
 from bot.adapters.telegram import TelegramConfig
 from bot.cli.context import CliContext, context_of
 from bot.core.conversation import Conversation
+from bot.core.quiz_kit import QuizConfig, QuizKit
 from bot.core.shelf import LessonShelf
 from bot.core.turn import Defaults, Services
+from bot.learning.review_schedule import ScheduleRules, Timing
 from bot.learning.setup import build_explainer, wants_llm
 from bot.logs import configure_logging
 from bot.runtime.assembly import CONSOLE, RoleError, Runtime, assemble, choose_roles
-from bot.settings import ROLE_NAMES
+from bot.settings import ROLE_NAMES, QuizSettings
 from bot.storage.engine import migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -112,7 +114,11 @@ def build_conversation(
     """`http` is the LLM's client when `wants_llm`; without it explanations are offline."""
     settings = context.settings
     shelf = LessonShelf(context.catalog, context.deck_builder, context.speaker(offline_only=offline_audio))
-    defaults = Defaults(timezone=settings.calendar.timezone, lesson_time=settings.push.default_lesson_time)
+    defaults = Defaults(
+        timezone=settings.calendar.timezone,
+        lesson_time=settings.push.default_lesson_time,
+        quiz_time=settings.quiz.default_quiz_time,
+    )
     sessions = session_factory(context.database_engine)
     explainer = build_explainer(
         settings.llm,
@@ -123,10 +129,39 @@ def build_conversation(
         sessions=sessions,
         http=http,
     )
+    quizzes = QuizKit(quiz_config(settings.quiz), shelf.builder.dictionary, shelf.builder.glossary)
     services = Services(
-        shelf=shelf, sessions=sessions, clock=context.clock, defaults=defaults, explainer=explainer
+        shelf=shelf,
+        sessions=sessions,
+        clock=context.clock,
+        defaults=defaults,
+        explainer=explainer,
+        quizzes=quizzes,
     )
     return Conversation(services)
+
+
+def quiz_config(settings: QuizSettings) -> QuizConfig:
+    rules = ScheduleRules(
+        desired_retention=settings.desired_retention,
+        maximum_interval=settings.maximum_interval,
+        fuzz=settings.fuzz,
+        known_stability=settings.known_stability,
+    )
+    timing = Timing(
+        fast_choice=settings.fast_choice,
+        slow_choice=settings.slow_choice,
+        fast_typed=settings.fast_typed,
+        slow_typed=settings.slow_typed,
+    )
+    return QuizConfig(
+        max_questions=settings.max_questions,
+        today_words=settings.today_words,
+        group_questions=settings.group_questions,
+        group_minutes=settings.group_minutes,
+        rules=rules,
+        timing=timing,
+    )
 
 
 def read_line() -> str | None:

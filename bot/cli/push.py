@@ -28,9 +28,10 @@ def register(app: typer.Typer) -> None:
 
 
 def push_status(ctx: typer.Context) -> None:
-    """状态 Today's push per platform: due, sent, failed, blocked, uncertain, remaining."""
+    """状态 Today's push per platform and kind: due, sent, failed, blocked, skipped, uncertain, remaining."""
     from bot.delivery.progress import push_progress
     from bot.storage.engine import migrate, session_factory
+    from bot.storage.tables import PushKind
 
     cli = context_of(ctx)
     engine = cli.database_engine
@@ -38,8 +39,9 @@ def push_status(ctx: typer.Context) -> None:
         migrate(engine)
         with session_factory(engine)() as session:
             for platform in PLATFORMS:
-                progress = push_progress(session, platform=platform, clock=cli.clock)
-                _print_progress(cli, platform, progress)
+                for kind in (PushKind.LESSON, PushKind.QUIZ):
+                    progress = push_progress(session, platform=platform, clock=cli.clock, kind=kind)
+                    _print_progress(cli, f"{platform} · {kind.value}", progress)
     finally:
         engine.dispose()
 
@@ -52,6 +54,7 @@ def _print_progress(cli: CliContext, platform: str, progress: Progress) -> None:
         ("sent", progress.sent, "已送达"),
         ("failed", progress.failed, "失败（重试后放弃，见日志）"),
         ("blocked", progress.blocked, "对方已屏蔽或退群"),
+        ("skipped", progress.skipped, "当天没有内容（测验：没有到期的词），不发"),
         ("uncertain", progress.uncertain, "进程中断时在途，可能已送达，不重发"),
         ("in flight", progress.in_flight, "正在发送"),
         ("remaining", progress.remaining, "待发送"),
@@ -66,25 +69,28 @@ def push_now(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="only count who is due; send nothing")] = False,
 ) -> None:
-    """立即推送 Push today's lesson now to everyone due who has not had it (Telegram)."""
+    """立即推送 Push today's lesson and quiz now to everyone due who has not had them (Telegram)."""
     cli = context_of(ctx)
     token = cli.settings.telegram.token
     if token is None and not dry_run:
         raise cli.fail("需要 TELEGRAM_BOT_TOKEN 才能推送；--dry-run 只统计不发送。", code=2)
-    report = asyncio.run(_run_push(cli, dry_run=dry_run))
-    for zone, count in sorted(report.due.items()):
-        cli.out.print(f"  due  {zone}  {count}", highlight=False)
-    if dry_run:
-        cli.out.print(f"dry run: {sum(report.due.values())} due now, nothing sent", highlight=False)
-    else:
-        cli.out.print(
-            f"sent {report.sent}, failed {report.failed}, blocked {report.blocked}, "
-            f"rate-limited {report.rate_limited}, retried {report.retried}",
-            highlight=False,
-        )
+    reports = asyncio.run(_run_push(cli, dry_run=dry_run))
+    for kind, report in reports:
+        for zone, count in sorted(report.due.items()):
+            cli.out.print(f"  {kind} due  {zone}  {count}", highlight=False)
+        if dry_run:
+            cli.out.print(
+                f"{kind} dry run: {sum(report.due.values())} due now, nothing sent", highlight=False
+            )
+        else:
+            cli.out.print(
+                f"{kind}: sent {report.sent}, skipped {report.skipped}, failed {report.failed}, "
+                f"blocked {report.blocked}, rate-limited {report.rate_limited}, retried {report.retried}",
+                highlight=False,
+            )
 
 
-async def _run_push(cli: CliContext, *, dry_run: bool) -> RunReport:
+async def _run_push(cli: CliContext, *, dry_run: bool) -> list[tuple[str, RunReport]]:
     """One run through the same units `buildspeak run --roles push` starts, without its timer: the
     worker registered (so nobody takes this run's claims for a dead one's) and the connection open."""
     from bot.adapters.telegram import TelegramConfig
@@ -113,10 +119,10 @@ async def _run_push(cli: CliContext, *, dry_run: bool) -> RunReport:
             telegram=TelegramConfig(token=secret, api_base_url=settings.telegram.api_base_url),
             scheduled=False,
         )
-        (pusher,) = runtime.pushers
+        pushers = runtime.pushers
         if dry_run:
-            return await pusher.run_once(dry_run=True)
-        async with started(runtime.units):
-            return await pusher.run_once()
+            return [(pusher.content.kind.value, await pusher.run_once(dry_run=True)) for pusher in pushers]
+        async with started(runtime.units):  # each kind in turn: lessons first, then quizzes
+            return [(pusher.content.kind.value, await pusher.run_once()) for pusher in pushers]
     finally:
         engine.dispose()

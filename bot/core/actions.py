@@ -48,3 +48,7 @@ STAR = "st"  # ⭐ on card N: list its key words to save
 PICK_WORD = "sp"  # save key word I of card N (or "all") to the vocabulary book, if its tag still matches
 WORDS_PAGE = "wp"  # show page P of the vocabulary book (edits the message)
 UNDO_FORGET = "wu"  # undo /forget of saved word ID, within a minute
+QUIZ_START = "qs"  # start pushed quiz ID
+QUIZ_PICK = "qp"  # answer question ID with option I
+QUIZ_HINT = "qh"  # a hint for typed question ID
+QUIZ_SKIP = "qk"  # "I don't know" on typed question ID

@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from bot.core import explaining, reading, subscription, vocabulary, vocabulary_export
+from bot.core import explaining, progress, quiz, reading, subscription, vocabulary, vocabulary_export
 from bot.core.messages import Invocation
 
 if TYPE_CHECKING:
@@ -183,12 +183,29 @@ def default_commands() -> CommandRegistry:
                 scope=Scope.PRIVATE,
                 personal=True,
             ),
+            Command("quiz", "来一轮复习测验", "a review quiz now", quiz.quiz_command, scope=Scope.PRIVATE),
+            Command(
+                "stats",
+                "学习统计图",
+                "your progress, as a picture",
+                progress.stats,
+                scope=Scope.PRIVATE,
+                personal=True,
+            ),
             Command(
                 "time",
                 "设置每日推送时间",
                 "set the daily lesson time",
                 subscription.set_time,
                 (Argument("time", "HH:MM", "时间，如 07:30、8点半", "a time such as 07:30", required=True),),
+                Scope.GROUP_ADMIN,
+            ),
+            Command(
+                "quiztime",
+                "设置每日测验时间（off 关闭）",
+                "set the daily quiz time (or off)",
+                subscription.set_quiz_time,
+                (Argument("time", "HH:MM|off", "时间，或 off", "a time, or off", required=True),),
                 Scope.GROUP_ADMIN,
             ),
             Command(

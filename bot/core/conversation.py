@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.core import actions, explaining, reading, subscription, texts, vocabulary
+from bot.core import actions, explaining, quiz, reading, subscription, texts, vocabulary
 from bot.core.commands import CommandRegistry, default_commands
 from bot.core.messages import REMOVED, RETURNED, ChatKind, Incoming, Reply, RichText
 from bot.core.quoted import quoted_lesson
@@ -32,6 +32,9 @@ class Conversation:
                 return await subscription.removed(Turn(incoming, self.services))
             if incoming.event == RETURNED:
                 return await subscription.returned(Turn(incoming, self.services))
+            if incoming.poll_answer is not None:
+                answer = incoming.poll_answer
+                return await quiz.poll_answered(Turn(incoming, self.services), answer.key, answer.options)
             if incoming.action is not None:
                 return await self._press(incoming, incoming.action)
             return await self._say(incoming)
@@ -65,6 +68,10 @@ class Conversation:
             context = await quoted_lesson(turn) if incoming.quoted else None
             if context is not None:
                 return await explaining.answer_reply(turn, context)
+            # A word typed while a quiz waits for one is its answer.
+            answered = None if incoming.quoted else await quiz.typed(turn)
+            if answered is not None:
+                return answered
             # In a group people talk to each other; only commands are for the bot.
             group = incoming.chat_kind is ChatKind.GROUP
             return [] if group else [Reply(RichText.of(texts.NOT_A_COMMAND))]
@@ -100,6 +107,14 @@ class Conversation:
                 return await vocabulary.words_page(turn, args[0])
             case actions.UNDO_FORGET:
                 return await vocabulary.undo_forget(turn, args[0])
+            case actions.QUIZ_START:
+                return await quiz.start_pressed(turn, args[0])
+            case actions.QUIZ_PICK:
+                return await quiz.picked(turn, args[0], args[1])
+            case actions.QUIZ_HINT:
+                return await quiz.hint(turn, args[0])
+            case actions.QUIZ_SKIP:
+                return await quiz.skipped(turn, args[0])
             case actions.NOOP:
                 return [Reply(notice=NOOP_NOTICES.get(args[0], ""))]
         return [Reply(notice=texts.STALE_BUTTON)]

@@ -4,7 +4,7 @@ An adapter turns a platform update into an `Incoming` and each `Reply` the core
 returns into the platform's calls. Replies are plain data, one message each, made
 of typed parts: rich text as lines of styled spans (each adapter renders them:
 HTML for Telegram, Markdown for Discord, colours for the console), buttons,
-audio, a document, a poll or quiz, a notice; and who the message is for.
+audio, a document, a picture, a poll or quiz, a notice; and who the message is for.
 """
 
 from __future__ import annotations
@@ -100,6 +100,15 @@ class Document:
     caption: str | None = None
 
 
+@dataclass(frozen=True)
+class Photo:
+    """A picture made for this person (the /stats chart): shown in the chat, not offered as a file."""
+
+    filename: str
+    data: bytes
+    caption: str | None = None
+
+
 MAX_POLL_OPTIONS = 10  # the smallest limit of the platforms (Discord's polls; Telegram takes 12)
 
 
@@ -151,12 +160,14 @@ class Reply:
     single: bool = False
     document: Document | None = None
     poll: Poll | None = None
+    photo: Photo | None = None
     visibility: Visibility = Visibility.EVERYONE
 
     @property
     def shows_something(self) -> bool:
         """Whether it is a message of its own (not only an edit's toast or a notice)."""
-        return any(part is not None for part in (self.text, self.audio, self.document, self.poll))
+        parts = (self.text, self.audio, self.document, self.poll, self.photo)
+        return any(part is not None for part in parts)
 
     def for_asker(self) -> Reply:
         return replace(self, visibility=Visibility.ASKER)
@@ -198,6 +209,15 @@ class Invocation:
     arguments: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
+@dataclass(frozen=True)
+class PollAnswer:
+    """Someone's choice in a poll the bot sent: the core's key of the poll (`Poll.key`) and the
+    options picked (none: they took their vote back)."""
+
+    key: str
+    options: tuple[int, ...]
+
+
 async def _sender_is_admin() -> bool:
     return True
 
@@ -214,6 +234,7 @@ class Incoming:
     which the adapter removes from `text`): in a group, that makes it for the bot.
     `command` is a command the platform already parsed (typed options); else `text` is parsed.
     `message_id` is the platform's id of the person's message, for replies meant for them alone.
+    `poll_answer` is a choice made in one of the bot's polls (a quiz question).
     """
 
     platform: str
@@ -230,6 +251,7 @@ class Incoming:
     addressed: bool = False
     command: Invocation | None = None
     message_id: str | None = None
+    poll_answer: PollAnswer | None = None
     is_admin: Callable[[], Awaitable[bool]] = field(default=_sender_is_admin, compare=False, repr=False)
 
 

@@ -11,6 +11,7 @@ from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, Span, keyboard
 from bot.core.shelf import DayLesson, LessonShelf, lesson_key
 from bot.core.turn import Turn
+from bot.storage import learner_days
 
 ARCHIVE_PAGE = 8
 
@@ -28,7 +29,22 @@ async def today(turn: Turn) -> list[Reply]:
     if not subscribed and not turn.is_group:
         # Before the card, so the card stays the latest message to tap through.
         replies.append(Reply(RichText.of("想每天自动收到？发送 /start 订阅。")))
+    await note_reading(turn, day.lesson.id)
     return [*replies, open_day(turn, day)]
+
+
+async def note_reading(turn: Turn, lesson_id: str) -> None:
+    """A card read by this person today: their streak and /stats count it, and tonight's quiz can
+    ask about this lesson when nothing is due."""
+
+    def note(session: Session) -> None:
+        learner = turn.learner(session)
+        assert learner.id is not None
+        today = turn.learner_today(learner)
+        learner_days.bump(session, learner_id=learner.id, local_date=today, lesson_id=lesson_id, cards_read=1)
+        session.commit()
+
+    await turn.db(note)
 
 
 def open_day(turn: Turn, day: DayLesson) -> Reply:
@@ -99,6 +115,7 @@ async def open_number(turn: Turn, number: str, edit: bool = False) -> list[Reply
     day = turn.services.shelf.day_number(wanted, date) if wanted is not None else None
     if day is None:
         return [Reply(notice=texts.STALE_BUTTON)]
+    await note_reading(turn, day.lesson.id)
     return [open_day(turn, day)]
 
 
@@ -113,6 +130,7 @@ async def show_card(turn: Turn, key: str, number: str, day_number: str = "") -> 
     if index is None or not 1 <= index <= len(deck.cards):
         return [Reply(notice="没有这一句了。")]
     day = _scheduled(turn, found.id, day_number)
+    await note_reading(turn, found.id)
     return [lesson_view.card_reply(deck, key, index, day, edit=True)]
 
 

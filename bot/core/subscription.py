@@ -12,13 +12,14 @@ from bot.core import actions, reading, texts
 from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, keyboard
 from bot.core.shelf import DayLesson
-from bot.core.times import TIME_EXAMPLE, format_time_of_day, parse_time_of_day
+from bot.core.times import QUIZ_TIME_EXAMPLE, TIME_EXAMPLE, format_time_of_day, parse_time_of_day
 from bot.core.timezones import TIMEZONE_EXAMPLES, describe_zone, parse_timezone
 from bot.core.turn import Turn
-from bot.storage.learners import update_learner
+from bot.storage.learners import PREFERENCES, update_learner
 from bot.storage.subscribers import forget_user, subscribe, update_subscriber
 from bot.storage.tables import Subscriber, SubscriberStatus
 
+QUIZ_OFF = frozenset({"off", "关", "关闭", "不要", "none", "no"})
 STATUS_LABELS = {
     SubscriberStatus.ACTIVE: "订阅中",
     SubscriberStatus.PAUSED: "已暂停",
@@ -76,11 +77,14 @@ def _subscribe(turn: Turn, session: Session) -> tuple[Subscriber, bool]:
 def _apply_defaults(turn: Turn, session: Session, subscriber: Subscriber) -> Subscriber:
     """A new group starts with the bot's defaults; a person's private chat with their own preferences."""
     defaults = turn.services.defaults
-    zone, lesson_time = defaults.timezone, defaults.lesson_time
+    zone, lesson_time, quiz_time = defaults.timezone, defaults.lesson_time, defaults.quiz_time
     if not turn.is_group:
         learner = turn.learner(session)
         zone, lesson_time = learner.timezone or zone, learner.lesson_time or lesson_time
-    return update_subscriber(session, subscriber, now=turn.now, timezone=zone, lesson_time=lesson_time)
+        quiz_time = learner.quiz_time or quiz_time
+    return update_subscriber(
+        session, subscriber, now=turn.now, timezone=zone, lesson_time=lesson_time, quiz_time=quiz_time
+    )
 
 
 def _welcome(turn: Turn, subscriber: Subscriber, created: bool, was: str | None) -> list[Reply]:
@@ -102,7 +106,9 @@ def _linked_day(turn: Turn, subscriber: Subscriber | None) -> DayLesson | None:
 def settings_summary(turn: Turn, subscriber: Subscriber) -> str:
     zone = describe_zone(subscriber.timezone, turn.now)
     status = STATUS_LABELS[SubscriberStatus(subscriber.status)]
-    return f"每日推送：{format_time_of_day(subscriber.lesson_time)} · 时区：{zone} · 状态：{status}"
+    quiz = format_time_of_day(subscriber.quiz_time) if subscriber.quiz_time else "关闭"
+    lesson = format_time_of_day(subscriber.lesson_time)
+    return f"每日推送：{lesson} · 测验：{quiz} · 时区：{zone} · 状态：{status}"
 
 
 async def _refusal(turn: Turn) -> list[Reply] | None:
@@ -131,6 +137,19 @@ async def set_time(turn: Turn) -> list[Reply]:
         given = f"看不懂这个时间：{typed}。" if typed else "请告诉我时间。"
         return _say(f"{given}{TIME_EXAMPLE}")
     return await _change(turn, f"好的，每天 {format_time_of_day(chosen)} 推送 ⏰", lesson_time=chosen)
+
+
+async def set_quiz_time(turn: Turn) -> list[Reply]:
+    """/quiztime HH:MM, or /quiztime off: when the evening quiz comes, or no pushed quiz at all."""
+    typed = turn.arg("time")
+    if typed.strip().lower() in QUIZ_OFF:
+        done = "好的，不再推送每日测验。想复习时随时发送 /quiz；/quiztime 21:00 重新打开。"
+        return await _change(turn, done, quiz_time=None)
+    chosen = parse_time_of_day(typed) if typed else None
+    if chosen is None:
+        given = f"看不懂这个时间：{typed}。" if typed else "请告诉我测验时间。"
+        return _say(f"{given}{QUIZ_TIME_EXAMPLE}")
+    return await _change(turn, f"好的，每天 {format_time_of_day(chosen)} 推送测验 🧠", quiz_time=chosen)
 
 
 async def set_timezone(turn: Turn) -> list[Reply]:
@@ -186,7 +205,9 @@ async def _change(turn: Turn, done: str, **changes: object) -> list[Reply]:
 def _remember_preferences(turn: Turn, session: Session, changes: dict[str, object]) -> None:
     """A private chat's timezone and lesson time are the person's own: their learner keeps them,
     so their day (question budget, reviews) follows them into groups and other platforms."""
-    preferences = {name: value for name, value in changes.items() if name in ("timezone", "lesson_time")}
+    preferences = {
+        name: value for name, value in changes.items() if name in PREFERENCES and value is not None
+    }
     if preferences:
         update_learner(session, turn.learner(session), now=turn.now, **preferences)
 

@@ -8,6 +8,7 @@ import unicodedata
 
 _TIME = re.compile(r"^(?P<hour>\d{1,2})(?:(?::|点|时|\.)(?P<minute>\d{2}|半)?分?)?$")
 TIME_EXAMPLE = "例如 /time 07:30 或 /time 20:00（24 小时制）"
+QUIZ_TIME_EXAMPLE = "例如 /quiztime 21:00（24 小时制），或 /quiztime off 关闭每日测验"
 
 
 def parse_time_of_day(text: str) -> dt.time | None:

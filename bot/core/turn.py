@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.clock import Clock, local_date
 from bot.core.in_progress import InProgress
 from bot.core.messages import ChatKind, Incoming
+from bot.core.quiz_kit import QuizConfig, QuizKit
 from bot.core.shelf import LessonShelf
 from bot.learning.explainer import Explainer, offline_explainer
 from bot.storage.learners import learner_of
@@ -31,6 +32,7 @@ class Defaults:
 
     timezone: str = "Asia/Shanghai"
     lesson_time: dt.time = dt.time(8, 0)
+    quiz_time: dt.time = dt.time(21, 0)
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,12 @@ class Services:
     # None: offline explanations only, from the shelf's dictionary, glossary and library.
     explainer: Explainer | None = None
     exports: InProgress = field(default_factory=InProgress)  # whose /export is being made now
+    quizzes: QuizKit | None = None  # None: the default settings, on the shelf's dictionary
 
     def __post_init__(self) -> None:
+        if self.quizzes is None:
+            kit = QuizKit(QuizConfig(), self.shelf.builder.dictionary, self.shelf.builder.glossary)
+            object.__setattr__(self, "quizzes", kit)
         if self.explainer is None:
             builder = self.shelf.builder
             default = offline_explainer(
@@ -75,6 +81,12 @@ class Turn:
         explainer = self.services.explainer
         assert explainer is not None, "Services.__post_init__ sets one"
         return explainer
+
+    @property
+    def quizzes(self) -> QuizKit:
+        kit = self.services.quizzes
+        assert kit is not None, "Services.__post_init__ sets one"
+        return kit
 
     @property
     def now(self) -> dt.datetime:

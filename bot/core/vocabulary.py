@@ -22,6 +22,7 @@ from bot.core.quoted import LessonContext, quoted_lesson
 from bot.core.turn import Turn
 from bot.core.word_finder import Found, Pickable, WordFinder, item_name, pickable
 from bot.core.word_input import Problem, chinese_of, parse_words
+from bot.storage import learner_days
 from bot.storage import vocabulary_book as book
 from lessons.deck import Card, Deck
 
@@ -194,16 +195,24 @@ async def undo_forget(turn: Turn, word_id: str) -> list[Reply]:
 
 async def _save_all(turn: Turn, found: list[Found]) -> list[tuple[Found, book.SaveResult]]:
     def save_each(session: Session) -> list[tuple[Found, book.SaveResult]]:
-        learner_id = turn.learner_id(session)
-        return [
+        learner = turn.learner(session)
+        assert learner.id is not None
+        saved = [
             (
                 hit,
                 book.save_word(
-                    session, learner_id=learner_id, word=hit.word, context=hit.context, now=turn.now
+                    session, learner_id=learner.id, word=hit.word, context=hit.context, now=turn.now
                 ),
             )
             for hit in found
         ]
+        added = sum(result.outcome is book.Saved.ADDED for _, result in saved)
+        if added:  # the day's count for /stats and the streak
+            learner_days.bump(
+                session, learner_id=learner.id, local_date=turn.learner_today(learner), words_saved=added
+            )
+            session.commit()
+        return saved
 
     return await turn.db(save_each)
 

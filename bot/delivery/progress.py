@@ -1,4 +1,4 @@
-"""Today's push at a glance: due, sent, failed, blocked, uncertain, remaining, per platform.
+"""Today's push at a glance: due, sent, failed, blocked, uncertain, remaining, per platform and kind.
 
 "Today" is each subscriber's own local date, so the figures are gathered per timezone
 (a handful of groups, however many subscribers) and added up.
@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.core.timezones import zone_of
 from bot.storage import push_ledger
-from bot.storage.tables import PushState
+from bot.storage.tables import PushKind, PushState
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Progress:
     sent: int = 0
     failed: int = 0
     blocked: int = 0
+    skipped: int = 0  # nothing to send them that day (a quiz with no word due)
     uncertain: int = 0  # in flight when a run died: maybe delivered, not re-sent
     in_flight: int = 0  # claimed by a run that is sending now
     remaining: int = 0  # due by now, not claimed yet
@@ -30,18 +31,22 @@ class Progress:
 
     @property
     def due(self) -> int:
-        return self.sent + self.failed + self.blocked + self.uncertain + self.in_flight + self.remaining
+        settled = self.sent + self.failed + self.blocked + self.skipped
+        return settled + self.uncertain + self.in_flight + self.remaining
 
     def add_ledger(self, counts: dict[str, int]) -> None:
         self.sent += counts.get(PushState.SENT.value, 0)
         self.failed += counts.get(PushState.FAILED.value, 0)
         self.blocked += counts.get(PushState.BLOCKED.value, 0)
+        self.skipped += counts.get(PushState.SKIPPED.value, 0)
         self.uncertain += counts.get(PushState.UNCERTAIN.value, 0)
         self.in_flight += counts.get(PushState.CLAIMED.value, 0)
 
 
-def push_progress(session: Session, *, platform: str, clock: Clock) -> Progress:
-    """Where today's push stands on a platform, every subscriber counted on their own date."""
+def push_progress(
+    session: Session, *, platform: str, clock: Clock, kind: PushKind = PushKind.LESSON
+) -> Progress:
+    """Where today's push of one kind stands on a platform, every subscriber counted on their own date."""
     now = clock.now()
     since = (now - dt.timedelta(days=1)).date()  # the earliest local "today" anywhere (UTC-12)
     zones = set(push_ledger.active_timezones(session, platform=platform))
@@ -54,7 +59,7 @@ def push_progress(session: Session, *, platform: str, clock: Clock) -> Progress:
             continue
         today, time = local.date(), local.time().replace(tzinfo=None)
         progress.zones[zone] = today
-        where = {"platform": platform, "timezone": zone, "local_date": today}
+        where = {"platform": platform, "timezone": zone, "local_date": today, "kind": kind}
         progress.add_ledger(push_ledger.ledger_counts(session, **where))
         remaining, later = push_ledger.waiting_counts(session, **where, local_time=time)
         progress.remaining += remaining

@@ -17,8 +17,10 @@ from bot.adapters.console import ConsoleChat
 from bot.adapters.telegram import TelegramConfig
 from bot.clock import Clock
 from bot.core.conversation import Conversation
+from bot.core.turn import Services
 from bot.delivery.broadcast import PushContent, Pusher, PushSender
 from bot.delivery.content import DailyLessons
+from bot.delivery.quiz_content import DailyQuizzes
 from bot.delivery.setup import build_pacer, build_pusher
 from bot.runtime.console import ConsoleRole
 from bot.runtime.heap import freeze_startup_heap
@@ -114,7 +116,7 @@ def assemble(
     if built.telegram is not None and TELEGRAM in roles:
         units.append(TelegramPolling(built.telegram))
     if PUSH in roles:
-        kinds = contents if contents is not None else [DailyLessons(conversation.services.shelf)]
+        kinds = contents if contents is not None else default_contents(conversation.services)
         senders: list[PushSender] = [platform.sender for platform in platforms]
         pushers = [
             build_pusher(
@@ -136,3 +138,16 @@ def assemble(
             raise RoleError("console 角色需要一个终端。The console role needs a terminal.")
         units.append(ConsoleRole(console))
     return built
+
+
+def default_contents(services: Services) -> list[PushContent]:
+    """What the push sends every day: the lesson at each chat's lesson time, the quiz at its quiz time."""
+    assert services.quizzes is not None
+    quiz = DailyQuizzes(
+        services.shelf,
+        services.quizzes,
+        services.sessions,
+        services.clock,
+        default_zone=services.defaults.timezone,
+    )
+    return [DailyLessons(services.shelf), quiz]

@@ -39,6 +39,7 @@ class DueSubscriber:
     id: int
     chat_id: str
     chat_kind: str
+    user_id: str = ""  # who subscribed: in a private chat, the learner the push is for
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def due_batch(
     have no such push for `local_date` yet, in id order after `after_id` (keyset paging: memory
     stays flat)."""
     statement = (
-        select(SUBSCRIBERS.c.id, SUBSCRIBERS.c.chat_id, SUBSCRIBERS.c.chat_kind)
+        select(SUBSCRIBERS.c.id, SUBSCRIBERS.c.chat_id, SUBSCRIBERS.c.chat_kind, SUBSCRIBERS.c.user_id)
         .where(
             SUBSCRIBERS.c.platform == platform,
             SUBSCRIBERS.c.status == ACTIVE,

@@ -17,8 +17,14 @@ from bot.storage.learners import find_learner
 from bot.storage.tables import (
     Identity,
     Learner,
+    LearnerDay,
     PushDelivery,
     QuestionUsage,
+    Quiz,
+    QuizAnswer,
+    QuizQuestion,
+    ReviewCard,
+    ReviewLog,
     SavedWord,
     Subscriber,
     SubscriberStatus,
@@ -128,6 +134,13 @@ def forget_user(session: Session, *, platform: str, user_id: str, chat_id: str) 
 def _forget_learner(session: Session, learner_id: int | None) -> int:
     words = select(SavedWord.id).where(SavedWord.learner_id == learner_id)
     deleted = _delete(session, delete(WordContext).where(col(WordContext.saved_word_id).in_(words)))
+    deleted += _delete(session, delete(ReviewLog).where(col(ReviewLog.saved_word_id).in_(words)))
+    deleted += _delete(session, delete(ReviewCard).where(col(ReviewCard.learner_id) == learner_id))
+    deleted += _delete(session, delete(QuizAnswer).where(col(QuizAnswer.learner_id) == learner_id))
+    quizzes = select(Quiz.id).where(Quiz.learner_id == learner_id)
+    deleted += _delete(session, delete(QuizQuestion).where(col(QuizQuestion.quiz_id).in_(quizzes)))
+    deleted += _delete(session, delete(Quiz).where(col(Quiz.learner_id) == learner_id))
+    deleted += _delete(session, delete(LearnerDay).where(col(LearnerDay.learner_id) == learner_id))
     deleted += _delete(session, delete(SavedWord).where(col(SavedWord.learner_id) == learner_id))
     deleted += _delete(session, delete(QuestionUsage).where(col(QuestionUsage.learner_id) == learner_id))
     deleted += _delete(session, delete(Identity).where(col(Identity.learner_id) == learner_id))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.storage.columns import AwareDateTime
@@ -52,7 +52,7 @@ class Subscriber(SQLModel, table=True):
     language: str = Field(default="zh", max_length=16)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)  # IANA name or "UTC+05:30"
     lesson_time: dt.time = Field(default=dt.time(8, 0))
-    quiz_time: dt.time = Field(default=dt.time(20, 0))
+    quiz_time: dt.time | None = Field(default=dt.time(21, 0))  # None: /quiztime off
     status: str = Field(default=SubscriberStatus.ACTIVE.value, max_length=16, index=True)
     joined_at: dt.datetime = Field(sa_type=AwareDateTime)
     updated_at: dt.datetime = Field(sa_type=AwareDateTime)
@@ -229,3 +229,187 @@ class Worker(SQLModel, table=True):
     started_at: dt.datetime = Field(sa_type=AwareDateTime)
     heartbeat_at: dt.datetime = Field(sa_type=AwareDateTime, index=True)
     stopped_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class ReviewCard(SQLModel, table=True):
+    """A saved word's place in the spaced-repetition schedule: an FSRS card, whose id is the entry's.
+
+    Made when the word is saved (due at once: a new word comes up in that evening's quiz) and
+    changed by the first answer of each day. `learner_id` repeats the entry's owner so "whose words
+    are due by tonight" is one index range, not a join over every saved word."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (Index("ix_review_cards_learner_id_due", "learner_id", "due"),)
+
+    saved_word_id: int = Field(
+        sa_column=Column(
+            "saved_word_id",
+            Integer,
+            ForeignKey("saved_words.id", ondelete="CASCADE", name="fk_review_cards_saved_word_id"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    learner_id: int = Field(
+        sa_column=Column(
+            "learner_id",
+            Integer,
+            ForeignKey("learners.id", ondelete="CASCADE", name="fk_review_cards_learner_id"),
+            nullable=False,
+        )
+    )
+    state: int = Field(default=1)  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step: int | None = Field(default=None)
+    stability: float | None = Field(default=None, sa_type=Float)
+    difficulty: float | None = Field(default=None, sa_type=Float)
+    due: dt.datetime = Field(sa_type=AwareDateTime)
+    last_review: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class ReviewLog(SQLModel, table=True):
+    """One review that moved a card: FSRS's own log (rating, time, duration) and how it was asked."""
+
+    __tablename__ = "review_logs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    saved_word_id: int = Field(
+        sa_column=_cascading_key("saved_word_id", "saved_words.id", "fk_review_logs_saved_word_id")
+    )
+    rating: int  # fsrs.Rating: 1 again, 2 hard, 3 good, 4 easy
+    reviewed_at: dt.datetime = Field(sa_type=AwareDateTime)
+    duration_ms: int | None = Field(default=None)
+    question_type: str = Field(max_length=16)  # meaning | cloze | listening | recall
+
+
+class QuizOrigin(StrEnum):
+    DAILY = "daily"  # pushed at the chat's quiz time
+    ASKED = "asked"  # /quiz
+    GROUP = "group"  # a group's daily quiz: polls everyone answers
+
+
+class QuizState(StrEnum):
+    READY = "ready"  # pushed, waiting for the learner to start it
+    OPEN = "open"
+    FINISHED = "finished"
+    OVER = "over"  # replaced by a newer quiz in the same chat: its buttons only get a notice
+
+
+class Quiz(SQLModel, table=True):
+    """One quiz in one chat: a learner's, or a group's (no learner: every member answers)."""
+
+    __tablename__ = "quizzes"
+    __table_args__ = (
+        Index("ix_quizzes_platform_chat_id_state", "platform", "chat_id", "state"),
+        UniqueConstraint("daily_key", name="uq_quizzes_daily_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    learner_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            "learner_id",
+            Integer,
+            ForeignKey("learners.id", ondelete="CASCADE", name="fk_quizzes_learner_id"),
+            nullable=True,
+            index=True,
+        ),
+    )
+    origin: str = Field(max_length=16)
+    # A pushed quiz's "platform:chat:date": a retried push finds the quiz it already made.
+    daily_key: str | None = Field(default=None, max_length=128)
+    local_date: dt.date
+    state: str = Field(max_length=16)
+    scheduling: bool = Field(default=True, sa_type=Boolean)  # False: practice, the schedule stays
+    created_at: dt.datetime = Field(sa_type=AwareDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+    closes_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)  # a group quiz's end
+    summary_sent_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class QuizQuestion(SQLModel, table=True):
+    """A question as asked, with everything needed to grade and explain it later (after a restart,
+    in another process): the word, its sentence, the options shown."""
+
+    __tablename__ = "quiz_questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    quiz_id: int = Field(sa_column=_cascading_key("quiz_id", "quizzes.id", "fk_quiz_questions_quiz_id"))
+    position: int
+    saved_word_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            "saved_word_id",
+            Integer,
+            ForeignKey("saved_words.id", ondelete="SET NULL", name="fk_quiz_questions_saved_word_id"),
+            nullable=True,
+        ),
+    )
+    kind: str = Field(max_length=16)  # meaning | cloze | listening | recall
+    lemma: str = Field(max_length=100)
+    gloss: str = Field(sa_type=Text)
+    forms: str = Field(default="", sa_type=Text)  # the forms it was met in, one per line
+    sentence_en: str | None = Field(default=None, sa_type=Text)
+    sentence_zh: str | None = Field(default=None, sa_type=Text)
+    lesson_id: str | None = Field(default=None, max_length=200)
+    card_number: int | None = Field(default=None)
+    options: str = Field(default="[]", sa_type=Text)  # JSON list of the choices shown, in order
+    correct: int | None = Field(default=None)  # the right choice's index; None for a typed answer
+    redrill: bool = Field(default=False, sa_type=Boolean)  # a missed word asked again at the end
+    asked_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+    hinted: bool = Field(default=False, sa_type=Boolean)
+
+
+class QuizAnswer(SQLModel, table=True):
+    """Someone's answer to a question: one per person (a second tap of a group poll changes nothing)."""
+
+    __tablename__ = "quiz_answers"
+
+    question_id: int = Field(
+        sa_column=Column(
+            "question_id",
+            Integer,
+            ForeignKey("quiz_questions.id", ondelete="CASCADE", name="fk_quiz_answers_question_id"),
+            primary_key=True,
+        )
+    )
+    user_id: str = Field(primary_key=True, max_length=64)  # the platform's user id
+    learner_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            "learner_id",
+            Integer,
+            ForeignKey("learners.id", ondelete="CASCADE", name="fk_quiz_answers_learner_id"),
+            nullable=True,
+            index=True,
+        ),
+    )
+    user_name: str | None = Field(default=None, max_length=200)
+    answer: str = Field(sa_type=Text)
+    outcome: str = Field(max_length=16)  # right | typo | hinted | wrong | skipped
+    rating: int | None = Field(default=None)  # the FSRS rating it gave; None: it moved no card
+    answered_at: dt.datetime = Field(sa_type=AwareDateTime)
+    duration_ms: int | None = Field(default=None)
+
+
+class LearnerDay(SQLModel, table=True):
+    """What a learner did on one of their local days: the streak and /stats are read from here."""
+
+    __tablename__ = "learner_days"
+
+    learner_id: int = Field(
+        sa_column=Column(
+            "learner_id",
+            Integer,
+            ForeignKey("learners.id", ondelete="CASCADE", name="fk_learner_days_learner_id"),
+            primary_key=True,
+        )
+    )
+    local_date: dt.date = Field(primary_key=True)
+    cards_read: int = Field(default=0)
+    words_saved: int = Field(default=0)
+    answered: int = Field(default=0)
+    correct: int = Field(default=0)
+    quizzes_finished: int = Field(default=0)
+    lesson_id: str | None = Field(default=None, max_length=200)  # the lesson last read that day

@@ -1,5 +1,6 @@
 """The vocabulary book (生词本): a person's saved words, each with the sentences it was met in.
 
+Each entry is also a card on the review schedule (`review_cards`), started when the entry is.
 One entry per lemma and learner (whatever platform they saved it from): saving a word again adds the new
 sentence to the entry instead of a second entry. /forget only hides an entry (sets
 `forgotten_at`) so its undo button can bring it back whole; a forgotten entry whose undo
@@ -20,6 +21,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.storage.review_cards import start_card
 from bot.storage.tables import SavedWord, WordContext
 
 UNDO_WINDOW = dt.timedelta(seconds=60)
@@ -142,6 +144,7 @@ def save_word(
         else:
             assert row.id is not None
             session.add(_context_row(row.id, context, now))
+            start_card(session, saved_word_id=row.id, learner_id=learner_id, now=now)
             session.commit()
             return SaveResult(Saved.ADDED, _entry(session, row))
     return _merge(session, existing, word, context, now, undo_window)
@@ -160,6 +163,7 @@ def _merge(
     if row.forgotten_at is not None:
         if now - row.forgotten_at > undo_window:  # the forget was final: start the entry afresh
             _delete_contexts(session, row.id)
+            start_card(session, saved_word_id=row.id, learner_id=row.learner_id, now=now)
             row.created_at = now
             row.phonetic, row.gloss, row.expression = word.phonetic, word.gloss, word.expression
             outcome = Saved.ADDED
@@ -247,6 +251,17 @@ def export_entries(session: Session, *, learner_id: int) -> list[BookEntry]:
         .order_by(col(SavedWord.updated_at).desc(), col(SavedWord.id).desc())
     )
     return list(_entries(session, list(session.exec(statement))))
+
+
+def entries_by_ids(session: Session, *, learner_id: int, ids: list[int]) -> list[BookEntry]:
+    """The person's entries with these ids (forgotten ones left out), in the order of `ids`."""
+    if not ids:
+        return []
+    statement = select(SavedWord).where(
+        *_owner(learner_id), col(SavedWord.id).in_(ids), col(SavedWord.forgotten_at).is_(None)
+    )
+    found = {entry.id: entry for entry in _entries(session, list(session.exec(statement)))}
+    return [found[word_id] for word_id in ids if word_id in found]
 
 
 def forget_word(session: Session, *, learner_id: int, lemma: str, now: dt.datetime) -> BookEntry | None:

@@ -300,7 +300,7 @@ async def test_a_card_that_cannot_be_edited_is_sent_anew_and_a_late_answer_loses
 async def test_a_quiz_reply_is_sent_as_a_telegram_quiz_and_its_poll_id_is_kept(
     services: Services, sessions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The core's poll part through the real adapter (the quiz that sends it is its own issue)."""
+    """The core's poll part through the real adapter: sent as Telegram's quiz, its chat and key kept."""
     quiz = Poll(
         "q-engulf", "engulf 在这里是什么意思？", ("吞没", "建造", "出售"), correct=0, explanation="吞没"
     )
@@ -317,4 +317,5 @@ async def test_a_quiz_reply_is_sent_as_a_telegram_quiz_and_its_poll_id_is_kept(
     assert poll["is_anonymous"] is False and poll["explanation"] == "吞没"
     with sessions() as session:
         (kept,) = session.exec(select(PlatformReference).where(PlatformReference.kind == "poll")).all()
-    assert (kept.key, kept.value) == (poll["id"], "q-engulf"), "an answer to this poll leads back to the quiz"
+    chat_and_key = f"{message.chat_id} q-engulf"
+    assert (kept.key, kept.value) == (poll["id"], chat_and_key), "an answer leads back to the chat and quiz"

@@ -19,7 +19,7 @@ BOT = Path(__file__).resolve().parents[2] / "bot"
 def test_every_declared_command_has_a_handler_help_and_a_menu_entry() -> None:
     registry = default_commands()
     names = [command.name for command in registry]
-    assert len(names) == len(set(names)) == 16
+    assert len(names) == len(set(names)) == 19
     help_text = texts.help_text(registry.help_lines())
     for command in registry:
         assert callable(command.handler), command.name
@@ -111,7 +111,7 @@ async def test_group_admin_commands_refuse_a_member(conversation: Conversation) 
     group.admin = False
     for command in conversation.commands:
         if command.scope is Scope.GROUP_ADMIN:
-            example = {"time": " 07:30", "tz": " UTC"}.get(command.name, "")
+            example = {"time": " 07:30", "quiztime": " 21:00", "tz": " UTC"}.get(command.name, "")
             (reply,) = await group.say(f"/{command.name}{example}")
             assert reply.text is not None and "只有群管理员" in reply.text.plain, command.name
 

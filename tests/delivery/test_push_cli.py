@@ -41,8 +41,8 @@ def test_status_counts_who_is_due_now_and_later(env: dict[str, str], sessions: S
     add_subscribers(sessions, [3], timezone="UTC", lesson_time=dt.time(23, 59, 59))
     code, output = run(env, "push", "status")
     assert code == 0, output
-    assert output.startswith("telegram · today ")
-    figures = counts(output)
+    assert output.startswith("telegram · lesson · today ") and "telegram · quiz · today " in output
+    figures = counts(output.split("telegram · quiz")[0])  # the lesson's rows
     assert figures["due"] == figures["remaining"] == "2" and figures["sent"] == "0"
     assert figures["later today"] == "1" or dt.datetime.now(dt.UTC).time() >= dt.time(23, 59, 59)
     assert "不重发" in output  # every row says what it means in Chinese
@@ -53,8 +53,8 @@ def test_a_dry_run_lists_who_is_due_and_sends_nothing(env: dict[str, str], sessi
     code, output = run(env, "push", "now", "--dry-run")
     assert code == 0, output
     assert f"due  UTC {dt.datetime.now(dt.UTC).date()}  3" in output
-    assert "dry run: 3 due now, nothing sent" in output
-    assert counts(run(env, "push", "status")[1])["remaining"] == "3"
+    assert "lesson dry run: 3 due now, nothing sent" in output
+    assert counts(run(env, "push", "status")[1].split("telegram · quiz")[0])["remaining"] == "3"
 
 
 def test_push_now_without_a_token_says_what_is_missing(env: dict[str, str]) -> None:
@@ -75,8 +75,8 @@ async def test_push_now_sends_through_the_configured_bot_api_once(
         live = {**env, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.url}
         code, output = await asyncio.to_thread(run, live, "push", "now")
         assert code == 0, output
-        assert "sent 2, failed 0, blocked 0" in output
+        assert "lesson: sent 2, skipped 0, failed 0, blocked 0" in output
         again = await asyncio.to_thread(run, live, "push", "now")
-        assert "sent 0," in again[1]  # the ledger: nobody twice
+        assert "lesson: sent 0," in again[1]  # the ledger: nobody twice
         assert sorted(fake.message_counts().items()) == [(1, 1), (2, 1)]
     assert fake.token not in output

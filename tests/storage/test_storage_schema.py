@@ -35,6 +35,12 @@ TABLES = {
     "cached_explanations",
     "question_usage",
     "workers",
+    "review_cards",
+    "review_logs",
+    "quizzes",
+    "quiz_questions",
+    "quiz_answers",
+    "learner_days",
 }
 MOMENT = dt.datetime(2026, 11, 1, 0, 30, 15, 123456, tzinfo=dt.UTC)
 PUSH_ROW = {
@@ -101,6 +107,9 @@ ROWS_AT_0001: dict[str, dict[str, Any]] = {
 # vocabulary book's owner became a learner (checked through its identity instead).
 MOVED_AT_0005: dict[str, tuple[str, ...]] = {"sent_lessons": (), "saved_words": ("platform", "user_id")}
 
+# What 0006 changed on purpose: the default quiz time moved from 20:00 (never settable) to 21:00.
+CHANGED_AT_0006: dict[str, dict[str, Any]] = {"subscribers": {"quiz_time": dt.time(21, 0)}}
+
 
 def table_names(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names()) - {"alembic_version"}
@@ -108,10 +117,10 @@ def table_names(engine: Engine) -> set[str]:
 
 def test_migrate_creates_every_table_and_running_it_again_changes_nothing(engine: Engine) -> None:
     assert table_names(engine) == TABLES
-    assert schema_revision(engine) == head_revision() == "0005"
+    assert schema_revision(engine) == head_revision() == "0006"
     migrate(engine)
     assert table_names(engine) == TABLES
-    assert schema_revision(engine) == "0005"
+    assert schema_revision(engine) == "0006"
 
 
 def test_migrated_schema_matches_the_declared_tables_exactly(engine: Engine) -> None:
@@ -151,10 +160,18 @@ def test_upgrading_from_0001_to_head_keeps_every_row(database_url: str) -> None:
                 expected = {
                     key: value for key, value in row.items() if key not in MOVED_AT_0005.get(name, ())
                 }
+                expected |= CHANGED_AT_0006.get(name, {})
                 assert {key: found[key] for key in expected} == expected, name
             (word,) = connection.execute(select(SQLModel.metadata.tables["saved_words"])).mappings().all()
             identities = SQLModel.metadata.tables["identities"]
             (owner,) = connection.execute(select(identities)).mappings().all()
+            (card,) = connection.execute(select(SQLModel.metadata.tables["review_cards"])).mappings().all()
+            assert (card["saved_word_id"], card["learner_id"], card["state"]) == (
+                word["id"],
+                owner["learner_id"],
+                1,
+            )
+            assert card["due"] == word["created_at"]
             assert (owner["platform"], owner["user_id"], owner["learner_id"]) == (
                 "telegram",
                 "1001",

@@ -94,7 +94,7 @@ def test_subscribe_creates_an_active_subscriber_with_the_defaults(sessions: Sess
         "zh",
         "Asia/Shanghai",
     )
-    assert (stored.lesson_time, stored.quiz_time) == (dt.time(8, 0), dt.time(20, 0))
+    assert (stored.lesson_time, stored.quiz_time) == (dt.time(8, 0), dt.time(21, 0))
     assert stored.joined_at == stored.updated_at == NOW
     assert find_subscriber(session, platform="discord", chat_id="1001") is None
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.core import quiz_view, texts
+from bot.core import group_quiz, quiz_view, texts
 from bot.core.messages import Audio, ChatKind, Reply, RichText
 from bot.core.quiz_kit import end_of_day, start_of_day
+from bot.core.quiz_sources import book_word, lesson_words
 from bot.core.quiz_view import Mode, Summary
-from bot.core.shelf import LessonShelf
 from bot.core.times import format_time_of_day
 from bot.core.timezones import zone_of
 from bot.core.turn import Turn
@@ -31,7 +31,7 @@ from bot.storage import learner_days, quizzes, review_cards
 from bot.storage.learners import find_learner
 from bot.storage.quizzes import Asked
 from bot.storage.tables import Learner, Quiz, QuizOrigin, QuizState, Subscriber
-from bot.storage.vocabulary_book import BookEntry, book_page, entries_by_ids
+from bot.storage.vocabulary_book import book_page, entries_by_ids
 
 QUIZ_OVER = "这次测验已经结束了 🙂 发送 /quiz 开始新的一轮。"
 ANSWERED = "这道题已经答过了。"
@@ -151,50 +151,6 @@ def _words_for(turn: Turn, session: Session, learner: Learner, *, asked: bool) -
     return [], Mode.DUE
 
 
-def book_word(entry: BookEntry) -> QuizWord:
-    """A saved word with the sentence it was saved from (the newest one that has a sentence)."""
-    context = entry.sentences[0] if entry.sentences else (entry.contexts[0] if entry.contexts else None)
-    forms = tuple(dict.fromkeys(c.form for c in entry.contexts if c.form))
-    return QuizWord(
-        lemma=entry.lemma,
-        gloss=entry.gloss or entry.expression or "",
-        forms=forms,
-        form=context.form if context else None,
-        sentence_en=context.sentence_en if context else None,
-        sentence_zh=context.sentence_zh if context else None,
-        lesson_id=context.lesson_id if context else None,
-        card_number=context.card_number if context else None,
-        saved_word_id=entry.id,
-    )
-
-
-def lesson_words(shelf: LessonShelf, lesson_id: str, limit: int) -> list[QuizWord]:
-    """A lesson's key words, one per card in turn so the quiz covers the whole text."""
-    lesson = shelf.catalog.lessons.get(lesson_id)
-    if lesson is None:
-        return []
-    words: dict[str, QuizWord] = {}
-    cards = shelf.deck(lesson).cards
-    for rank in range(max((len(card.words) for card in cards), default=0)):
-        for card in cards:
-            if rank < len(card.words) and len(words) < limit:
-                key = card.words[rank]
-                words.setdefault(
-                    key.lemma.lower(),
-                    QuizWord(
-                        lemma=key.lemma,
-                        gloss=key.gloss,
-                        forms=(key.word,),
-                        form=key.word,
-                        sentence_en=card.en,
-                        sentence_zh=card.zh,
-                        lesson_id=lesson_id,
-                        card_number=card.number,
-                    ),
-                )
-    return list(words.values())
-
-
 async def _first_question(turn: Turn, opened: Opened) -> list[Reply]:
     opening = [quiz_view.opening(opened.mode, opened.count)] if opened.mode != Mode.DUE else []
     return opening + await _ask_current(turn, opened.quiz_id)
@@ -251,6 +207,8 @@ async def poll_answered(turn: Turn, key: str, options: Sequence[int]) -> list[Re
     if question_id is None or not options:
         return []
     choice = options[0]
+    if await turn.db(lambda session: _group_vote(turn, session, question_id, choice)):
+        return []  # a group's poll: the vote is kept, the results come when the quiz closes
 
     def grade(asked: Asked) -> tuple[Outcome, str] | None:
         if not 0 <= choice < len(asked.options):
@@ -261,6 +219,28 @@ async def poll_answered(turn: Turn, key: str, options: Sequence[int]) -> list[Re
     if isinstance(graded, list):
         return graded
     return await _after(turn, graded)
+
+
+def _group_vote(turn: Turn, session: Session, question_id: int, choice: int) -> bool:
+    """A vote in a group quiz's poll, kept while the quiz is open; False: not a group quiz's poll."""
+    found = quizzes.question(session, question_id)
+    if found is None or found[1].origin != QuizOrigin.GROUP:
+        return False
+    asked, quiz = found
+    if quiz.state == QuizState.OPEN:
+        group_quiz.vote(
+            session,
+            kit=turn.quizzes,
+            asked=asked,
+            quiz=quiz,
+            platform=turn.incoming.platform,
+            user_id=turn.incoming.user_id,
+            user_name=turn.incoming.user_name,
+            choice=choice,
+            now=turn.now,
+            default_zone=turn.services.defaults.timezone,
+        )
+    return True
 
 
 async def typed(turn: Turn) -> list[Reply] | None:

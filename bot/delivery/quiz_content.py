@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.core import quiz_view
+from bot.core import group_quiz, quiz_view
 from bot.core.messages import Reply
 from bot.core.quiz_kit import QuizKit, end_of_day, start_of_day
 from bot.core.quiz_view import Mode
@@ -30,7 +30,7 @@ PRIVATE = "private"
 
 
 class DailyQuizzes:
-    """The quiz push for private chats: a learner with nothing due and nothing read gets no message."""
+    """The quiz push: a learner with nothing due and nothing read gets no message; a group gets polls."""
 
     kind = PushKind.QUIZ
 
@@ -54,8 +54,24 @@ class DailyQuizzes:
 
     async def replies(self, claim: Claim) -> list[Reply]:
         if claim.subscriber.chat_kind != PRIVATE:
-            return []  # a group's quiz is `GroupQuizzes`' to send
+            return await asyncio.to_thread(self._group_quiz, claim)
         return await asyncio.to_thread(self._invitation, claim)
+
+    def _group_quiz(self, claim: Claim) -> list[Reply]:
+        """A group's quiz: polls on its recent lessons, everyone answering at once."""
+        with self.sessions() as session:
+            subscriber = session.get(Subscriber, claim.subscriber.id)
+            if subscriber is None:
+                return []
+            return group_quiz.build(
+                session,
+                shelf=self.shelf,
+                kit=self.kit,
+                platform=subscriber.platform,
+                chat_id=subscriber.chat_id,
+                local_date=claim.local_date,
+                now=self.clock.now(),
+            )
 
     def _invitation(self, claim: Claim) -> list[Reply]:
         with self.sessions() as session:

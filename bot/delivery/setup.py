@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from apscheduler.job import Job
 from apscheduler.schedulers.base import BaseScheduler
@@ -66,14 +66,21 @@ def job_id(pusher: Pusher) -> str:
 
 
 def schedule_pushes(scheduler: BaseScheduler, pusher: Pusher, *, every: float) -> Job:
+    return schedule_ticks(scheduler, pusher.run_once, job=job_id(pusher), every=every)
+
+
+def schedule_ticks(
+    scheduler: BaseScheduler, tick: Callable[[], Awaitable[object]], *, job: str, every: float
+) -> Job:
     """Tick every `every` seconds, the first tick at once: a restart sends what was missed today.
 
     One run at a time (a broadcast to many chats outlasts a tick); ticks missed meanwhile merge.
+    Pushers tick this way, and so does the posting of group quiz results.
     """
     return scheduler.add_job(
-        pusher.run_once,
+        tick,
         IntervalTrigger(seconds=every),
-        id=job_id(pusher),
+        id=job,
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,

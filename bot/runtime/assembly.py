@@ -21,6 +21,7 @@ from bot.core.turn import Services
 from bot.delivery.broadcast import PushContent, Pusher, PushSender
 from bot.delivery.content import DailyLessons
 from bot.delivery.quiz_content import DailyQuizzes
+from bot.delivery.quiz_results import GroupQuizResults
 from bot.delivery.setup import build_pacer, build_pusher
 from bot.runtime.console import ConsoleRole
 from bot.runtime.heap import freeze_startup_heap
@@ -131,7 +132,8 @@ def assemble(
             for sender in senders
             for content in kinds
         ]
-        built.push = PushRole(pushers, every=push.check_every, scheduled=scheduled)
+        results = GroupQuizResults({sender.platform: sender for sender in senders}, sessions, clock)
+        built.push = PushRole(pushers, every=push.check_every, scheduled=scheduled, results=results)
         units.append(built.push)
     if CONSOLE in roles:
         if console is None:

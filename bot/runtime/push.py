@@ -13,14 +13,23 @@ from collections.abc import Sequence
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.broadcast import Pusher
-from bot.delivery.setup import schedule_pushes
+from bot.delivery.quiz_results import GroupQuizResults
+from bot.delivery.setup import schedule_pushes, schedule_ticks
 
 
 class PushRole:
     name = "push"
 
-    def __init__(self, pushers: Sequence[Pusher], *, every: float, scheduled: bool = True) -> None:
+    def __init__(
+        self,
+        pushers: Sequence[Pusher],
+        *,
+        every: float,
+        scheduled: bool = True,
+        results: GroupQuizResults | None = None,
+    ) -> None:
         self.pushers = tuple(pushers)
+        self.results = results  # posts each group quiz's results when it closes
         self.every = every
         self.scheduled = scheduled  # False: pushes run only when called (tests, `push now`)
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
@@ -31,6 +40,8 @@ class PushRole:
             return
         for pusher in self.pushers:
             schedule_pushes(self.scheduler, pusher, every=self.every)
+        if self.results is not None:
+            schedule_ticks(self.scheduler, self.results.run_once, job="quiz-results", every=self.every)
         self.scheduler.start()
 
     async def stop(self) -> None:

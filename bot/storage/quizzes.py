@@ -234,6 +234,35 @@ def finish(session: Session, quiz_id: int, now: dt.datetime) -> bool:
     return bool(done.rowcount)
 
 
+def closed_group_quizzes(session: Session, *, platforms: Sequence[str], now: dt.datetime) -> list[Quiz]:
+    """Group quizzes whose time is up and whose results nobody has posted yet."""
+    statement = (
+        select(Quiz)
+        .where(
+            col(Quiz.origin) == QuizOrigin.GROUP.value,
+            col(Quiz.platform).in_(platforms),
+            col(Quiz.state) == QuizState.OPEN.value,
+            col(Quiz.closes_at) <= now,
+            col(Quiz.summary_sent_at).is_(None),
+        )
+        .order_by(col(Quiz.closes_at))
+        .limit(500)
+    )
+    return list(session.exec(statement))
+
+
+def claim_results(session: Session, quiz_id: int, now: dt.datetime) -> bool:
+    """Close a group quiz and take the posting of its results; False if another worker took it.
+    At most once: a crash after this and before the post loses the post, never doubles it."""
+    taken = session.execute(
+        update(Quiz)
+        .where(col(Quiz.id) == quiz_id, col(Quiz.summary_sent_at).is_(None))
+        .values(summary_sent_at=now, state=QuizState.FINISHED.value, finished_at=now)
+    )
+    session.commit()
+    return bool(taken.rowcount)
+
+
 def tally(session: Session, quiz_id: int) -> Tally:
     """Right / total over the first asking of each word; the missed words, in order."""
     statement = (

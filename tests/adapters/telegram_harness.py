@@ -68,11 +68,13 @@ async def running_bot(
     scheduled: bool = False,
     on_stop: Callable[[], Awaitable[object]] | None = None,
     contents: Sequence[PushContent] | None = None,
+    fake: FakeTelegramServer | None = None,
 ) -> AsyncIterator[RunningBot]:
     """The bot as `buildspeak run` starts it. The push is built but not scheduled unless asked:
     tests call `bot.pusher.run_once()` with their own clock instead of waiting for ticks.
-    `contents` are the kinds of push (default: the daily lesson)."""
-    async with FakeTelegramServer() as fake:
+    `contents` are the kinds of push (default: the daily lesson). `fake`: a Bot API server the
+    test keeps running (a restart: the bot stops and starts again, Telegram's chats and polls stay)."""
+    async with _serving(fake) as fake:
         config = TelegramConfig(token=fake.token, api_base_url=fake.url, poll_timeout=1)
         runtime = assemble(
             Conversation(services),
@@ -92,6 +94,16 @@ async def running_bot(
         finally:
             if on_stop is not None:
                 await on_stop()
+
+
+@asynccontextmanager
+async def _serving(fake: FakeTelegramServer | None) -> AsyncIterator[FakeTelegramServer]:
+    """The test's own server as it is, or a new one for this bot alone."""
+    if fake is not None:
+        yield fake
+        return
+    async with FakeTelegramServer() as started:
+        yield started
 
 
 def write_post(

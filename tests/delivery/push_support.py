@@ -21,6 +21,7 @@ def add_subscribers(
     *,
     timezone: str = "Asia/Shanghai",
     lesson_time: dt.time = dt.time(8, 0),
+    quiz_time: dt.time | None = dt.time(20, 0),
     status: str = "active",
     platform: str = "telegram",
 ) -> None:
@@ -34,7 +35,7 @@ def add_subscribers(
             "language": "zh",
             "timezone": timezone,
             "lesson_time": lesson_time,
-            "quiz_time": dt.time(20, 0),
+            "quiz_time": quiz_time,
             "status": status,
             "joined_at": JOINED,
             "updated_at": JOINED,

@@ -308,7 +308,11 @@ async def test_the_scheduler_pushes_on_start_up_in_the_bots_loop(
         await bot.fake.wait_for("sendMessage", count=1, timeout=5)
         assert bot.runtime.push is not None
         jobs = bot.runtime.push.scheduler.get_jobs()
-        assert sorted(job.id for job in jobs) == ["push-telegram-lesson", "push-telegram-quiz"]
+        assert sorted(job.id for job in jobs) == [
+            "push-telegram-lesson",
+            "push-telegram-quiz",
+            "quiz-results",
+        ]
         assert all(job.max_instances == 1 for job in jobs)
     assert len(bot.fake.messages(1401)) == 1
 

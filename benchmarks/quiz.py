@@ -30,6 +30,7 @@ import datetime as dt
 import os
 import random
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -58,6 +59,7 @@ from benchmarks.broadcast import (  # noqa: E402
 from bot.adapters.telegram import TelegramConfig  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.core.conversation import Conversation  # noqa: E402
+from bot.core.messages import Reply  # noqa: E402
 from bot.core.quiz import book_word  # noqa: E402
 from bot.core.quiz_kit import QuizKit, end_of_day, start_of_day  # noqa: E402
 from bot.core.shelf import LessonShelf  # noqa: E402
@@ -449,6 +451,34 @@ async def time_invitations(content: DailyQuizzes, sessions: Callable[[], Session
 # ---------------------------------------------------------------- the push
 
 
+class ContentTimes:
+    """How long the content took to make each message during the push, its thread hop included.
+    When the pacer releases far fewer sends than the limit, this is where the time went."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+    def record(self, content: DailyQuizzes) -> None:
+        replies = content.replies
+
+        async def timed(claim: Claim) -> list[Reply]:
+            began = time.perf_counter()
+            try:
+                return await replies(claim)
+            finally:
+                self.count += 1
+                self.seconds += time.perf_counter() - began
+
+        content.replies = timed  # type: ignore[method-assign]
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process so far, every thread's: the bot's, not the fake's nor the database's."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 async def push_quizzes(
     services: Services,
     content: DailyQuizzes,
@@ -483,13 +513,15 @@ async def push_quizzes(
         assert runtime.telegram is not None
         releases = ReleaseLog()
         releases.record(runtime.telegram.pacer)
+        made = ContentTimes()
+        made.record(content)
         async with started(runtime.units):
             if freeze:
                 freeze_startup_heap()
             with CollectorPauses() as pauses:
-                began = time.perf_counter()
+                began, cpu = time.perf_counter(), cpu_seconds()
                 report = await pusher.run_once()
-                elapsed = time.perf_counter() - began
+                elapsed, cpu = time.perf_counter() - began, cpu_seconds() - cpu
         served = fake_stats(control)
     with sessions() as session:
         settled = session.scalar(select(func.count()).where(col(PushDelivery.state) == "sent"))
@@ -499,6 +531,8 @@ async def push_quizzes(
         "sent": report.sent,
         "skipped": report.skipped,
         "quizzes": ready or 0,
+        "content_ms": made.seconds / max(made.count, 1) * 1000,
+        "cpu_cores": cpu / elapsed,
         "seconds": elapsed,
         "per_second": report.sent / elapsed,
         "ratio": report.sent / elapsed / limit,
@@ -632,6 +666,9 @@ def show_pushed(name: str, figures: dict[str, float], limit: float) -> None:
     show(f"{name} quiz push", figures, limit)
     print(f"  skipped         {figures['skipped']:,}   (target 0: everyone has words due)")
     print(f"  quizzes ready   {figures['quizzes']:,}   (target = sent)")
+    print(f"  invitation      {figures['content_ms']:.1f} ms a message, waiting for a thread included")
+    cores = f"{figures['cpu_cores']:.2f} cores"
+    print(f"  bot CPU         {cores} while pushing (one Python process: about 1 at most, by its GIL)")
 
 
 def _ms(ordered: list[float] | array[float], share: float) -> str:

@@ -30,7 +30,7 @@ from bot.learning.review_schedule import AnswerMode, Outcome, rating_for
 from bot.storage import learner_days, quizzes, review_cards
 from bot.storage.learners import find_learner
 from bot.storage.quizzes import Asked
-from bot.storage.tables import Learner, Quiz, QuizOrigin, QuizState, Subscriber
+from bot.storage.tables import Learner, Quiz, QuizOrigin, QuizState, Subscriber, SubscriberStatus
 from bot.storage.vocabulary_book import book_page, entries_by_ids
 
 QUIZ_OVER = "这次测验已经结束了 🙂 发送 /quiz 开始新的一轮。"
@@ -215,7 +215,7 @@ async def poll_answered(turn: Turn, key: str, options: Sequence[int]) -> list[Re
             return None
         return (Outcome.RIGHT if choice == asked.correct else Outcome.WRONG), asked.options[choice]
 
-    graded = await _answer(turn, str(question_id), grade, quiet=True)
+    graded = await _answer(turn, str(question_id), grade)
     if isinstance(graded, list):
         return graded
     return await _after(turn, graded)
@@ -299,9 +299,7 @@ async def skipped(turn: Turn, question_id: str) -> list[Reply]:
     return await _after(turn, graded)
 
 
-async def _answer(
-    turn: Turn, question_id: str, grade: Grader, *, quiet: bool = False
-) -> Graded | list[Reply]:
+async def _answer(turn: Turn, question_id: str, grade: Grader) -> Graded | list[Reply]:
     """Grade and keep an answer, move the card, queue a re-drill, and find what comes next, all in
     one go in the database; a reply list instead when the answer can't count (and changes nothing)."""
 
@@ -317,8 +315,8 @@ async def _answer(
     result = await turn.db(work)
     if result is None:
         return []
-    if isinstance(result, str):
-        return [] if quiet and result != NOT_YOURS else [Reply(notice=result)]
+    if isinstance(result, str):  # a notice: a toast for a button, a short message for a vote or a word
+        return [Reply(notice=result)]
     return result
 
 
@@ -420,11 +418,19 @@ def _finish(turn: Turn, session: Session, learner: Learner, quiz: Quiz) -> Summa
     )
 
 
-def _next_quiz(turn: Turn, session: Session) -> str | None:
+def _next_quiz(turn: Turn, session: Session) -> str:
+    """When the next pushed quiz comes, or how to get one: this chat's quiz time, today's if it is
+    still ahead, else tomorrow's."""
     subscriber: Subscriber | None = turn.subscriber(session)
-    if subscriber is None or subscriber.status != "active" or subscriber.quiz_time is None:
-        return None
-    return f"明天 {format_time_of_day(subscriber.quiz_time)}"
+    if subscriber is None or subscriber.status == SubscriberStatus.STOPPED:
+        return "想每晚收到测验？发送 /start 订阅。"
+    if subscriber.quiz_time is None:
+        return "每日测验推送已关闭：/quiztime 21:00 打开。"
+    if subscriber.status != SubscriberStatus.ACTIVE:
+        return "推送已暂停：/resume 恢复。"
+    local = turn.now.astimezone(zone_of(subscriber.timezone))
+    day = "今天" if local.time().replace(tzinfo=None) < subscriber.quiz_time else "明天"
+    return f"下次测验：{day} {format_time_of_day(subscriber.quiz_time)}"
 
 
 async def _after(turn: Turn, graded: Graded) -> list[Reply]:

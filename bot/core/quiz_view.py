@@ -28,7 +28,7 @@ class Mode:
 class Summary:
     tally: Tally
     streak: Streak
-    next_quiz: str | None  # "明天 21:00", or None when the chat's quiz push is off
+    next_quiz: str  # "下次测验：明天 21:00", or how to get one
     scheduling: bool
 
 
@@ -86,10 +86,10 @@ def question_reply(asked: Asked, number: int, total: int, audio: Audio | None) -
     lines = [
         (Span(f"{head} ✍️ 回想 Recall", bold=True),),
         "写出这个英文词（直接发给我）：",
-        (Span(word.gloss, bold=True),),
+        (Span(masked(word.gloss, word), bold=True),),
     ]
     if word.sentence_zh:
-        lines += ["", f"例句：{word.sentence_zh}"]
+        lines += ["", f"例句：{masked(word.sentence_zh, word)}"]
     return Reply(RichText.of(*lines), buttons=helpers)
 
 
@@ -129,7 +129,7 @@ def _cloze(asked: Asked, head: str) -> Reply:
         (Span(blanked(word) or BLANK, italic=True),),
     ]
     if word.sentence_zh:
-        lines.append(word.sentence_zh)
+        lines.append(masked(word.sentence_zh, word))
     if (form := _form_in(word)) and form.lower() != word.lemma.lower():
         lines.append("（选原形 base form）")
     buttons = [
@@ -176,7 +176,7 @@ def hint_reply(asked: Asked) -> Reply:
     lemma = asked.word.lemma
     shown = " ".join(char if index == 0 or not char.isalpha() else "_" for index, char in enumerate(lemma))
     letters = sum(char.isalpha() for char in lemma)
-    return Reply(RichText.of(f"💡 提示：{shown}（{letters} 个字母）"), notice="💡")
+    return Reply(RichText.of(f"💡 提示：{shown}（{letters} 个字母）"))
 
 
 def summary_reply(summary: Summary) -> Reply:
@@ -211,6 +211,16 @@ def question_id_of(key: str) -> int | None:
 
 def _explanation(word: QuizWord) -> str:
     return f"{word.lemma}: {word.gloss}" + (f"\n{word.sentence_zh}" if word.sentence_zh else "")
+
+
+def masked(chinese: str, word: QuizWord) -> str:
+    """A translation or gloss with the asked word blanked out: translations of builder posts often
+    keep the English term in brackets (批处理大小（batch size）), which would give the answer away."""
+    for form in sorted({*word.forms, word.lemma}, key=len, reverse=True):
+        chinese = re.sub(
+            rf"(?<![A-Za-z-]){re.escape(form)}(?![A-Za-z-])", BLANK, chinese, flags=re.IGNORECASE
+        )
+    return chinese
 
 
 def _form_in(word: QuizWord) -> str | None:

@@ -90,7 +90,8 @@ def _apply_defaults(turn: Turn, session: Session, subscriber: Subscriber) -> Sub
 def _welcome(turn: Turn, subscriber: Subscriber, created: bool, was: str | None) -> list[Reply]:
     when = format_time_of_day(subscriber.lesson_time)
     if created:
-        return _say(texts.welcome(when, subscriber.timezone, group=turn.is_group))
+        quiz = format_time_of_day(subscriber.quiz_time) if subscriber.quiz_time else None
+        return _say(texts.welcome(when, subscriber.timezone, group=turn.is_group, quiz_time=quiz))
     if was == SubscriberStatus.ACTIVE:
         return _say("你已经订阅了 ✅\n" + settings_summary(turn, subscriber))
     return _say("欢迎回来！推送已恢复 ✅\n" + settings_summary(turn, subscriber))

@@ -23,14 +23,21 @@ def help_text(commands: list[str]) -> str:
     buttons = "卡片上的按钮：◀ 上一句 · 🔊 朗读 · 下一句 ▶ · 全文 · ⭐ 收藏。先猜意思，再点开灰色的译文核对。"
     lines += ["", buttons]
     lines += ["生词本：回复卡片发送 /save 单词，连同这句例句一起收藏；/words 查看，/export 导出到 Anki。"]
+    lines += [
+        "复习：每晚推送测验，按间隔重复（spaced repetition）复习你收藏的词；/quiz 随时开始，/stats 看进度。"
+    ]
     lines += ["有问题？直接回复课文卡片提问，例如「engulfed 在这里什么意思？」「这句话的语法」。"]
     return "\n".join(lines)
 
 
-def welcome(lesson_time: str, timezone: str, *, group: bool) -> str:
+def welcome(lesson_time: str, timezone: str, *, group: bool, quiz_time: str | None = None) -> str:
     who = "本群" if group else "你"
+    review = "群测验：几道投票题，考考大家最近的课。" if group else "复习收藏的生词。"
+    evening = f"每晚 {quiz_time} 还有一个小测验，{review}\n" if quiz_time else ""
     return (
         f"欢迎来到 BuildSpeak 👋 每天 {lesson_time}（{timezone}）{who}会收到一篇 builder 写的英文，"
         "一句一卡：英文、隐藏的中文译文、朗读和重点词汇。\n"
-        "改时间：/time 07:30 · 改时区：/tz 纽约 · 暂停：/pause · 现在就学：/today · 全部命令：/help"
+        + evening
+        + "改时间：/time 07:30 · 测验时间：/quiztime 21:00 · 改时区：/tz 纽约 · 暂停：/pause · "
+        "现在就学：/today · 全部命令：/help"
     )

@@ -154,25 +154,28 @@ class _Senses:
     all: frozenset[str]
     long: tuple[str, ...]
     joined: str
+    single: tuple[str, ...]  # one-character senses: 吞 (gulp) is a near-synonym of 吞没 (engulf)
 
     @classmethod
     def of(cls, senses: frozenset[str]) -> _Senses:
         long = tuple(sense for sense in senses if len(sense) >= 2)
-        return cls(senses, long, "\0".join(long))
+        single = tuple(sense for sense in senses if len(sense) == 1 and "\u4e00" <= sense <= "\u9fff")
+        return cls(senses, long, "\0".join(long), single)
 
 
 def _clash(ours: _Senses, theirs: _Senses) -> bool:
     """Whether two glosses share a sense, or a sense of two characters or more holds one of the other.
 
-    Containment catches the near-synonyms the exact test misses ("吞没" and "吞没一切"); single
-    characters ("卷") count only when equal, or every gloss would clash with every other.
+    Containment catches the near-synonyms the exact test misses ("吞没" and "吞没一切"). A sense of
+    one Chinese character counts when another's sense holds it ("吞" for gulp and "吞没" for
+    engulf): a one-character sense is a whole meaning, not a fragment of one.
     """
     if not ours.all.isdisjoint(theirs.all):
         return True
-    for sense in ours.long:  # loops, not any(): this runs for every candidate drawn
+    for sense in (*ours.long, *ours.single):  # loops, not any(): this runs for every candidate drawn
         if sense in theirs.joined:
             return True
-    for sense in theirs.long:  # noqa: SIM110 - as above
+    for sense in (*theirs.long, *theirs.single):  # noqa: SIM110 - as above
         if sense in ours.joined:
             return True
     return False

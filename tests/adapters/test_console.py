@@ -94,3 +94,14 @@ def test_a_reply_to_a_cards_audio_and_then_to_the_answer_stays_on_that_card(work
     assert flat.count(quoted) == 2, "the reply to the audio, then the reply to that answer"
     assert "🔊 听原句" in output
     assert "我现在只听得懂命令" not in output
+
+
+def test_a_quiz_on_the_console_is_answered_by_letter_and_typed_word(workdir: Path) -> None:
+    """/quiz on one saved word: its meaning poll takes a letter; missed, it comes back as a recall
+    that takes the typed word; the quiz ends with its summary, and /stats writes its picture."""
+    output = run(["/save moat", "/quiz", "A", "moat", "/stats", "/quit"])
+    assert "📝 1/1 「moat」是什么意思？" in output and "输入字母作答" in output
+    assert re.search(r"(✅ 对！ |❌ 正确答案：)moat", output), "the letter answered the poll"
+    assert "🏁 测验完成 Quiz done" in output
+    picture = next(line for line in output.splitlines() if "📎 文件 file:" in line).split(": ", 1)[1].strip()
+    assert Path(picture).read_bytes().startswith(b"\x89PNG")

@@ -66,8 +66,8 @@ from bot.core.shelf import LessonShelf  # noqa: E402
 from bot.core.timezones import zone_of  # noqa: E402
 from bot.core.turn import Services  # noqa: E402
 from bot.delivery.quiz_content import DailyQuizzes  # noqa: E402
-from bot.learning.quiz_plan import plan_quiz  # noqa: E402
-from bot.learning.quiz_words import option_gloss, pos_class  # noqa: E402
+from bot.learning.quiz_plan import PlannedQuestion, plan_quiz  # noqa: E402
+from bot.learning.quiz_words import WordChoices, option_gloss, pos_class  # noqa: E402
 from bot.runtime.assembly import assemble  # noqa: E402
 from bot.runtime.heap import freeze_startup_heap  # noqa: E402
 from bot.runtime.units import started  # noqa: E402
@@ -168,6 +168,8 @@ def _pool_word(entry: DictEntry, dictionary: Dictionary) -> PoolWord:
 
 @dataclass
 class Generated:
+    """What generation wrote, and how long it took (reported, never counted)."""
+
     learners: int = 0
     words: int = 0
     due: int = 0
@@ -315,6 +317,8 @@ class Laps:
 
 @dataclass
 class Built:
+    """The build's figures: what it made, how long each step took in all and per learner, its memory."""
+
     quizzes: int = 0
     questions: int = 0
     choice_questions: int = 0
@@ -387,7 +391,9 @@ def subscriber_pages(sessions: Callable[[], Session], page: int, laps: Laps) -> 
         yield [user_id for _, user_id in rows]
 
 
-def _build_one(session: Session, kit: QuizKit, choices: Any, user_id: str, laps: Laps) -> list[Any]:
+def _build_one(
+    session: Session, kit: QuizKit, choices: WordChoices, user_id: str, laps: Laps
+) -> list[PlannedQuestion]:
     """`bot.core.quiz._open` for one learner, up to the planned questions (nothing written)."""
     learner = find_learner(session, platform="telegram", user_id=user_id)
     laps.lap("learner")
@@ -411,6 +417,8 @@ def _build_one(session: Session, kit: QuizKit, choices: Any, user_id: str, laps:
 
 @dataclass
 class Invited:
+    """The invitations timed: how many, how many had a message, each one's time."""
+
     count: int = 0
     sent: int = 0
     seconds: float = 0.0

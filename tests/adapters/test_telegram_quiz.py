@@ -38,7 +38,7 @@ from bot.storage.tables import PlatformReference, PushKind, Quiz, QuizAnswer, Re
 from bot.storage.vocabulary_book import NewContext, NewWord, save_word
 from lessons.deck import DeckBuilder
 from tests import chat_support
-from tests.adapters.telegram_harness import USER, RunningBot, running_bot
+from tests.adapters.telegram_harness import TEST_PUSH, USER, RunningBot, running_bot
 from tests.delivery.push_support import ledger
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage, image_size
 
@@ -463,7 +463,9 @@ async def test_a_group_quiz_takes_two_members_votes_and_posts_the_top_scorers(
     vote through Telegram's poll_answer updates; when the quiz closes the results name them in order,
     Ada's vote has moved her own card, and Bob is counted without being made a learner."""
     clock = clock_of(services)
-    async with running_bot(services, scheduled=False) as bot:
+    # Telegram's 20 messages a minute per group would pace the 5 messages 3 s apart.
+    fast_groups = TEST_PUSH.model_copy(update={"group_per_minute": 600})
+    async with running_bot(services, fast_groups, scheduled=False) as bot:
         (quiz_pusher,) = [pusher for pusher in bot.runtime.pushers if pusher.content.kind is PushKind.QUIZ]
         update = bot.fake.add_bot_to_group(GROUP, "Builders 读书会", by_user_id=ADA, first_name="Ada")
         await bot.handled(update["update_id"])

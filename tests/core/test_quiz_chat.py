@@ -234,3 +234,28 @@ async def test_a_review_card_reads_back_in_utc_on_either_database(sessions: Sess
         (word_id,) = session.exec(select(SavedWord.id)).all()
         due = review_cards.due_words(session, learner_id=1, by=now, limit=8)
     assert [(word.saved_word_id, word.due.tzinfo) for word in due] == [(word_id, dt.UTC)]
+
+
+async def test_question_types_take_turns_and_listening_sends_the_sentence_spoken(
+    quiz_chat: FakeChat, sessions: Sessions
+) -> None:
+    """Four words with their sentences: meaning (a poll), cloze (buttons), recall, then listening,
+    whose audio is the sentence and whose blank takes the word as it was met ("engulfed")."""
+    clock = clock_of(quiz_chat)
+    for lemma in ("moat", "leverage", "latency", "engulf"):
+        save(sessions, clock.now(), lemma)
+        clock.advance(dt.timedelta(minutes=1))
+    (meaning,) = await quiz_chat.say("/quiz")
+    assert meaning.poll is not None
+    _, cloze = await answer(quiz_chat, sessions, right=True)
+    assert cloze.text is not None and "填空" in cloze.text.plain and "Use _____ wisely." in cloze.text.plain
+    assert {button.label for row in cloze.buttons for button in row} >= {"leverage"}
+    _edit, _feedback, recall = await answer(quiz_chat, sessions, right=True)
+    assert recall.text is not None and "回想" in recall.text.plain and "延迟毁掉用户体验。" in recall.text.plain
+    _feedback, listening = await answer(quiz_chat, sessions, right=True)
+    assert listening.text is not None and "听写" in listening.text.plain
+    assert "The wave _____ the town." in listening.text.plain
+    assert listening.audio is not None and listening.audio.path.is_file()
+    feedback, summary = await quiz_chat.say("engulfed")
+    assert feedback.text is not None and feedback.text.plain.startswith("✅ 对！ engulf")
+    assert summary.text is not None and "4/4 正确" in summary.text.plain

@@ -251,7 +251,8 @@ async def test_question_types_take_turns_and_listening_sends_the_sentence_spoken
     assert cloze.text is not None and "填空" in cloze.text.plain and "Use _____ wisely." in cloze.text.plain
     assert {button.label for row in cloze.buttons for button in row} >= {"leverage"}
     _edit, _feedback, recall = await answer(quiz_chat, sessions, right=True)
-    assert recall.text is not None and "回想" in recall.text.plain and "延迟毁掉用户体验。" in recall.text.plain
+    assert recall.text is not None and "回想" in recall.text.plain
+    assert "延迟毁掉用户体验。" in recall.text.plain, "the sentence's translation, as the hint of use"
     _feedback, listening = await answer(quiz_chat, sessions, right=True)
     assert listening.text is not None and "听写" in listening.text.plain
     assert "The wave _____ the town." in listening.text.plain

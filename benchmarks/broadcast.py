@@ -53,6 +53,7 @@ from bot.clock import FixedClock  # noqa: E402
 from bot.core.conversation import Conversation  # noqa: E402
 from bot.core.shelf import LessonShelf  # noqa: E402
 from bot.core.turn import Services  # noqa: E402
+from bot.delivery.content import DailyLessons  # noqa: E402
 from bot.delivery.pacing import Pacer  # noqa: E402
 from bot.runtime.assembly import assemble  # noqa: E402
 from bot.runtime.heap import freeze_startup_heap  # noqa: E402
@@ -184,6 +185,7 @@ async def broadcast(
             runtime=RuntimeSettings(),
             telegram=config,
             scheduled=False,
+            contents=[DailyLessons(services.shelf)],  # the lesson alone: benchmarks/quiz.py pushes quizzes
         )
         (pusher,) = runtime.pushers
         assert runtime.telegram is not None

@@ -60,8 +60,8 @@ from bot.adapters.telegram import TelegramConfig  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.core.conversation import Conversation  # noqa: E402
 from bot.core.messages import Reply  # noqa: E402
-from bot.core.quiz import book_word  # noqa: E402
 from bot.core.quiz_kit import QuizKit, end_of_day, start_of_day  # noqa: E402
+from bot.core.quiz_sources import book_word  # noqa: E402
 from bot.core.shelf import LessonShelf  # noqa: E402
 from bot.core.timezones import zone_of  # noqa: E402
 from bot.core.turn import Services  # noqa: E402

@@ -91,6 +91,20 @@ async def start_pressed(turn: Turn, quiz_id: str) -> list[Reply]:
             return NOT_YOURS
         if quiz.state == QuizState.OPEN:  # pressed twice: carry on where it stands
             return Opened(quiz.id or 0, Mode.DUE, 0)
+        if quizzes.has_questions(session, quiz.id or 0):  # planned with the push: open it as it is
+            quizzes.open_quiz(
+                session,
+                platform=quiz.platform,
+                chat_id=quiz.chat_id,
+                learner_id=quiz.learner_id,
+                origin=QuizOrigin.DAILY,
+                local_date=quiz.local_date,
+                scheduling=True,
+                questions=(),
+                now=turn.now,
+                ready=quiz,
+            )
+            return Opened(quiz.id or 0, Mode.DUE, 0)
         return _open(turn, session, QuizOrigin.DAILY, ready=quiz) or QUIZ_OVER
 
     opened = await turn.db(start)

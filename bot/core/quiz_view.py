@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.messages import Audio, Button, Poll, Reply, RichText, Span, keyboard
-from bot.learning.quiz_plan import BLANK, QuestionKind, QuizWord, blanked
+from bot.learning.quiz_plan import BLANK, QuestionKind, QuizWord, blanked, whole_word
 from bot.learning.review_schedule import Outcome
 from bot.storage.learner_days import Streak
 from bot.storage.quizzes import Asked, Tally
@@ -228,7 +228,7 @@ def _form_in(word: QuizWord) -> str | None:
     if not word.sentence_en:
         return None
     for form in sorted({*word.forms, word.lemma}, key=len, reverse=True):
-        found = re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", word.sentence_en, re.IGNORECASE)
+        found = whole_word(form).search(word.sentence_en)
         if found:
             return found.group(0)
     return None

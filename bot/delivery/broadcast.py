@@ -62,6 +62,11 @@ class PushContent(Protocol):
         """What this kind pushes on a local date (recorded in the ledger), or None: nothing that day."""
         ...
 
+    async def prepare(self, platform: str, local_date: dt.date, page: Sequence[DueSubscriber]) -> None:
+        """A page of due subscribers is about to be claimed: work out their messages together, in a
+        few queries rather than a few per subscriber (a quiz's are each learner's own)."""
+        ...
+
     async def replies(self, claim: Claim) -> Sequence[Reply]:
         """The messages for one claimed subscriber; none means nothing for them today (skipped)."""
         ...
@@ -259,6 +264,7 @@ class Pusher:
 
     async def _produce(self, window: _Window, queue: asyncio.Queue[Claim | None], report: RunReport) -> None:
         async for local_date, content_id, page in self._due_pages(report):
+            await self.content.prepare(self.sender.platform, local_date, page)
             while page and not self._stopping.is_set():
                 taken = await window.take(len(page))
                 chunk, page = page[:taken], page[taken:]

@@ -4,11 +4,12 @@ and chat kind."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from bot.core.messages import Reply
 from bot.core.reading import day_reply
 from bot.core.shelf import LessonShelf
-from bot.storage.push_ledger import Claim
+from bot.storage.push_ledger import Claim, DueSubscriber
 from bot.storage.tables import PushKind
 
 GROUP = "group"
@@ -27,6 +28,9 @@ class DailyLessons:
         """The lesson scheduled for `date`, or None before the calendar starts."""
         day = self.shelf.day(date)
         return day.lesson.id if day is not None else None
+
+    async def prepare(self, platform: str, local_date: dt.date, page: Sequence[DueSubscriber]) -> None:
+        """Nothing to work out per subscriber: everyone gets the day's message, cached below."""
 
     async def replies(self, claim: Claim) -> list[Reply]:
         return self.replies_on(claim.local_date, claim.subscriber.chat_kind)

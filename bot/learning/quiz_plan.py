@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 
 from bot.learning.quiz_words import WordChoices, option_gloss
 
@@ -107,10 +108,17 @@ def blanked(word: QuizWord) -> str | None:
     if not word.sentence_en:
         return None
     for form in _forms_longest_first(word):
-        pattern = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.IGNORECASE)
+        pattern = whole_word(form)
         if pattern.search(word.sentence_en):
             return pattern.sub(BLANK, word.sentence_en, count=1)
     return None
+
+
+@lru_cache(maxsize=32_768)
+def whole_word(form: str) -> re.Pattern[str]:
+    """`form` as a whole word, any case. Cached: a day's quizzes blank thousands of different words,
+    far more than `re`'s own cache of 512 patterns keeps."""
+    return re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.IGNORECASE)
 
 
 def _forms_longest_first(word: QuizWord) -> list[str]:

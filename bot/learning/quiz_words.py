@@ -41,7 +41,7 @@ DRAWS_PER_OPTION = 4
 EXTRA_DRAWS = 8
 # A typed word this long may have one slip (Damerau-Levenshtein distance 1) and still count.
 TYPO_MIN_LETTERS = 6
-PROFILE_CACHE_SIZE = 4096
+PROFILE_CACHE_SIZE = 65_536  # two keys a word (with and without its gloss): the vocabulary of 100,000 books
 
 # ECDICT's part-of-speech prefixes, folded into the classes a distractor must share.
 POS_CLASSES = {

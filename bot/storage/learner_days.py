@@ -73,6 +73,26 @@ def streak(session: Session, *, learner_id: int, today: dt.date, longest: int = 
         for day in days_since(session, learner_id=learner_id, first=today - dt.timedelta(days=longest))
         if day.cards_read > 0 or day.quizzes_finished > 0
     }
+    return streak_of(active, today)
+
+
+def recent_days_of(
+    session: Session, *, learner_ids: list[int], first: dt.date
+) -> dict[int, dict[dt.date, LearnerDay]]:
+    """Many learners' days since `first` in one query (a push's page): learner → date → day."""
+    if not learner_ids:
+        return {}
+    statement = select(LearnerDay).where(
+        col(LearnerDay.learner_id).in_(learner_ids), col(LearnerDay.local_date) >= first
+    )
+    found: dict[int, dict[dt.date, LearnerDay]] = {}
+    for day in session.exec(statement):
+        found.setdefault(day.learner_id, {})[day.local_date] = day
+    return found
+
+
+def streak_of(active: set[dt.date], today: dt.date) -> Streak:
+    """The streak that a set of active days makes, counted back from today (or yesterday)."""
     today_done = today in active
     day, count = (today if today_done else today - dt.timedelta(days=1)), 0
     while day in active:

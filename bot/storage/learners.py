@@ -78,3 +78,15 @@ def update_learner(session: Session, learner: Learner, *, now: dt.datetime, **ch
     session.add(learner)
     session.commit()
     return learner
+
+
+def learners_by_user(session: Session, *, platform: str, user_ids: list[str]) -> dict[str, Learner]:
+    """The learners behind many accounts of one platform at once (a push's page): user id → learner."""
+    if not user_ids:
+        return {}
+    statement = (
+        select(Identity.user_id, Learner)
+        .join(Learner, col(Learner.id) == col(Identity.learner_id))
+        .where(Identity.platform == platform, col(Identity.user_id).in_(user_ids))
+    )
+    return {user_id: learner for user_id, learner in session.exec(statement)}

@@ -12,8 +12,10 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Table, func, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -21,6 +23,8 @@ from bot.learning.quiz_plan import PlannedQuestion, QuestionKind, QuizWord
 from bot.storage.tables import Quiz, QuizAnswer, QuizOrigin, QuizQuestion, QuizState
 
 LIVE = (QuizState.READY.value, QuizState.OPEN.value)
+QUIZZES: Table = Quiz.__table__  # type: ignore[attr-defined]
+QUESTIONS: Table = QuizQuestion.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,75 @@ def daily_quiz(
         session.rollback()
         return session.exec(select(Quiz).where(col(Quiz.daily_key) == daily_key)).one()
     return quiz
+
+
+@dataclass(frozen=True)
+class ReadyQuiz:
+    """A pushed quiz to make ready, with its questions planned (none: planned when it starts)."""
+
+    daily_key: str
+    platform: str
+    chat_id: str
+    learner_id: int
+    local_date: dt.date
+    questions: Sequence[PlannedQuestion] = ()
+
+
+def prepare_daily_quizzes(
+    session: Session, ready: Sequence[ReadyQuiz], *, now: dt.datetime
+) -> dict[str, int]:
+    """Make a page of pushed quizzes ready in a few statements: daily key → quiz id.
+
+    A quiz made before (a retried push, another worker's page) is found, not made again; questions
+    go in only where a quiz has none, and two workers writing them at once meet the unique
+    (quiz, position) and write them once.
+    """
+    if not ready:
+        return {}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {
+            "platform": quiz.platform,
+            "chat_id": quiz.chat_id,
+            "learner_id": quiz.learner_id,
+            "origin": QuizOrigin.DAILY.value,
+            "daily_key": quiz.daily_key,
+            "local_date": quiz.local_date,
+            "state": QuizState.READY.value,
+            "scheduling": True,
+            "created_at": now,
+        }
+        for quiz in ready
+    ]
+    session.execute(insert(QUIZZES).on_conflict_do_nothing(index_elements=["daily_key"]), rows)
+    keys = [quiz.daily_key for quiz in ready]
+    ids = dict(
+        session.execute(select(QUIZZES.c.daily_key, QUIZZES.c.id).where(QUIZZES.c.daily_key.in_(keys))).all()
+    )
+    filled = set(
+        session.execute(
+            select(QUESTIONS.c.quiz_id).where(QUESTIONS.c.quiz_id.in_(list(ids.values()))).distinct()
+        ).scalars()
+    )
+    questions = [
+        _question_values(ids[quiz.daily_key], position, planned)
+        for quiz in ready
+        if ids[quiz.daily_key] not in filled
+        for position, planned in enumerate(quiz.questions)
+    ]
+    if questions:
+        statement = insert(QUESTIONS).on_conflict_do_nothing(index_elements=["quiz_id", "position"])
+        session.execute(statement, questions)
+    session.commit()
+    return ids
+
+
+def has_questions(session: Session, quiz_id: int) -> bool:
+    return (
+        session.exec(select(QuizQuestion.id).where(QuizQuestion.quiz_id == quiz_id).limit(1)).first()
+        is not None
+    )
 
 
 def open_quiz(
@@ -297,8 +370,12 @@ def _end_others(session: Session, *, platform: str, chat_id: str, learner_id: in
 
 
 def _question_row(quiz_id: int, position: int, planned: PlannedQuestion) -> QuizQuestion:
+    return QuizQuestion(**_question_values(quiz_id, position, planned))
+
+
+def _question_values(quiz_id: int, position: int, planned: PlannedQuestion) -> dict[str, Any]:
     word = planned.word
-    return QuizQuestion(
+    return dict(
         quiz_id=quiz_id,
         position=position,
         saved_word_id=word.saved_word_id,
@@ -313,6 +390,7 @@ def _question_row(quiz_id: int, position: int, planned: PlannedQuestion) -> Quiz
         options=json.dumps(planned.options, ensure_ascii=False),
         correct=planned.correct,
         redrill=planned.redrill,
+        hinted=False,
     )
 
 

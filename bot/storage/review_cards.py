@@ -63,6 +63,40 @@ def due_words(session: Session, *, learner_id: int, by: dt.datetime, limit: int)
     return [DueWord(word_id, utc(due)) for word_id, due in session.exec(statement)]
 
 
+def due_words_of(
+    session: Session, *, learner_ids: Sequence[int], by: dt.datetime, limit: int
+) -> dict[int, list[DueWord]]:
+    """`due_words` for many learners in one query (a push's page): each one's `limit` most overdue."""
+    if not learner_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=ReviewCard.learner_id, order_by=(col(ReviewCard.due), col(ReviewCard.saved_word_id))
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(ReviewCard.learner_id, ReviewCard.saved_word_id, ReviewCard.due, rank)
+        .join(SavedWord, col(SavedWord.id) == col(ReviewCard.saved_word_id))
+        .where(
+            col(ReviewCard.learner_id).in_(learner_ids),
+            col(ReviewCard.due) <= by,
+            col(SavedWord.forgotten_at).is_(None),
+        )
+        .subquery()
+    )
+    statement = (
+        select(ranked.c.learner_id, ranked.c.saved_word_id, ranked.c.due)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.learner_id, ranked.c.rank)
+    )
+    found: dict[int, list[DueWord]] = {}
+    for learner_id, word_id, due in session.execute(statement):
+        found.setdefault(learner_id, []).append(DueWord(word_id, utc(due)))
+    return found
+
+
 def load_card(session: Session, saved_word_id: int) -> Card | None:
     row = session.get(ReviewCard, saved_word_id)
     return _card(row) if row is not None else None

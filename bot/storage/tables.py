@@ -333,6 +333,8 @@ class QuizQuestion(SQLModel, table=True):
     in another process): the word, its sentence, the options shown."""
 
     __tablename__ = "quiz_questions"
+    # Two workers preparing one pushed quiz at once write its questions once.
+    __table_args__ = (UniqueConstraint("quiz_id", "position", name="uq_quiz_questions_quiz_id_position"),)
 
     id: int | None = Field(default=None, primary_key=True)
     quiz_id: int = Field(sa_column=_cascading_key("quiz_id", "quizzes.id", "fk_quiz_questions_quiz_id"))

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from bot.core.messages import Poll, Reply
 from bot.core.turn import Services
 from bot.delivery.content import DailyLessons
-from bot.storage.push_ledger import Claim
+from bot.storage.push_ledger import Claim, DueSubscriber
 from bot.storage.tables import PushKind
 from tests.adapters.telegram_harness import running_bot
 from tests.delivery.push_support import Sessions, add_subscribers, ledger, texts_to
@@ -29,6 +29,9 @@ class EveningQuestion:
 
     def content_id(self, local_date: dt.date) -> str | None:
         return f"quiz-{local_date}"
+
+    async def prepare(self, platform: str, local_date: dt.date, page: Sequence[DueSubscriber]) -> None:
+        """One question for everyone: nothing to work out per subscriber."""
 
     async def replies(self, claim: Claim) -> Sequence[Reply]:
         if claim.subscriber.chat_id in self.skip:

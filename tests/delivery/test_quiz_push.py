@@ -21,11 +21,12 @@ from bot.delivery.quiz_content import DailyQuizzes
 from bot.delivery.quiz_results import GroupQuizResults
 from bot.storage import learner_days, quizzes
 from bot.storage.learners import find_learner, learner_of
-from bot.storage.tables import PushKind, PushState, QuizAnswer
+from bot.storage.push_ledger import DueSubscriber
+from bot.storage.tables import PushKind, PushState, Quiz, QuizAnswer
 from bot.storage.vocabulary_book import NewContext, NewWord, save_word
 from tests.core.fake_platform import FakeChat
 from tests.core.quiz_support import Sessions, card, quiz_services, save
-from tests.delivery.push_support import add_subscribers, ledger
+from tests.delivery.push_support import add_subscribers, ledger, subscriber
 
 # 12:30 UTC: 20:30 in Shanghai, 07:30 in New York, on 22 November.
 NOON = dt.datetime(2026, 11, 22, 12, 30, tzinfo=dt.UTC)
@@ -62,6 +63,12 @@ def pusher(services: Services, sender: RecordingSender) -> Pusher:
 
 def learner_with_words(sessions: Sessions, user_id: int, *lemmas: str) -> None:
     save(sessions, NOON - dt.timedelta(days=1), *lemmas, platform="telegram", user_id=str(user_id))
+
+
+def due(sessions: Sessions, chat_id: int) -> DueSubscriber:
+    row = subscriber(sessions, chat_id)
+    assert row.id is not None
+    return DueSubscriber(row.id, row.chat_id, row.chat_kind, row.user_id)
 
 
 def invitation_text(sender: RecordingSender, chat: int) -> str:
@@ -160,7 +167,14 @@ async def test_pressing_start_asks_the_words_due_and_moves_their_cards(
     add_subscribers(sessions, [51], timezone="UTC", quiz_time=dt.time(0, 0))
     learner_with_words(sessions, 51, "moat")
     sender = RecordingSender()
-    await pusher(services, sender).run_once()
+    run = pusher(services, sender)
+    await run.run_once()
+    with sessions() as session:  # planned with the push, once, however often a page is prepared
+        (quiz,) = session.exec(select(Quiz)).all()
+        assert quiz.id is not None and len(quizzes.questions_of(session, quiz.id)) == 1
+    await run.content.prepare("telegram", NOON.date(), [due(sessions, 51)])
+    with sessions() as session:
+        assert len(session.exec(select(Quiz)).all()) == 1 and len(quizzes.questions_of(session, quiz.id)) == 1
     chat = FakeChat(Conversation(services), chat_id="51", user_id="51", platform="telegram")
     chat.shown.extend(sender.sent["51"][0])
     (question,) = await chat.press("开始 ▶ Start")

@@ -136,6 +136,7 @@ def _create_quizzes() -> None:
             ["saved_word_id"], ["saved_words.id"], name="fk_quiz_questions_saved_word_id", ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("quiz_id", "position", name="uq_quiz_questions_quiz_id_position"),
     )
     op.create_index("ix_quiz_questions_quiz_id", "quiz_questions", ["quiz_id"])
     op.create_table(

@@ -1,11 +1,11 @@
 """The day's quizzes for 100,000 learners with 50 saved words each: building them, and their push.
 
-1. Build. For every subscriber, what the bot does for its learner when tonight's quiz starts
-   (`bot.core.quiz._open` without the write): the learner, the words due (`due_words`, 8 at
-   most, most overdue first), their entries (`entries_by_ids`), `book_word`, and `plan_quiz`
-   with one `WordChoices`. Timed step by step; targets: under 60 s and under 300 MB peak RSS.
-   The push-side invitation (`DailyQuizzes.replies`: how many words wait, a quiz row made ready)
-   is timed on a sample, per subscriber.
+1. Build. Tonight's quiz for every subscriber, as the quiz push makes them: a page of 500 at a
+   time (`DailyQuizzes.prepare`: the learners, the words due, 8 at most, most overdue first, their
+   entries, the questions and options planned, the ready quizzes written with them, and the
+   invitations). Targets: under 60 s and under 300 MB peak RSS. A subscriber's invitation made on
+   its own (a claim retried after a restart: `DailyQuizzes.replies` with nothing prepared) is
+   timed on a sample.
 2. Push. The quiz push through the path `benchmarks/broadcast.py` measures for the lesson: the
    real Pusher and Telegram adapter, against the fake Bot API enforcing a rate limit, with
    `DailyQuizzes` as the content. Target: messages/s >= 0.95 of the enforced limit.
@@ -35,7 +35,6 @@ import sys
 import tempfile
 import time
 from array import array
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,21 +59,17 @@ from bot.adapters.telegram import TelegramConfig  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.core.conversation import Conversation  # noqa: E402
 from bot.core.messages import Reply  # noqa: E402
-from bot.core.quiz_kit import QuizKit, end_of_day, start_of_day  # noqa: E402
-from bot.core.quiz_sources import book_word  # noqa: E402
+from bot.core.quiz_kit import start_of_day  # noqa: E402
 from bot.core.shelf import LessonShelf  # noqa: E402
 from bot.core.timezones import zone_of  # noqa: E402
 from bot.core.turn import Services  # noqa: E402
 from bot.delivery.quiz_content import DailyQuizzes  # noqa: E402
-from bot.learning.quiz_plan import PlannedQuestion, plan_quiz  # noqa: E402
-from bot.learning.quiz_words import WordChoices, option_gloss, pos_class  # noqa: E402
+from bot.learning.quiz_words import option_gloss, pos_class  # noqa: E402
 from bot.runtime.assembly import assemble  # noqa: E402
 from bot.runtime.heap import freeze_startup_heap  # noqa: E402
 from bot.runtime.units import started  # noqa: E402
 from bot.settings import PushSettings, RuntimeSettings  # noqa: E402
-from bot.storage import review_cards  # noqa: E402
 from bot.storage.engine import create_database_engine, migrate, session_factory  # noqa: E402
-from bot.storage.learners import find_learner  # noqa: E402
 from bot.storage.push_ledger import Claim, DueSubscriber  # noqa: E402
 from bot.storage.tables import (  # noqa: E402
     Identity,
@@ -82,12 +77,12 @@ from bot.storage.tables import (  # noqa: E402
     PushDelivery,
     PushKind,
     Quiz,
+    QuizQuestion,
     ReviewCard,
     SavedWord,
     Subscriber,
     WordContext,
 )
-from bot.storage.vocabulary_book import entries_by_ids  # noqa: E402
 from lessons.vocabulary import DictEntry, Dictionary  # noqa: E402
 from tests.chat_support import bundled_catalog, deck_builder, offline_speaker  # noqa: E402
 from tests.conftest import scratch_postgres_database  # noqa: E402
@@ -299,26 +294,11 @@ def _after_bulk_load(engine: Engine) -> None:
 # ---------------------------------------------------------------- building the quizzes
 
 
-class Laps:
-    """Time spent per step, summed over every learner."""
-
-    def __init__(self) -> None:
-        self.seconds: defaultdict[str, float] = defaultdict(float)
-        self._last = time.perf_counter()
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-
-    def lap(self, step: str) -> None:
-        now = time.perf_counter()
-        self.seconds[step] += now - self._last
-        self._last = now
-
-
 @dataclass
 class Built:
-    """The build's figures: what it made, how long each step took in all and per learner, its memory."""
+    """The build's figures: what it made, how long it took in all and per page, its memory."""
 
+    invitations: int = 0
     quizzes: int = 0
     questions: int = 0
     choice_questions: int = 0
@@ -326,55 +306,64 @@ class Built:
     index_seconds: float = 0.0
     rss_start_mb: float = 0.0
     peak_rss_mb: float = 0.0
-    laps: Laps = field(default_factory=Laps)
-    per_learner: array[float] = field(default_factory=lambda: array("d"))
+    page_size: int = 0
+    per_page: array[float] = field(default_factory=lambda: array("d"))
 
 
-STEPS = (
-    ("page", "subscribers read, a page at a time"),
-    ("learner", "learner lookup (find_learner)"),
-    ("due", "due words (review_cards.due_words)"),
-    ("entries", "their entries (entries_by_ids)"),
-    ("words", "QuizWords (book_word)"),
-    ("plan", "questions and options (plan_quiz)"),
-    ("session", "session open/close"),
-)
-
-
-def build_quizzes(sessions: Callable[[], Session], kit: QuizKit, *, page: int = 1000) -> Built:
-    """Tonight's quiz for every private subscriber's learner, as `_open` builds one, not stored."""
-    built = Built()
+def build_quizzes(content: DailyQuizzes, sessions: Callable[[], Session], *, page: int = 500) -> Built:
+    """Tonight's quizzes for every private subscriber, as the quiz push makes them: a page of
+    subscribers at a time (`DailyQuizzes.prepare`: learners, due words, entries, planned questions,
+    the ready quizzes written with them, the invitations)."""
+    built = Built(page_size=page)
     began = time.perf_counter()
-    choices = kit.choices  # the word index, built once per process
+    assert content.kit.choices is not None  # the word index, built once per process
     built.index_seconds = time.perf_counter() - began
     reset_peak_rss()
     built.rss_start_mb = current_rss_mb()
-    laps = built.laps
     began = time.perf_counter()
-    for chunk in subscriber_pages(sessions, page, laps):
-        for user_id in chunk:
-            learner_began = time.perf_counter()
-            laps.start()
-            with sessions() as session:
-                questions = _build_one(session, kit, choices, user_id, laps)
-            laps.lap("session")
-            built.per_learner.append(time.perf_counter() - learner_began)
-            built.quizzes += bool(questions)
-            built.questions += len(questions)
-            built.choice_questions += sum(question.correct is not None for question in questions)
+    built.invitations = asyncio.run(_prepare_all(content, sessions, page, built))
     built.seconds = time.perf_counter() - began
     built.peak_rss_mb = high_water_rss_mb()
+    with sessions() as session:
+        built.quizzes = session.execute(select(func.count()).select_from(Quiz)).scalar_one()
+        built.questions = session.execute(select(func.count()).select_from(QuizQuestion)).scalar_one()
+        multiple = select(func.count()).where(col(QuizQuestion.correct).is_not(None))
+        built.choice_questions = session.execute(multiple).scalar_one()
+        session.execute(delete(Quiz))  # the invitations and the push below start afresh
+        session.commit()
     return built
 
 
-def subscriber_pages(sessions: Callable[[], Session], page: int, laps: Laps) -> Iterator[list[str]]:
-    """User ids of the active private Telegram subscribers, in id order, `page` at a time (keyset)."""
+async def _prepare_all(
+    content: DailyQuizzes, sessions: Callable[[], Session], page: int, built: Built
+) -> int:
+    invitations = 0
+    for chunk in subscriber_pages(sessions, page):
+        began = time.perf_counter()
+        await content.prepare("telegram", TODAY, chunk)
+        built.per_page.append(time.perf_counter() - began)
+        for subscriber in chunk:
+            invitations += bool(await content.replies(_claim(subscriber)))
+    return invitations
+
+
+def _claim(subscriber: DueSubscriber) -> Claim:
+    return Claim(0, subscriber, TODAY, f"quiz-{TODAY.isoformat()}", PushKind.QUIZ)
+
+
+def subscriber_pages(sessions: Callable[[], Session], page: int) -> Iterator[list[DueSubscriber]]:
+    """The active private Telegram subscribers, in id order, `page` at a time (keyset), as the push
+    reads them."""
     after = 0
     while True:
-        laps.start()
         with sessions() as session:
             rows = session.execute(
-                select(col(Subscriber.id), col(Subscriber.user_id))
+                select(
+                    col(Subscriber.id),
+                    col(Subscriber.chat_id),
+                    col(Subscriber.chat_kind),
+                    col(Subscriber.user_id),
+                )
                 .where(
                     col(Subscriber.platform) == "telegram",
                     col(Subscriber.chat_kind) == "private",
@@ -384,32 +373,10 @@ def subscriber_pages(sessions: Callable[[], Session], page: int, laps: Laps) -> 
                 .order_by(col(Subscriber.id))
                 .limit(page)
             ).all()
-        laps.lap("page")
         if not rows:
             return
         after = rows[-1][0]
-        yield [user_id for _, user_id in rows]
-
-
-def _build_one(
-    session: Session, kit: QuizKit, choices: WordChoices, user_id: str, laps: Laps
-) -> list[PlannedQuestion]:
-    """`bot.core.quiz._open` for one learner, up to the planned questions (nothing written)."""
-    learner = find_learner(session, platform="telegram", user_id=user_id)
-    laps.lap("learner")
-    if learner is None or learner.id is None:
-        return []
-    zone = zone_of(learner.timezone or ZONE)
-    by = end_of_day(TODAY, zone)
-    due = review_cards.due_words(session, learner_id=learner.id, by=by, limit=kit.config.max_questions)
-    laps.lap("due")
-    entries = entries_by_ids(session, learner_id=learner.id, ids=[word.saved_word_id for word in due])
-    laps.lap("entries")
-    words = [book_word(entry) for entry in entries]
-    laps.lap("words")
-    planned = plan_quiz(words, choices, kit.rng((learner.id, MOMENT)))
-    laps.lap("plan")
-    return planned
+        yield [DueSubscriber(*row) for row in rows]
 
 
 # ---------------------------------------------------------------- the invitation, per subscriber
@@ -615,8 +582,8 @@ def run(name: str, url: str, workdir: Path, options: Options) -> None:
     )
     generated = generate(engine, pool, learners=options.subscribers, words=options.words)
     show_generated(generated)
-    built = build_quizzes(sessions, kit)
-    show_built(built)
+    content = DailyQuizzes(shelf, kit, sessions, services.clock, default_zone=ZONE)
+    show_built(build_quizzes(content, sessions))
     content = DailyQuizzes(shelf, kit, sessions, services.clock, default_zone=ZONE)
     sample = min(options.invitations, options.subscribers)
     show_invited(asyncio.run(time_invitations(content, sessions, sample)), options)
@@ -639,19 +606,15 @@ def show_generated(made: Generated) -> None:
 
 
 def show_built(built: Built) -> None:
-    count = max(len(built.per_learner), 1)
-    each = sorted(built.per_learner) or [0.0]
-    mean = built.seconds / count * 1000
-    per = f"mean {mean:.2f} ms, p50 {_ms(each, 0.5)}, p99 {_ms(each, 0.99)}, max {each[-1] * 1000:.1f} ms"
+    pages = sorted(built.per_page) or [0.0]
+    learners = max(built.quizzes, 1)
+    per = f"mean {built.seconds / max(len(pages), 1) * 1000:.0f} ms, p99 {_ms(pages, 0.99)}"
     print(f"  word index        {built.index_seconds:.2f} s, once per process (WordChoices)")
     print(f"  build             {built.seconds:.1f} s for {built.quizzes:,} quizzes   (target < 60 s)")
-    print(f"  build rate        {count / built.seconds:,.0f} learners/s")
-    print(f"  per learner       {per}")
-    steps = sum(built.laps.seconds.values())
-    for step, label in STEPS:
-        seconds = built.laps.seconds[step]
-        share = f"{seconds / steps:.0%}" if steps else "-"
-        print(f"    {label:<38} {seconds:7.1f} s  {seconds / count * 1000:6.3f} ms a learner  {share:>4}")
+    rate = f"{built.quizzes / built.seconds:,.0f} learners/s, {built.seconds / learners * 1000:.2f} ms each"
+    print(f"  build rate        {rate}")
+    print(f"  per page of {built.page_size}   {per}")
+    print(f"  invitations       {built.invitations:,}")
     print(f"  questions         {built.questions:,}, of which multiple choice {built.choice_questions:,}")
     start = f"{built.rss_start_mb:.0f} MB when it started"
     print(f"  peak RSS, build   {built.peak_rss_mb:.0f} MB   (target < 300 MB; {start})")

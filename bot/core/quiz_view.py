@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.messages import Audio, Button, Poll, Reply, RichText, Span, keyboard
-from bot.learning.quiz_plan import BLANK, QuestionKind, QuizWord, blanked, whole_word
+from bot.learning.quiz_plan import BLANK, QuestionKind, QuizWord, blanked, find_whole
 from bot.learning.review_schedule import Outcome
 from bot.storage.learner_days import Streak
 from bot.storage.quizzes import Asked, Tally
@@ -228,9 +228,9 @@ def _form_in(word: QuizWord) -> str | None:
     if not word.sentence_en:
         return None
     for form in sorted({*word.forms, word.lemma}, key=len, reverse=True):
-        found = whole_word(form).search(word.sentence_en)
-        if found:
-            return found.group(0)
+        found = find_whole(word.sentence_en, form)
+        if found is not None:
+            return word.sentence_en[found[0] : found[1]]
     return None
 
 

@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import lru_cache
 
 from bot.learning.quiz_words import WordChoices, option_gloss
 
@@ -108,17 +107,37 @@ def blanked(word: QuizWord) -> str | None:
     if not word.sentence_en:
         return None
     for form in _forms_longest_first(word):
-        pattern = whole_word(form)
-        if pattern.search(word.sentence_en):
-            return pattern.sub(BLANK, word.sentence_en, count=1)
+        found = find_whole(word.sentence_en, form)
+        if found is not None:
+            start, end = found
+            return word.sentence_en[:start] + BLANK + word.sentence_en[end:]
     return None
 
 
-@lru_cache(maxsize=32_768)
-def whole_word(form: str) -> re.Pattern[str]:
-    """`form` as a whole word, any case. Cached: a day's quizzes blank thousands of different words,
-    far more than `re`'s own cache of 512 patterns keeps."""
-    return re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.IGNORECASE)
+def find_whole(sentence: str, form: str) -> tuple[int, int] | None:
+    """Where `form` stands in `sentence` as a whole word (any case), or None: "moat" in "moats" or
+    "remoat" is not it. A plain search, not a regex: a day's quizzes look up thousands of different
+    words, and compiling a pattern for each costs more than all the rest of planning them."""
+    if not form:
+        return None
+    lowered, wanted = sentence.lower(), form.lower()
+    if len(lowered) != len(sentence):  # a letter whose lowercase is longer (İ): positions would shift
+        found = re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", sentence, re.IGNORECASE)
+        return found.span() if found else None
+    start = lowered.find(wanted)
+    while start >= 0:
+        end = start + len(wanted)
+        before = lowered[start - 1] if start else " "
+        after = lowered[end] if end < len(lowered) else " "
+        if not _joins(before) and not _joins(after):
+            return start, end
+        start = lowered.find(wanted, start + 1)
+    return None
+
+
+def _joins(char: str) -> bool:
+    """A character that would make the found form part of a longer word."""
+    return char.isalnum() or char in "_-"
 
 
 def _forms_longest_first(word: QuizWord) -> list[str]:

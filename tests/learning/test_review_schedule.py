@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from fsrs import Card, Rating, State
 
+from bot.learning.quiz_plan import find_whole
 from bot.learning.review_schedule import (
     AnswerMode,
     Memory,
@@ -82,3 +83,22 @@ def test_memory_states_for_stats() -> None:
     assert memory_of(State.Review, 5.0, NOW, 21) is Memory.LEARNING
     assert memory_of(State.Relearning, 40.0, NOW, 21) is Memory.LEARNING
     assert memory_of(State.Review, 21.0, NOW, 21) is Memory.KNOWN
+
+
+@pytest.mark.parametrize(
+    ("sentence", "form", "found"),
+    [
+        ("Data is the moat.", "moat", (12, 16)),
+        ("Data is the MOAT!", "moat", (12, 16)),
+        ("Moats and a moat", "moat", (12, 16)),  # "Moats" is another word
+        ("a re-moat", "moat", None),  # nor is a hyphenated compound
+        ("snake_moat", "moat", None),
+        ("napkin math, napkin-math", "napkin math", (0, 11)),
+        ("İstanbul has a moat", "moat", (15, 19)),  # a lowercase that is longer: still the right place
+        ("", "moat", None),
+    ],
+)
+def test_a_word_is_found_in_its_sentence_only_as_a_whole_word(
+    sentence: str, form: str, found: tuple[int, int] | None
+) -> None:
+    assert find_whole(sentence, form) == found

@@ -17,6 +17,7 @@ in `buildspeak push status`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import random
@@ -112,6 +113,16 @@ class RunReport:
             self.skipped += 1
         else:
             self.failed += 1
+
+
+async def _next_or_failure(ready: asyncio.Queue[T], reader: asyncio.Task[None]) -> T:
+    """The next item the reader queued; if the reader failed instead, its exception."""
+    getting = asyncio.ensure_future(ready.get())
+    await asyncio.wait({getting, reader}, return_when=asyncio.FIRST_COMPLETED)
+    if not getting.done() and reader.done() and reader.exception() is not None:
+        getting.cancel()
+        raise reader.exception()  # type: ignore[misc]
+    return await getting  # the reader's last item (None) is queued before it ends
 
 
 class _Window:
@@ -263,23 +274,49 @@ class Pusher:
             pass
 
     async def _produce(self, window: _Window, queue: asyncio.Queue[Claim | None], report: RunReport) -> None:
-        async for local_date, content_id, page in self._due_pages(report):
-            await self.content.prepare(self.sender.platform, local_date, page)
-            while page and not self._stopping.is_set():
-                taken = await window.take(len(page))
-                chunk, page = page[:taken], page[taken:]
-                claims = await self._db(
-                    push_ledger.claim,
-                    chunk,
-                    local_date=local_date,
-                    content_id=content_id,
-                    run_id=self.run_id,
-                    now=self.clock.now(),
-                    kind=self.content.kind,
-                )
-                await window.give_back(taken - len(claims))  # someone else had those
-                for item in claims:
-                    queue.put_nowait(item)
+        """Claim page after page. The next page is read, and its messages worked out by the content
+        (a quiz's take a fraction of a second a page), while this one's are claimed and sent: the
+        sends never wait for the database between pages."""
+        ready: asyncio.Queue[tuple[dt.date, str, list[DueSubscriber]] | None] = asyncio.Queue(maxsize=1)
+
+        async def read_ahead() -> None:
+            async for local_date, content_id, page in self._due_pages(report):
+                await self.content.prepare(self.sender.platform, local_date, page)
+                await ready.put((local_date, content_id, page))
+            await ready.put(None)
+
+        reader = asyncio.create_task(read_ahead())
+        try:
+            while (item := await _next_or_failure(ready, reader)) is not None:
+                await self._claim_page(window, queue, *item)
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+    async def _claim_page(
+        self,
+        window: _Window,
+        queue: asyncio.Queue[Claim | None],
+        local_date: dt.date,
+        content_id: str,
+        page: list[DueSubscriber],
+    ) -> None:
+        while page and not self._stopping.is_set():
+            taken = await window.take(len(page))
+            chunk, page = page[:taken], page[taken:]
+            claims = await self._db(
+                push_ledger.claim,
+                chunk,
+                local_date=local_date,
+                content_id=content_id,
+                run_id=self.run_id,
+                now=self.clock.now(),
+                kind=self.content.kind,
+            )
+            await window.give_back(taken - len(claims))  # someone else had those
+            for item in claims:
+                queue.put_nowait(item)
 
     async def _work(self, queue: asyncio.Queue[Claim | None], settler: _Settler, report: RunReport) -> None:
         while (item := await queue.get()) is not None:

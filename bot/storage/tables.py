@@ -41,6 +41,7 @@ class Subscriber(SQLModel, table=True):
         UniqueConstraint("platform", "chat_id", name="uq_subscribers_platform_chat_id"),
         # The push's question, "who on this platform in this timezone is due by now?", is a range scan.
         Index("ix_subscribers_due", "platform", "status", "timezone", "lesson_time", "id"),
+        Index("ix_subscribers_quiz_due", "platform", "status", "timezone", "quiz_time", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -38,6 +38,10 @@ def upgrade() -> None:
     _create_learner_days()
     with op.batch_alter_table("subscribers") as table:
         table.alter_column("quiz_time", existing_type=sa.Time(), nullable=True)
+    # The quiz push asks "whose quiz time has come?" as the lesson push asks about lesson time.
+    op.create_index(
+        "ix_subscribers_quiz_due", "subscribers", ["platform", "status", "timezone", "quiz_time", "id"]
+    )
     op.execute(
         sa.text("UPDATE subscribers SET quiz_time = :new WHERE quiz_time = :old").bindparams(
             _time("new", NEW_DEFAULT), _time("old", OLD_DEFAULT)
@@ -186,6 +190,7 @@ def downgrade() -> None:
             "UPDATE subscribers SET quiz_time = :old WHERE quiz_time IS NULL OR quiz_time = :new"
         ).bindparams(_time("old", OLD_DEFAULT), _time("new", NEW_DEFAULT))
     )
+    op.drop_index("ix_subscribers_quiz_due", table_name="subscribers")
     with op.batch_alter_table("subscribers") as table:
         table.alter_column("quiz_time", existing_type=sa.Time(), nullable=False)
     op.drop_table("learner_days")

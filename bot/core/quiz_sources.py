@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.core.shelf import LessonShelf
 from bot.learning.quiz_plan import QuizWord
-from bot.storage.vocabulary_book import BookEntry
+from bot.storage.vocabulary_book import BookEntry, WordSentences
 
 
-def book_word(entry: BookEntry) -> QuizWord:
+def book_word(entry: BookEntry | WordSentences) -> QuizWord:
     """A saved word with the sentence it was saved from (the newest one that has a sentence)."""
     context = entry.sentences[0] if entry.sentences else (entry.contexts[0] if entry.contexts else None)
     forms = tuple(dict.fromkeys(c.form for c in entry.contexts if c.form))

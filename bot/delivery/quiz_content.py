@@ -35,7 +35,7 @@ from bot.storage.push_ledger import Claim, DueSubscriber
 from bot.storage.quizzes import ReadyQuiz
 from bot.storage.review_cards import DueWord
 from bot.storage.tables import Learner, LearnerDay, PushKind, Subscriber
-from bot.storage.vocabulary_book import entries_by_id
+from bot.storage.vocabulary_book import sentences_by_id
 
 PRIVATE = "private"
 STREAK_WINDOW = 60  # days read per page for streaks; a longer streak is counted on its own
@@ -112,7 +112,9 @@ class DailyQuizzes:
             days = learner_days.recent_days_of(
                 session, learner_ids=ids, first=local_date - dt.timedelta(days=STREAK_WINDOW)
             )
-            entries = entries_by_id(session, [word.saved_word_id for words in due.values() for word in words])
+            entries = sentences_by_id(
+                session, [word.saved_word_id for words in due.values() for word in words]
+            )
             tonight: dict[int, _Tonight] = {}
             ready: list[ReadyQuiz] = []
             for subscriber in page:

@@ -133,7 +133,11 @@ def assemble(
             for content in kinds
         ]
         results = GroupQuizResults({sender.platform: sender for sender in senders}, sessions, clock)
-        built.push = PushRole(pushers, every=push.check_every, scheduled=scheduled, results=results)
+        kit = conversation.services.quizzes
+        warm = [lambda: kit.choices] if kit is not None else []
+        built.push = PushRole(
+            pushers, every=push.check_every, scheduled=scheduled, results=results, warm=warm
+        )
         units.append(built.push)
     if CONSOLE in roles:
         if console is None:

@@ -22,8 +22,8 @@ from bot.core.quiz_sources import lesson_words
 from bot.core.shelf import LessonShelf
 from bot.core.timezones import zone_of
 from bot.learning.quiz_plan import POLL_KINDS, QuizWord, plan_quiz
-from bot.learning.review_schedule import AnswerMode, Outcome, rating_for
-from bot.storage import learner_days, quizzes, review_cards
+from bot.learning.review_schedule import Outcome
+from bot.storage import learner_days, quizzes
 from bot.storage.learners import find_learner
 from bot.storage.quizzes import Asked
 from bot.storage.tables import Quiz, QuizAnswer, QuizOrigin, QuizQuestion, QuizState, SavedWord
@@ -147,19 +147,17 @@ def vote(
     own = _own_word(session, learner.id, asked.word.lemma)
     if own is None:
         return
-    rating = rating_for(outcome, None, AnswerMode.CHOICE, kit.config.timing)
-    reviewed = review_cards.review(
+    kit.rate(
         session,
         saved_word_id=own,
-        rating=rating,
-        scheduler=kit.scheduler,
+        asked=asked,
+        user_id=user_id,
+        outcome=outcome,
+        duration_ms=duration,
+        timed=False,
         now=now,
         day_start=start_of_day(today, zone),
-        duration_ms=duration,
-        question_type=asked.kind.value,
     )
-    if reviewed.counted:
-        quizzes.set_rating(session, question_id=asked.id, user_id=user_id, rating=int(rating))
 
 
 def scores(session: Session, quiz_id: int) -> list[Score]:

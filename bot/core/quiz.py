@@ -26,7 +26,7 @@ from bot.core.timezones import zone_of
 from bot.core.turn import Turn
 from bot.learning.quiz_plan import PlannedQuestion, QuestionKind, QuizWord, plan_quiz, plan_redrill
 from bot.learning.quiz_words import Match, grade_typed
-from bot.learning.review_schedule import AnswerMode, Outcome, rating_for
+from bot.learning.review_schedule import Outcome
 from bot.storage import learner_days, quizzes, review_cards
 from bot.storage.learners import find_learner
 from bot.storage.quizzes import Asked
@@ -399,23 +399,17 @@ def _move_card(
     word_id = asked.word.saved_word_id
     if not quiz.scheduling or asked.redrill or word_id is None:
         return
-    kit = turn.quizzes
-    mode = AnswerMode.TYPED if asked.kind.typed else AnswerMode.CHOICE
-    seconds = duration_ms / 1000 if duration_ms is not None else None
-    rating = rating_for(outcome, seconds, mode, kit.config.timing)
-    zone = zone_of(turn.learner_zone(learner))
-    reviewed = review_cards.review(
+    turn.quizzes.rate(
         session,
         saved_word_id=word_id,
-        rating=rating,
-        scheduler=kit.scheduler,
-        now=turn.now,
-        day_start=start_of_day(turn.learner_today(learner), zone),
+        asked=asked,
+        user_id=turn.incoming.user_id,
+        outcome=outcome,
         duration_ms=duration_ms,
-        question_type=asked.kind.value,
+        timed=True,
+        now=turn.now,
+        day_start=start_of_day(turn.learner_today(learner), zone_of(turn.learner_zone(learner))),
     )
-    if reviewed.counted:
-        quizzes.set_rating(session, question_id=asked.id, user_id=turn.incoming.user_id, rating=int(rating))
 
 
 def _finish(turn: Turn, session: Session, learner: Learner, quiz: Quiz) -> Summary:

@@ -10,9 +10,12 @@ import threading
 from dataclasses import dataclass, field
 
 from fsrs import Scheduler
+from sqlmodel import Session
 
 from bot.learning.quiz_words import WordChoices
-from bot.learning.review_schedule import ScheduleRules, Timing
+from bot.learning.review_schedule import AnswerMode, Outcome, ScheduleRules, Timing, rating_for
+from bot.storage import quizzes, review_cards
+from bot.storage.quizzes import Asked
 from lessons.expressions import ExpressionGlossary
 from lessons.vocabulary import Dictionary
 
@@ -50,6 +53,38 @@ class QuizKit:
             if self._choices is None:
                 self._choices = WordChoices(self.dictionary, self.glossary)
             return self._choices
+
+    def rate(
+        self,
+        session: Session,
+        *,
+        saved_word_id: int,
+        asked: Asked,
+        user_id: str,
+        outcome: Outcome,
+        duration_ms: int | None,
+        timed: bool,
+        now: dt.datetime,
+        day_start: dt.datetime,
+    ) -> None:
+        """An answer's rating applied to the word's card, and kept with the answer when it moved the
+        card (the day's first answer). `timed`: the answer's time says how fast it was (a group's
+        poll is seen by each member at another moment, so its time does not)."""
+        mode = AnswerMode.TYPED if asked.kind.typed else AnswerMode.CHOICE
+        seconds = duration_ms / 1000 if timed and duration_ms is not None else None
+        rating = rating_for(outcome, seconds, mode, self.config.timing)
+        reviewed = review_cards.review(
+            session,
+            saved_word_id=saved_word_id,
+            rating=rating,
+            scheduler=self.scheduler,
+            now=now,
+            day_start=day_start,
+            duration_ms=duration_ms,
+            question_type=asked.kind.value,
+        )
+        if reviewed.counted:
+            quizzes.set_rating(session, question_id=asked.id, user_id=user_id, rating=int(rating))
 
     def rng(self, salt: object = None) -> random.Random:
         """Randomness for one quiz's options; a seeded kit (tests) gives the same quiz every time."""

@@ -352,10 +352,6 @@ def tally(session: Session, quiz_id: int) -> Tally:
     return Tally(right, len(rows), missed)
 
 
-def answers_to(session: Session, question_id: int) -> list[QuizAnswer]:
-    return list(session.exec(select(QuizAnswer).where(QuizAnswer.question_id == question_id)))
-
-
 def _end_others(session: Session, *, platform: str, chat_id: str, learner_id: int | None, keep: int) -> None:
     session.execute(
         update(Quiz)

@@ -161,24 +161,6 @@ def memory_counts(session: Session, *, learner_id: int, known_stability: float) 
     return Counter(memory_of(*row, known_stability) for row in session.exec(statement))
 
 
-def next_due(session: Session, *, learner_id: int) -> dt.datetime | None:
-    """When the learner's next word falls due (None: nothing on the schedule)."""
-    statement = (
-        select(func.min(ReviewCard.due))
-        .join(SavedWord, col(SavedWord.id) == col(ReviewCard.saved_word_id))
-        .where(col(ReviewCard.learner_id) == learner_id, col(SavedWord.forgotten_at).is_(None))
-    )
-    found = session.exec(statement).one()
-    return utc(found) if found is not None else None
-
-
-def cards_of(session: Session, saved_word_ids: Sequence[int]) -> dict[int, Card]:
-    if not saved_word_ids:
-        return {}
-    rows = session.exec(select(ReviewCard).where(col(ReviewCard.saved_word_id).in_(saved_word_ids)))
-    return {row.saved_word_id: _card(row) for row in rows}
-
-
 def _card(row: ReviewCard) -> Card:
     """The stored card as py-fsrs's, its datetimes re-tagged UTC (SQLite reads them back naive)."""
     return Card(

@@ -4,6 +4,7 @@ review schedule, and what a learner is told."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from fsrs import Rating, State
@@ -11,6 +12,8 @@ from sqlmodel import select
 
 from bot.clock import FixedClock
 from bot.core.conversation import Conversation
+from bot.core.messages import PollAnswer
+from bot.core.quiz_view import poll_key
 from bot.core.turn import Services
 from bot.storage import review_cards
 from bot.storage.learners import find_learner
@@ -260,3 +263,36 @@ async def test_question_types_take_turns_and_listening_sends_the_sentence_spoken
     feedback, summary = await quiz_chat.say("engulfed")
     assert feedback.text is not None and feedback.text.plain.startswith("✅ 对！ engulf")
     assert summary.text is not None and "4/4 正确" in summary.text.plain
+
+
+@pytest.mark.parametrize(
+    ("setup", "said"),
+    [
+        ((), "想每晚收到测验？发送 /start 订阅。"),
+        (("/start",), "下次测验：今天 21:00"),  # 09:00 in Shanghai: tonight's is still to come
+        (("/start", "/pause"), "推送已暂停：/resume 恢复。"),
+        (("/start", "/quiztime off"), "每日测验推送已关闭：/quiztime 21:00 打开。"),
+    ],
+)
+async def test_the_summary_says_when_the_next_quiz_comes_or_how_to_get_one(
+    quiz_chat: FakeChat, sessions: Sessions, setup: tuple[str, ...], said: str
+) -> None:
+    for command in setup:
+        await quiz_chat.say(command)
+    save(sessions, clock_of(quiz_chat).now(), "moat")
+    await quiz_chat.say("/quiz")
+    _feedback, summary = await answer(quiz_chat, sessions, right=True)
+    assert summary.text is not None and summary.text.plain.endswith(said)
+
+
+async def test_someone_elses_quiz_question_is_refused_and_changes_nothing(
+    quiz_chat: FakeChat, sessions: Sessions
+) -> None:
+    save(sessions, clock_of(quiz_chat).now(), "moat")
+    await quiz_chat.say("/quiz")
+    asked = asked_now(sessions, quiz_chat)  # one word: its meaning poll
+    other = FakeChat(quiz_chat.conversation, chat_id=quiz_chat.chat_id, user_id="2002")
+    vote = replace(other._incoming(), poll_answer=PollAnswer(poll_key(asked.id), (0,)))
+    (refused,) = await other._send(vote, None)
+    assert refused.notice is not None and "别人的测验" in refused.notice
+    assert asked_now(sessions, quiz_chat).id == asked.id, "still waiting for its owner"

@@ -1,14 +1,16 @@
 """The day's quizzes for 100,000 learners with 50 saved words each: building them, and their push.
 
-1. Build. Tonight's quiz for every subscriber, as the quiz push makes them: a page of 500 at a
-   time (`DailyQuizzes.prepare`: the learners, the words due, 8 at most, most overdue first, their
-   entries, the questions and options planned, the ready quizzes written with them, and the
-   invitations). Targets: under 60 s and under 300 MB peak RSS. A subscriber's invitation made on
-   its own (a claim retried after a restart: `DailyQuizzes.replies` with nothing prepared) is
-   timed on a sample.
+1. Build. Tonight's quiz for every subscriber, as the push role builds them ahead of quiz time
+   (`QuizzesAhead` → `DailyQuizzes.build`, a page of 500 at a time: the learners, the words due,
+   8 at most, most overdue first, their entries, the questions and options planned, the ready
+   quizzes written with what their invitations say). Targets: under 60 s and under 300 MB peak
+   RSS. A subscriber's invitation made on its own (a claim retried after a restart:
+   `DailyQuizzes.replies` with nothing prepared) is timed on a sample.
 2. Push. The quiz push through the path `benchmarks/broadcast.py` measures for the lesson: the
    real Pusher and Telegram adapter, against the fake Bot API enforcing a rate limit, with
-   `DailyQuizzes` as the content. Target: messages/s >= 0.95 of the enforced limit.
+   `DailyQuizzes` as the content, reading back the quizzes built. Target: messages/s >= 0.95 of
+   the enforced limit. `--unbuilt` pushes without the build (the push builds each page as it
+   goes, as with `build_ahead_minutes = 0`).
 
     .venv/bin/python benchmarks/quiz.py --subscribers 2000              # a quick look
     .venv/bin/python benchmarks/quiz.py                                 # SQLite, full size
@@ -311,9 +313,9 @@ class Built:
 
 
 def build_quizzes(content: DailyQuizzes, sessions: Callable[[], Session], *, page: int = 500) -> Built:
-    """Tonight's quizzes for every private subscriber, as the quiz push makes them: a page of
-    subscribers at a time (`DailyQuizzes.prepare`: learners, due words, entries, planned questions,
-    the ready quizzes written with them, the invitations)."""
+    """Tonight's quizzes for every private subscriber, as the push role builds them ahead of quiz
+    time: a page of subscribers at a time (`DailyQuizzes.build`: learners, due words, entries,
+    planned questions, the ready quizzes written with what their invitations say)."""
     built = Built(page_size=page)
     began = time.perf_counter()
     assert content.kit.choices is not None  # the word index, built once per process
@@ -330,26 +332,18 @@ def build_quizzes(content: DailyQuizzes, sessions: Callable[[], Session], *, pag
         built.questions = session.execute(select(func.count()).select_from(QuizQuestion)).scalar_one()
         multiple = select(func.count()).where(col(QuizQuestion.correct).is_not(None))
         built.choice_questions = session.execute(multiple).scalar_one()
-        session.execute(delete(Quiz))  # the invitations and the push below start afresh
-        session.commit()
     return built
 
 
 async def _prepare_all(
     content: DailyQuizzes, sessions: Callable[[], Session], page: int, built: Built
 ) -> int:
-    invitations = 0
+    made = 0
     for chunk in subscriber_pages(sessions, page):
         began = time.perf_counter()
-        await content.prepare("telegram", TODAY, chunk)
+        made += await content.build("telegram", TODAY, chunk)
         built.per_page.append(time.perf_counter() - began)
-        for subscriber in chunk:
-            invitations += bool(await content.replies(_claim(subscriber)))
-    return invitations
-
-
-def _claim(subscriber: DueSubscriber) -> Claim:
-    return Claim(0, subscriber, TODAY, f"quiz-{TODAY.isoformat()}", PushKind.QUIZ)
+    return made
 
 
 def subscriber_pages(sessions: Callable[[], Session], page: int) -> Iterator[list[DueSubscriber]]:
@@ -395,7 +389,8 @@ class Invited:
 
 async def time_invitations(content: DailyQuizzes, sessions: Callable[[], Session], count: int) -> Invited:
     """`DailyQuizzes.replies` for the last `count` subscribers, one after another as a single push
-    worker would; the quiz rows it makes ready are deleted after, so the push starts afresh."""
+    worker would with nothing prepared (a claim retried after a restart): each reads its quiz built
+    ahead back and counts its streak."""
     with sessions() as session:
         rows = session.execute(
             select(
@@ -418,9 +413,6 @@ async def time_invitations(content: DailyQuizzes, sessions: Callable[[], Session
         invited.each.append(time.perf_counter() - one)
         invited.sent += bool(replies)
     invited.seconds = time.perf_counter() - began
-    with sessions() as session:
-        session.execute(delete(Quiz))
-        session.commit()
     return invited
 
 
@@ -501,7 +493,8 @@ async def push_quizzes(
         served = fake_stats(control)
     with sessions() as session:
         settled = session.scalar(select(func.count()).where(col(PushDelivery.state) == "sent"))
-        ready = session.scalar(select(func.count()).select_from(Quiz))
+        pushed_chats = select(col(Subscriber.chat_id)).where(col(Subscriber.id) <= subscribers)
+        ready = session.scalar(select(func.count()).where(col(Quiz.chat_id).in_(pushed_chats)))
     return {
         "subscribers": subscribers,
         "sent": report.sent,
@@ -566,6 +559,7 @@ class Options:
     in_flight: int
     freeze: bool
     push: bool
+    built: bool
 
 
 def run(name: str, url: str, workdir: Path, options: Options) -> None:
@@ -589,6 +583,10 @@ def run(name: str, url: str, workdir: Path, options: Options) -> None:
     sample = min(options.invitations, options.subscribers)
     show_invited(asyncio.run(time_invitations(content, sessions, sample)), options)
     if options.push:
+        if not options.built:
+            with sessions() as session:
+                session.execute(delete(Quiz))  # the push builds them as it goes
+                session.commit()
         count = min(options.push_subscribers, options.subscribers)
         pushing = push_quizzes(
             services, content, subscribers=count, limit=options.limit, in_flight=options.in_flight,
@@ -615,7 +613,7 @@ def show_built(built: Built) -> None:
     rate = f"{built.quizzes / built.seconds:,.0f} learners/s, {built.seconds / learners * 1000:.2f} ms each"
     print(f"  build rate        {rate}")
     print(f"  per page of {built.page_size}   {per}")
-    print(f"  invitations       {built.invitations:,}")
+    print(f"  quizzes built     {built.invitations:,} (learners with something to review)")
     print(f"  questions         {built.questions:,}, of which multiple choice {built.choice_questions:,}")
     start = f"{built.rss_start_mb:.0f} MB when it started"
     print(f"  peak RSS, build   {built.peak_rss_mb:.0f} MB   (target < 300 MB; {start})")
@@ -637,7 +635,7 @@ def show_invited(invited: Invited, options: Options) -> None:
 def show_pushed(name: str, figures: dict[str, float], limit: float) -> None:
     show(f"{name} quiz push", figures, limit)
     print(f"  skipped         {figures['skipped']:,}   (target 0: everyone has words due)")
-    print(f"  quizzes ready   {figures['quizzes']:,}   (target = sent)")
+    print(f"  quizzes ready   {figures['quizzes']:,}   (target = sent: one quiz per chat pushed)")
     print(f"  invitation      {figures['content_ms']:.1f} ms a message, waiting for a thread included")
     cores = f"{figures['cpu_cores']:.2f} cores"
     print(f"  bot CPU         {cores} while pushing (one Python process: about 1 at most, by its GIL)")
@@ -677,6 +675,9 @@ def main() -> None:
     parser.add_argument("--no-freeze", action="store_true", help="leave start-up objects to the collector")
     parser.add_argument("--no-push", action="store_true", help="the build only")
     parser.add_argument(
+        "--unbuilt", action="store_true", help="push without building ahead: the push builds each page"
+    )
+    parser.add_argument(
         "--database-url", help="run on this (new, empty) database only; default: SQLite in a temp dir"
     )
     parser.add_argument(
@@ -694,6 +695,7 @@ def main() -> None:
         in_flight=arguments.in_flight,
         freeze=not arguments.no_freeze,
         push=not arguments.no_push,
+        built=not arguments.unbuilt,
     )
     for name, url, workdir in targets(arguments.database_url, arguments.postgres):
         run(name, url, workdir, options)

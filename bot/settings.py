@@ -242,6 +242,12 @@ class QuizSettings(_Section):
     group_minutes: int = Field(
         default=60, ge=5, le=24 * 60, description="minutes a group quiz stays open before its results"
     )
+    build_ahead_minutes: int = Field(
+        default=30,
+        ge=0,
+        le=12 * 60,
+        description="minutes before quiz time that each quiz is built (0: at quiz time, by the push)",
+    )
     desired_retention: float = Field(
         default=0.9, gt=0.5, lt=1.0, description="the recall rate FSRS schedules for"
     )

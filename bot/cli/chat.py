@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Annotated
@@ -159,6 +160,7 @@ def quiz_config(settings: QuizSettings) -> QuizConfig:
         today_words=settings.today_words,
         group_questions=settings.group_questions,
         group_minutes=settings.group_minutes,
+        build_ahead=dt.timedelta(minutes=settings.build_ahead_minutes),
         rules=rules,
         timing=timing,
     )

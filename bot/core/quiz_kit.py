@@ -26,6 +26,7 @@ class QuizConfig:
     today_words: int = 4
     group_questions: int = 4
     group_minutes: int = 60
+    build_ahead: dt.timedelta = dt.timedelta(minutes=30)  # tonight's quizzes are built this early
     rules: ScheduleRules = field(default_factory=ScheduleRules)
     timing: Timing = field(default_factory=Timing)
 

@@ -23,7 +23,6 @@ import logging
 import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -32,6 +31,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.core.messages import Reply
 from bot.core.timezones import zone_of
+from bot.delivery.database_thread import DatabaseThread
 from bot.delivery.errors import DeliveryError, RecipientGone, RecipientMoved, SlowDown, TemporaryFailure
 from bot.delivery.retry import RetryPolicy
 from bot.storage import push_ledger
@@ -178,7 +178,7 @@ class Pusher:
         self._rand = rand
         self._one_run = asyncio.Lock()
         self._stopping = asyncio.Event()
-        self._database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-ledger")
+        self._database = DatabaseThread(sessions, name="push-ledger")
 
     async def recover(self) -> int:
         """Mark what dead workers left claimed on this platform as uncertain (not re-sent); how many.
@@ -219,7 +219,7 @@ class Pusher:
         """Stop claiming; sends under way finish, queued ones are handed back for the next start."""
         self._stopping.set()
         async with self._one_run:
-            self._database.shutdown(wait=True)
+            self._database.close()
 
     async def _broadcast(self, report: RunReport) -> None:
         window = _Window(self.config.max_in_flight)
@@ -398,12 +398,7 @@ class Pusher:
 
     async def _db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Ledger work runs on one thread of its own: the event loop keeps sending meanwhile."""
-
-        def call() -> T:
-            with self.sessions() as session:
-                return function(session, *args, **kwargs)
-
-        return await asyncio.get_running_loop().run_in_executor(self._database, call)
+        return await self._database.run(function, *args, **kwargs)
 
 
 @dataclass

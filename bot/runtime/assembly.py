@@ -20,6 +20,7 @@ from bot.core.conversation import Conversation
 from bot.core.turn import Services
 from bot.delivery.broadcast import PushContent, Pusher, PushSender
 from bot.delivery.content import DailyLessons
+from bot.delivery.quiz_ahead import QuizzesAhead
 from bot.delivery.quiz_content import DailyQuizzes
 from bot.delivery.quiz_results import GroupQuizResults
 from bot.delivery.setup import build_pacer, build_pusher
@@ -135,8 +136,9 @@ def assemble(
         results = GroupQuizResults({sender.platform: sender for sender in senders}, sessions, clock)
         kit = conversation.services.quizzes
         warm = [lambda: kit.choices] if kit is not None else []
+        ahead = quizzes_ahead(kinds, [sender.platform for sender in senders], sessions, clock)
         built.push = PushRole(
-            pushers, every=push.check_every, scheduled=scheduled, results=results, warm=warm
+            pushers, every=push.check_every, scheduled=scheduled, results=results, ahead=ahead, warm=warm
         )
         units.append(built.push)
     if CONSOLE in roles:
@@ -144,6 +146,16 @@ def assemble(
             raise RoleError("console 角色需要一个终端。The console role needs a terminal.")
         units.append(ConsoleRole(console))
     return built
+
+
+def quizzes_ahead(
+    contents: Sequence[PushContent], platforms: Sequence[str], sessions: Callable[[], Session], clock: Clock
+) -> QuizzesAhead | None:
+    """The job that builds tonight's quizzes before quiz time, when the quiz is pushed and asked to."""
+    quiz = next((content for content in contents if isinstance(content, DailyQuizzes)), None)
+    if quiz is None or not quiz.kit.config.build_ahead:
+        return None
+    return QuizzesAhead(quiz, platforms, sessions, clock, ahead=quiz.kit.config.build_ahead)
 
 
 def default_contents(services: Services) -> list[PushContent]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.broadcast import Pusher
+from bot.delivery.quiz_ahead import QuizzesAhead
 from bot.delivery.quiz_results import GroupQuizResults
 from bot.delivery.setup import schedule_pushes, schedule_ticks
 
@@ -27,6 +28,7 @@ class PushRole:
         every: float,
         scheduled: bool = True,
         results: GroupQuizResults | None = None,
+        ahead: QuizzesAhead | None = None,
         warm: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.pushers = tuple(pushers)
@@ -34,6 +36,7 @@ class PushRole:
         # and 36,000 words the collector would otherwise walk at every full collection).
         self.warm = tuple(warm)
         self.results = results  # posts each group quiz's results when it closes
+        self.ahead = ahead  # builds tonight's quizzes before quiz time
         self.every = every
         self.scheduled = scheduled  # False: pushes run only when called (tests, `push now`)
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
@@ -48,6 +51,8 @@ class PushRole:
             schedule_pushes(self.scheduler, pusher, every=self.every)
         if self.results is not None:
             schedule_ticks(self.scheduler, self.results.run_once, job="quiz-results", every=self.every)
+        if self.ahead is not None:
+            schedule_ticks(self.scheduler, self.ahead.run_once, job="quiz-ahead", every=self.every)
         self.scheduler.start()
 
     async def stop(self) -> None:

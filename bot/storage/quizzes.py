@@ -96,6 +96,26 @@ class ReadyQuiz:
     learner_id: int
     local_date: dt.date
     questions: Sequence[PlannedQuestion] = ()
+    invitation: Invitation | None = None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What a pushed quiz's invitation announces: due words (how many, how many overdue) or today's
+    lesson's key words. Stored with a quiz built ahead, so the push at quiz time only reads it."""
+
+    mode: str
+    words: int
+    overdue: int = 0
+
+
+@dataclass(frozen=True)
+class BuiltQuiz:
+    """A pushed quiz built ahead of quiz time, as the push reads it back."""
+
+    id: int
+    learner_id: int
+    invitation: Invitation
 
 
 def prepare_daily_quizzes(
@@ -122,6 +142,9 @@ def prepare_daily_quizzes(
             "state": QuizState.READY.value,
             "scheduling": True,
             "created_at": now,
+            "invitation_mode": quiz.invitation.mode if quiz.invitation else None,
+            "invitation_words": quiz.invitation.words if quiz.invitation else None,
+            "invitation_overdue": quiz.invitation.overdue if quiz.invitation else None,
         }
         for quiz in ready
     ]
@@ -146,6 +169,30 @@ def prepare_daily_quizzes(
         session.execute(statement, questions)
     session.commit()
     return ids
+
+
+def built_quizzes(session: Session, daily_keys: Sequence[str]) -> dict[str, BuiltQuiz]:
+    """The pushed quizzes built ahead among these daily keys, still waiting to be started: key →
+    quiz. One made before invitations were stored, or already started, is not among them."""
+    if not daily_keys:
+        return {}
+    statement = select(
+        QUIZZES.c.daily_key,
+        QUIZZES.c.id,
+        QUIZZES.c.learner_id,
+        QUIZZES.c.invitation_mode,
+        QUIZZES.c.invitation_words,
+        QUIZZES.c.invitation_overdue,
+    ).where(
+        QUIZZES.c.daily_key.in_(list(daily_keys)),
+        QUIZZES.c.state == QuizState.READY.value,
+        QUIZZES.c.invitation_mode.is_not(None),
+        QUIZZES.c.learner_id.is_not(None),
+    )
+    return {
+        key: BuiltQuiz(quiz_id, learner_id, Invitation(mode, words or 0, overdue or 0))
+        for key, quiz_id, learner_id, mode, words, overdue in session.execute(statement)
+    }
 
 
 def has_questions(session: Session, quiz_id: int) -> bool:

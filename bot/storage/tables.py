@@ -327,6 +327,10 @@ class Quiz(SQLModel, table=True):
     finished_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
     closes_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)  # a group quiz's end
     summary_sent_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+    # A pushed quiz built ahead of quiz time: what its invitation says (see quiz_view.invitation).
+    invitation_mode: str | None = Field(default=None, max_length=16)
+    invitation_words: int | None = None
+    invitation_overdue: int | None = None
 
 
 class QuizQuestion(SQLModel, table=True):

@@ -311,6 +311,7 @@ async def test_the_scheduler_pushes_on_start_up_in_the_bots_loop(
         assert sorted(job.id for job in jobs) == [
             "push-telegram-lesson",
             "push-telegram-quiz",
+            "quiz-ahead",
             "quiz-results",
         ]
         assert all(job.max_instances == 1 for job in jobs)

@@ -1,0 +1,348 @@
+"""The Discord adapter (discord.py 2.x): interactions in, the core's replies out.
+
+Translation only. A slash command becomes an `Incoming` with its options already parsed (an
+`Invocation`), a button press an `Incoming.action`, a choice in a quiz question a `PollAnswer`.
+Each member studies in their own space: every member-facing reply is an answer to their
+interaction, ephemeral in a server channel (only they see it), and their chat id is their user
+id, so their book, schedule and quizzes are the same in any server and in DMs.
+
+Buttons are `DynamicItem`s: their custom id is the core's action payload itself, matched by a
+template, so a press is routed with nothing remembered per message and keeps working after a
+restart (discord.py's store holds one pattern, not one view per message sent).
+
+Slash commands come from the core's command registry, declared once there: discord.py's command
+tree derives options from Python function signatures, so the adapter writes the registry's
+commands as Discord's JSON and syncs them with discord.py's HTTP client instead.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+
+from bot.adapters.discord_text import pieces
+from bot.core import texts
+from bot.core.commands import Command, Scope
+from bot.core.conversation import Conversation
+from bot.core.messages import (
+    Audio,
+    Button,
+    ChatKind,
+    Incoming,
+    Invocation,
+    Keyboard,
+    Poll,
+    PollAnswer,
+    Reply,
+)
+
+PLATFORM = "discord"
+POLL_CHOICE = "poll"  # a quiz question's option: "poll:<index>:<the core's key>"
+OPTION_LETTERS = "ABCDEFGHIJ"
+BUTTONS_PER_ROW, ROWS = 5, 5
+EPHEMERAL_IN_SERVERS = True
+# Commands Discord serves. /start subscribes a Telegram chat; a server subscribes by its own setup.
+NOT_ON_DISCORD = frozenset({"start"})
+STRING = 3  # application command option type
+GUILD_INSTALL, IN_SERVERS, IN_BOT_DMS = 0, 0, 1
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    token: str
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg"
+    test_guild_id: int | None = None  # sync commands to this server at once (development)
+
+
+def point_at(config: DiscordConfig) -> None:
+    """Where discord.py calls: Discord, or a local stand-in. discord.py reads both from class
+    attributes (REST from `Route.BASE` on every request, the gateway on every connect) and has no
+    other setting for them, so they are set once, at start-up, before the client logs in."""
+    discord.http.Route.BASE = config.api_base_url.rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+def build_client() -> discord.Client:
+    """A client with the default intents: guilds and their channels (for setup checks), no
+    message content, which a bot that works by interactions never needs."""
+    return discord.Client(intents=discord.Intents.default())
+
+
+def command_payloads(commands: Iterable[Command]) -> list[dict[str, Any]]:
+    """The registry's commands as Discord's application commands: English names and
+    descriptions, Chinese ones for zh-CN clients, string options (required ones first)."""
+    payloads = []
+    for command in commands:
+        if command.name in NOT_ON_DISCORD or command.scope is Scope.GROUP_ADMIN:
+            continue
+        arguments = sorted(command.arguments, key=lambda argument: not argument.required)
+        options = [
+            {
+                "type": STRING,
+                "name": argument.name,
+                "description": argument.en[:100],
+                "description_localizations": {"zh-CN": argument.zh[:100]},
+                "required": argument.required,
+            }
+            for argument in arguments
+            if argument.usage  # a link's payload is not typed by people
+        ]
+        payloads.append(
+            {
+                "type": 1,
+                "name": command.name,
+                "description": command.en[:100],
+                "description_localizations": {"zh-CN": command.zh[:100]},
+                "options": options,
+                "contexts": [IN_SERVERS, IN_BOT_DMS],
+                "integration_types": [GUILD_INSTALL],
+            }
+        )
+    return payloads
+
+
+class DiscordAdapter:
+    """Connects a discord.py client to the conversation core."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self.buttons = core_button(self)
+
+    def attach(self, client: discord.Client) -> None:
+        client.event(self.on_interaction)
+        client.add_dynamic_items(self.buttons)
+
+    async def sync_commands(self, client: discord.Client, *, guild_id: int | None = None) -> None:
+        """Register the commands: in one server at once (development), else globally."""
+        application_id = client.application_id
+        assert application_id is not None, "sync after login"
+        payload = command_payloads(self.conversation.commands)
+        if guild_id is not None:
+            await client.http.bulk_upsert_guild_commands(application_id, guild_id, payload)
+        else:
+            await client.http.bulk_upsert_global_commands(application_id, payload)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Slash commands; button presses arrive through their dynamic item (`pressed`)."""
+        if interaction.type is not discord.InteractionType.application_command:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        if data.get("type", 1) != 1:
+            return  # context-menu commands come with the next step of the adapter
+        options = {str(option["name"]): str(option.get("value", "")) for option in data.get("options", [])}
+        incoming = self._incoming(interaction, command=Invocation(str(data.get("name", "")), options))
+        await self._handle(interaction, incoming)
+
+    async def pressed(self, interaction: discord.Interaction, payload: str) -> None:
+        choice = _poll_choice(payload)
+        if choice is not None:
+            incoming = self._incoming(interaction, poll_answer=choice)
+        else:
+            incoming = self._incoming(interaction, action=payload)
+        await self._handle(interaction, incoming)
+
+    async def _handle(self, interaction: discord.Interaction, incoming: Incoming) -> None:
+        ephemeral = EPHEMERAL_IN_SERVERS and interaction.guild_id is not None
+        responder = Responder(interaction, self.buttons, ephemeral=ephemeral)
+        try:
+            if self.conversation.may_be_slow(incoming):
+                await responder.defer()  # an answer from the model may take longer than Discord's 3 s
+            replies = await self.conversation.handle(incoming)
+            await responder.deliver(replies)
+        except discord.HTTPException as error:
+            log.error("interaction %s: Discord refused the answer: %s", interaction.id, error)
+            await responder.apologise()
+
+    def _incoming(self, interaction: discord.Interaction, **what: Any) -> Incoming:
+        user = interaction.user
+        return Incoming(
+            platform=PLATFORM,
+            chat_id=str(user.id),
+            user_id=str(user.id),
+            chat_kind=ChatKind.PRIVATE,
+            user_name=user.display_name,
+            language=str(interaction.locale),
+            ref=f"interaction {interaction.id}",
+            **what,
+        )
+
+
+class Responder:
+    """Answers one interaction with the core's replies: the first as its response (or an edit of
+    the pressed message), the rest as followups; a press that shows nothing is acknowledged."""
+
+    def __init__(
+        self, interaction: discord.Interaction, buttons: type[CoreButton], *, ephemeral: bool
+    ) -> None:
+        self.interaction = interaction
+        self.buttons = buttons
+        self.ephemeral = ephemeral
+
+    async def defer(self) -> None:
+        await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
+
+    async def deliver(self, replies: Sequence[Reply]) -> None:
+        pressed = self.interaction.type is discord.InteractionType.component
+        for reply in replies:
+            if reply.edit and pressed and reply.text is not None:
+                await self.edit(reply)
+            elif reply.shows_something:
+                for message in messages_of(reply, self.buttons):
+                    await self.send(message)
+        notice = next((reply.notice for reply in replies if reply.notice), None)
+        if notice and not any(reply.shows_something for reply in replies):
+            await self.send(OutgoingMessage(content=notice))
+        if not self.interaction.response.is_done():
+            await self.interaction.response.defer()  # a press that changed nothing visible
+
+    async def send(self, message: OutgoingMessage) -> None:
+        kwargs = message.kwargs()
+        if not self.interaction.response.is_done():
+            await self.interaction.response.send_message(ephemeral=self.ephemeral, **kwargs)
+        else:
+            await self.interaction.followup.send(ephemeral=self.ephemeral, **kwargs)
+
+    async def edit(self, reply: Reply) -> None:
+        assert reply.text is not None
+        content = pieces(reply.text, single=True)[0]
+        view = view_of(reply.buttons, self.buttons)
+        if not self.interaction.response.is_done():
+            await self.interaction.response.edit_message(content=content, view=view, attachments=[])
+        else:
+            await self.interaction.edit_original_response(content=content, view=view, attachments=[])
+
+    async def apologise(self) -> None:
+        try:
+            await self.send(OutgoingMessage(content=texts.APOLOGY))
+        except discord.HTTPException as error:
+            log.warning("could not apologise for interaction %s: %s", self.interaction.id, error)
+
+
+@dataclass
+class OutgoingMessage:
+    """One Discord message: text, buttons, files."""
+
+    content: str = ""
+    view: discord.ui.View | None = None
+    files: tuple[discord.File, ...] = ()
+
+    def kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"content": self.content or None}
+        if self.view is not None:
+            kwargs["view"] = self.view
+        if self.files:
+            kwargs["files"] = list(self.files)
+        return kwargs
+
+
+def messages_of(reply: Reply, buttons: type[CoreButton]) -> list[OutgoingMessage]:
+    """A reply as Discord messages: its text split to fit, buttons under the last piece, its
+    audio, file or picture attached to that piece; a quiz question with a button per option."""
+    if reply.poll is not None:
+        return [poll_message(reply.poll, buttons)]
+    texts_ = pieces(reply.text, single=reply.single) if reply.text is not None else []
+    files = tuple(file for file in (_audio(reply.audio), _document(reply), _photo(reply)) if file)
+    if not texts_:
+        caption = pieces(reply.audio.caption, single=True)[0] if reply.audio and reply.audio.caption else ""
+        texts_ = [caption or (reply.document.caption if reply.document and reply.document.caption else "")]
+    messages = [OutgoingMessage(content=text) for text in texts_]
+    last = messages[-1]
+    last.view = view_of(reply.buttons, buttons)
+    last.files = files
+    return messages
+
+
+def poll_message(poll: Poll, buttons: type[CoreButton]) -> OutgoingMessage:
+    """A quiz question as a message: the options lettered in the text, a lettered button each
+    (an option may be longer than a button's 80 characters)."""
+    lines = [f"**{discord.utils.escape_markdown(poll.question)}**"]
+    lines += [
+        f"{OPTION_LETTERS[i]}. {discord.utils.escape_markdown(text)}" for i, text in enumerate(poll.options)
+    ]
+    view = discord.ui.View(timeout=None)
+    for index in range(len(poll.options)):
+        custom_id = f"{POLL_CHOICE}:{index}:{poll.key}"
+        view.add_item(buttons(discord.ui.Button(label=OPTION_LETTERS[index], custom_id=custom_id)))
+    return OutgoingMessage(content="\n".join(lines), view=view)
+
+
+def view_of(rows: Keyboard, buttons: type[CoreButton]) -> discord.ui.View | None:
+    """The core's keyboard as a view of at most 5 rows of 5 buttons (Discord's limits)."""
+    if not rows:
+        return None
+    view = discord.ui.View(timeout=None)
+    row_number = 0
+    for row in rows:
+        for start in range(0, len(row), BUTTONS_PER_ROW):
+            if row_number >= ROWS:
+                log.warning("a keyboard of more than %d rows: the rest is left out", ROWS)
+                return view
+            for button in row[start : start + BUTTONS_PER_ROW]:
+                view.add_item(_button(button, row_number, buttons))
+            row_number += 1
+    return view
+
+
+def _button(button: Button, row: int, buttons: type[CoreButton]) -> discord.ui.Item[discord.ui.View]:
+    if button.action is not None:
+        return buttons(discord.ui.Button(label=button.label[:80], custom_id=button.action, row=row))
+    url = button.url or f"https://discord.com/app?start={button.start_payload}"
+    return discord.ui.Button(label=button.label[:80], url=url, row=row)
+
+
+class CoreButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"(?P<payload>.+)"):
+    """Any button the core made: its custom id is the payload; the adapter handles the press."""
+
+    adapter: DiscordAdapter | None = None
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> CoreButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if self.adapter is not None:
+            await self.adapter.pressed(interaction, self.custom_id)
+
+
+def core_button(adapter: DiscordAdapter) -> type[CoreButton]:
+    """The dynamic item class routed to this adapter (a subclass per adapter, so two clients in
+    one process, as in tests, each reach their own)."""
+    return type("CoreButtonFor", (CoreButton,), {"adapter": adapter}, template=r"(?P<payload>.+)")
+
+
+def _poll_choice(payload: str) -> PollAnswer | None:
+    prefix, _, rest = payload.partition(":")
+    if prefix != POLL_CHOICE:
+        return None
+    index, _, key = rest.partition(":")
+    if not index.isdigit() or not key:
+        return None
+    return PollAnswer(key, (int(index),))
+
+
+def _audio(audio: Audio | None) -> discord.File | None:
+    return discord.File(audio.path, filename=audio.path.name) if audio is not None else None
+
+
+def _document(reply: Reply) -> discord.File | None:
+    document = reply.document
+    return discord.File(io.BytesIO(document.data), filename=document.filename) if document else None
+
+
+def _photo(reply: Reply) -> discord.File | None:
+    photo = reply.photo
+    return discord.File(io.BytesIO(photo.data), filename=photo.filename) if photo else None

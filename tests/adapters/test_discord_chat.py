@@ -1,0 +1,129 @@
+"""A member studies on Discord through the real discord.py client and the local fake Discord:
+slash commands from the core's registry, answers only they see, buttons that keep working across
+a restart, the vocabulary book."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from bot.adapters.discord import command_payloads
+from bot.core.commands import default_commands
+from bot.core.turn import Services
+from lessons.deck import DeckBuilder
+from tests import chat_support
+from tests.adapters.discord_harness import School, point_discord_py_at, running_adapter, school
+from tests.fakes.discord_api import FakeDiscordServer, FakeInteraction, StoredMessage
+
+Sessions = Callable[[], Session]
+NEXT = "下一句 ▶"
+
+
+@pytest.fixture(scope="module")
+def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("audio")
+
+
+@pytest.fixture
+def services(sessions: Sessions, tmp_path: Path, builder: DeckBuilder, audio_dir: Path) -> Services:
+    catalog = chat_support.bundled_catalog(tmp_path)
+    return chat_support.services(catalog, builder, sessions, audio_dir)
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordServer]:
+    async with FakeDiscordServer(heartbeat_interval=0.5, interaction_deadline=10.0) as server:
+        point_discord_py_at(server, monkeypatch)
+        yield server
+
+
+@pytest.fixture
+def world(fake: FakeDiscordServer) -> School:
+    return school(fake)
+
+
+def button_id(message: StoredMessage, label: str) -> str:
+    for component in _buttons(message.components):
+        if component.get("label") == label:
+            return str(component["custom_id"])
+    raise AssertionError(f"no button {label!r} in {message.components}")
+
+
+async def today_card(fake: FakeDiscordServer, world: School) -> tuple[FakeInteraction, StoredMessage]:
+    """/today by the student: a hint to subscribe, then the first card (the last message)."""
+    today = await fake.wait_for_response(
+        await fake.slash_command("today", user_id=world.student.id, channel_id=world.general.id)
+    )
+    (card,) = await fake.wait_for_followups(today, count=1)
+    return today, card
+
+
+def _buttons(components: list[dict[str, object]]) -> list[dict[str, object]]:
+    found = []
+    for component in components:
+        inner = component.get("components")
+        if isinstance(inner, list):
+            found += _buttons(inner)
+        elif component.get("type") == 2:
+            found.append(component)
+    return found
+
+
+def test_the_slash_commands_are_the_registrys_with_chinese_descriptions() -> None:
+    payloads = {payload["name"]: payload for payload in command_payloads(default_commands())}
+    assert {"today", "save", "words", "forget", "export", "explain", "quiz", "stats", "help"} <= set(payloads)
+    assert "start" not in payloads and "time" not in payloads, "a server is set up by its admins' command"
+    save = payloads["save"]
+    assert save["description_localizations"] == {"zh-CN": "收藏单词到生词本"}
+    (words,) = save["options"]
+    assert (words["name"], words["type"], words["required"]) == ("words", 3, False)
+
+
+async def test_commands_are_synced_and_today_answers_only_the_member(
+    services: Services, fake: FakeDiscordServer, world: School
+) -> None:
+    async with running_adapter(services):
+        assert "today" in {command["name"] for command in fake.commands()}
+        today, card = await today_card(fake, world)
+        assert today.ephemeral and today.response_type == 4 and card.ephemeral
+        assert NEXT in [button.get("label") for button in _buttons(card.components)]
+        assert fake.message_counts() == {}, "nothing in the channel for everyone"
+
+
+async def test_the_next_button_edits_the_card_in_place_and_works_after_a_restart(
+    services: Services, fake: FakeDiscordServer, world: School
+) -> None:
+    async with running_adapter(services):
+        _, card = await today_card(fake, world)
+        first_text = card.content
+        press = await fake.press_button(card, button_id(card, NEXT), user_id=world.student.id)
+        await fake.wait_for_response(press)
+        assert press.response_type == 7 and card.content != first_text and card.edits == 1
+    async with running_adapter(services):  # a new process: nothing remembered but the database
+        second_text = card.content
+        again = await fake.press_button(card, button_id(card, NEXT), user_id=world.student.id)
+        await fake.wait_for_response(again)
+        assert again.response_type == 7 and card.edits == 2 and card.content != second_text
+
+
+async def test_save_then_words_lists_the_word_in_the_members_own_book(
+    services: Services, fake: FakeDiscordServer, world: School
+) -> None:
+    async with running_adapter(services):
+        saved = await fake.wait_for_response(
+            await fake.slash_command(
+                "save", user_id=world.student.id, channel_id=world.general.id, options={"words": "leverage"}
+            )
+        )
+        assert saved.ephemeral and "leverage" in saved.content
+        words = await fake.wait_for_response(
+            await fake.slash_command("words", user_id=world.student.id, channel_id=world.general.id)
+        )
+        assert words.ephemeral and "leverage" in words.content
+        other = await fake.wait_for_response(
+            await fake.slash_command("words", user_id=world.teacher.id, channel_id=world.general.id)
+        )
+        assert "leverage" not in other.content, "each member has their own book"

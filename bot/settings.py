@@ -119,6 +119,43 @@ class TelegramSettings(_Section):
         return value.rstrip("/")
 
 
+class DiscordSettings(_Section):
+    token: SecretStr | None = Field(
+        default=None, description="the bot's token (Developer Portal → Bot); also DISCORD_BOT_TOKEN"
+    )
+    api_base_url: str = Field(
+        default="https://discord.com/api/v10",
+        description="REST API: Discord's, or a local stand-in. Also DISCORD_API_BASE_URL",
+    )
+    gateway_url: str = Field(
+        default="wss://gateway.discord.gg",
+        description="the gateway websocket: Discord's, or a local stand-in. Also DISCORD_GATEWAY_URL",
+    )
+    test_guild_id: int | None = Field(
+        default=None,
+        description="sync the commands to this server at once (development); also DISCORD_TEST_GUILD_ID",
+    )
+
+    @field_validator("token", "test_guild_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL like https://discord.com/api/v10")
+        return value.rstrip("/")
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must be a ws(s) URL like wss://gateway.discord.gg")
+        return value.rstrip("/")
+
+
 class PushSettings(_Section):
     enabled: bool = Field(default=True, description="send the daily lesson at each subscriber's lesson time")
     default_lesson_time: dt.time = Field(default=dt.time(8, 0), description="a new subscriber's lesson time")
@@ -141,7 +178,7 @@ class PushSettings(_Section):
         return self
 
 
-ROLE_NAMES = ("telegram", "push", "console")
+ROLE_NAMES = ("telegram", "discord", "push", "console")
 
 
 class RuntimeSettings(_Section):
@@ -150,7 +187,7 @@ class RuntimeSettings(_Section):
     # NoDecode: `BUILDSPEAK_RUNTIME__ROLES=telegram,push` as people type it, not as a JSON list.
     roles: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
-        description="roles to run (telegram, push, console); empty = every role the settings enable",
+        description="roles to run (telegram, discord, push, console); empty = every role the settings enable",
     )
     heartbeat_every: float = Field(default=10.0, gt=0, le=600, description="seconds between heartbeats")
     worker_timeout: float = Field(
@@ -298,6 +335,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     database: DatabaseSettings = DatabaseSettings()
     telegram: TelegramSettings = TelegramSettings()
+    discord: DiscordSettings = DiscordSettings()
     push: PushSettings = PushSettings()
     runtime: RuntimeSettings = RuntimeSettings()
     llm: LlmSettings = LlmSettings()
@@ -323,6 +361,10 @@ class Settings(BaseSettings):
 PLAIN_NAMES: dict[str, tuple[str, str]] = {
     "TELEGRAM_BOT_TOKEN": ("telegram", "token"),
     "TELEGRAM_API_BASE_URL": ("telegram", "api_base_url"),
+    "DISCORD_BOT_TOKEN": ("discord", "token"),
+    "DISCORD_API_BASE_URL": ("discord", "api_base_url"),
+    "DISCORD_GATEWAY_URL": ("discord", "gateway_url"),
+    "DISCORD_TEST_GUILD_ID": ("discord", "test_guild_id"),
     "LLM_BASE_URL": ("llm", "base_url"),
     "LLM_API_KEY": ("llm", "api_key"),
     "LLM_MODEL": ("llm", "model"),

@@ -32,7 +32,8 @@ BANNER = (
     "BuildSpeak 控制台聊天 · console chat — 发送 /today 开始今天的课，/help 查看命令，/quit 退出。\n"
     "按钮显示为 [1] [2] …，输入数字即可点击。以 > 开头回复最近一张卡片，例如 > /save engulfed。\n"
     "连接 Telegram：在 .env 或环境变量里设置 TELEGRAM_BOT_TOKEN（从 @BotFather 获取），再 make run。\n"
-    "Discord 适配即将上线（DISCORD_BOT_TOKEN）。"
+    "连接 Discord：设置 DISCORD_BOT_TOKEN（Discord 开发者后台 → Bot），把机器人邀请进服务器，再 make run；\n"
+    "两个令牌都设置时，Telegram 和 Discord 在同一个进程里运行。"
 )
 
 

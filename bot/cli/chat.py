@@ -14,6 +14,7 @@ import typer
 from telegram.error import InvalidToken, TelegramError
 
 from bot.adapters.console import ConsoleChat
+from bot.adapters.discord import DiscordConfig
 from bot.adapters.telegram import TelegramConfig
 from bot.cli.context import CliContext, context_of
 from bot.core.conversation import Conversation
@@ -24,7 +25,7 @@ from bot.learning.review_schedule import ScheduleRules, Timing
 from bot.learning.setup import build_explainer, wants_llm
 from bot.logs import configure_logging
 from bot.runtime.assembly import CONSOLE, RoleError, Runtime, assemble, choose_roles
-from bot.settings import ROLE_NAMES, QuizSettings
+from bot.settings import ROLE_NAMES, DiscordSettings, QuizSettings
 from bot.storage.engine import migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ def run_command(
     token = settings.telegram.token
     secret = token.get_secret_value() if token else ""
     llm_key = settings.llm.api_key
-    configure_logging(settings.log_level, secrets=[secret, llm_key.get_secret_value() if llm_key else ""])
+    secrets = [secret] + [key.get_secret_value() for key in (llm_key, settings.discord.token) if key]
+    configure_logging(settings.log_level, secrets=secrets)
     asked = tuple(part.strip() for part in roles.split(",") if part.strip()) or settings.runtime.roles
     unknown = [role for role in asked if role not in ROLE_NAMES]
     if unknown:
@@ -55,7 +57,12 @@ def run_command(
             f"没有这个角色 unknown role: {', '.join(unknown)} (choose from {', '.join(ROLE_NAMES)})", code=2
         )
     try:
-        chosen = choose_roles(asked, telegram_token=bool(secret), push_enabled=settings.push.enabled)
+        chosen = choose_roles(
+            asked,
+            telegram_token=bool(secret),
+            push_enabled=settings.push.enabled,
+            discord_token=settings.discord.token is not None,
+        )
     except RoleError as error:
         raise context.fail(str(error), code=2) from None
     engine = context.database_engine
@@ -77,6 +84,8 @@ async def _serve(context: CliContext, roles: tuple[str, ...], secret: str) -> No
     runtime = build_runtime(context, roles, secret)
     if runtime.telegram is not None:
         print(f"BuildSpeak 已连接 Telegram（{context.settings.telegram.api_base_url}），按 Ctrl-C 停止。")
+    if runtime.discord is not None:
+        print(f"BuildSpeak 已连接 Discord（{context.settings.discord.api_base_url}），按 Ctrl-C 停止。")
     # The console reads the terminal in a thread that a signal cannot interrupt: there Ctrl-C and
     # Ctrl-D end the chat itself, as before.
     await runtime.run(signals=CONSOLE not in roles)
@@ -93,6 +102,7 @@ def build_runtime(
     telegram = None
     if secret:
         telegram = TelegramConfig(token=secret, api_base_url=settings.telegram.api_base_url)
+    discord = discord_config(settings.discord)
     console = ConsoleChat(conversation, context.out, read or read_line) if CONSOLE in roles else None
     runtime = assemble(
         conversation,
@@ -102,11 +112,23 @@ def build_runtime(
         push=settings.push,
         runtime=settings.runtime,
         telegram=telegram,
+        discord=discord,
         console=console,
     )
     if http is not None:
         runtime.closers.append(http.aclose)
     return runtime
+
+
+def discord_config(settings: DiscordSettings) -> DiscordConfig | None:
+    if settings.token is None:
+        return None
+    return DiscordConfig(
+        token=settings.token.get_secret_value(),
+        api_base_url=settings.api_base_url,
+        gateway_url=settings.gateway_url,
+        test_guild_id=settings.test_guild_id,
+    )
 
 
 def build_conversation(

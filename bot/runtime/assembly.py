@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from bot.adapters.console import ConsoleChat
+from bot.adapters.discord import DiscordConfig
 from bot.adapters.telegram import TelegramConfig
 from bot.clock import Clock
 from bot.core.conversation import Conversation
@@ -25,6 +26,7 @@ from bot.delivery.quiz_content import DailyQuizzes
 from bot.delivery.quiz_results import GroupQuizResults
 from bot.delivery.setup import build_pacer, build_pusher
 from bot.runtime.console import ConsoleRole
+from bot.runtime.discord import DiscordPlatform
 from bot.runtime.heap import freeze_startup_heap
 from bot.runtime.presence import Presence
 from bot.runtime.push import PushRole
@@ -33,22 +35,31 @@ from bot.runtime.units import Unit, serve, stop_on_signals
 from bot.settings import PushSettings, RuntimeSettings
 
 log = logging.getLogger(__name__)
-TELEGRAM, PUSH, CONSOLE = "telegram", "push", "console"
+TELEGRAM, DISCORD, PUSH, CONSOLE = "telegram", "discord", "push", "console"
 
 
 class RoleError(ValueError):
     """Roles that cannot run with these settings; the message says what to set (Chinese first)."""
 
 
-def choose_roles(requested: Sequence[str], *, telegram_token: bool, push_enabled: bool) -> tuple[str, ...]:
-    """The roles to run: those asked for, or every role the settings enable."""
+def choose_roles(
+    requested: Sequence[str], *, telegram_token: bool, push_enabled: bool, discord_token: bool = False
+) -> tuple[str, ...]:
+    """The roles to run: those asked for, or every role the settings enable (Telegram and
+    Discord in one process and one event loop when both have a token)."""
     if not requested:
-        if not telegram_token:
+        if not telegram_token and not discord_token:
             return (CONSOLE,)
-        return (TELEGRAM, PUSH) if push_enabled else (TELEGRAM,)
+        platforms = tuple(
+            role for role, token in ((TELEGRAM, telegram_token), (DISCORD, discord_token)) if token
+        )
+        # The push sends on Telegram for now; a server channel's daily post comes with issue 17.
+        return (*platforms, PUSH) if push_enabled and telegram_token else platforms
     roles = tuple(dict.fromkeys(requested))
     if TELEGRAM in roles and not telegram_token:
         raise RoleError("telegram 角色需要 TELEGRAM_BOT_TOKEN。The telegram role needs a bot token.")
+    if DISCORD in roles and not discord_token:
+        raise RoleError("discord 角色需要 DISCORD_BOT_TOKEN。The discord role needs a bot token.")
     if PUSH in roles and not telegram_token:
         raise RoleError(
             "push 角色需要一个可推送的平台：设置 TELEGRAM_BOT_TOKEN。The push role needs a platform."
@@ -65,6 +76,7 @@ class Runtime:
     units: list[Unit]
     presence: Presence
     telegram: TelegramPlatform | None = None
+    discord: DiscordPlatform | None = None
     push: PushRole | None = None
     closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
 
@@ -93,6 +105,7 @@ def assemble(
     push: PushSettings,
     runtime: RuntimeSettings,
     telegram: TelegramConfig | None = None,
+    discord: DiscordConfig | None = None,
     console: ConsoleChat | None = None,
     scheduled: bool = True,
     contents: Sequence[PushContent] | None = None,
@@ -117,6 +130,9 @@ def assemble(
     built = Runtime(units, presence, telegram=platforms[0] if platforms else None)
     if built.telegram is not None and TELEGRAM in roles:
         units.append(TelegramPolling(built.telegram))
+    if discord is not None and DISCORD in roles:
+        built.discord = DiscordPlatform(conversation, discord)
+        units.append(built.discord)
     if PUSH in roles:
         kinds = contents if contents is not None else default_contents(conversation.services)
         senders: list[PushSender] = [platform.sender for platform in platforms]

@@ -17,7 +17,7 @@ RUNNER = CliRunner()
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> None:
     for name in list(os.environ):
-        if name.startswith(("BUILDSPEAK_", "TELEGRAM_", "LLM_")):
+        if name.startswith(("BUILDSPEAK_", "TELEGRAM_", "DISCORD_", "LLM_")):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BUILDSPEAK_DATABASE__URL", database_url)
@@ -46,10 +46,30 @@ def test_the_roles_the_settings_enable(
     assert choose_roles(asked, telegram_token=token, push_enabled=push) == chosen
 
 
+@pytest.mark.parametrize(
+    ("asked", "telegram", "discord", "chosen"),
+    [
+        ((), True, True, ("telegram", "discord", "push")),
+        ((), False, True, ("discord",)),
+        (("discord",), True, True, ("discord",)),
+        (("telegram", "discord"), True, True, ("telegram", "discord")),
+    ],
+)
+def test_both_platforms_run_in_one_process_when_both_have_a_token(
+    asked: tuple[str, ...], telegram: bool, discord: bool, chosen: tuple
+) -> None:
+    assert choose_roles(asked, telegram_token=telegram, push_enabled=True, discord_token=discord) == chosen
+
+
+def test_the_discord_role_without_its_token_says_what_to_set() -> None:
+    code, output = run("run", "--roles", "discord")
+    assert code == 2 and "discord 角色需要 DISCORD_BOT_TOKEN" in output
+
+
 def test_an_unknown_role_is_named_with_the_choices() -> None:
     code, output = run("run", "--roles", "telegram,discrod")
     assert code == 2
-    assert "没有这个角色 unknown role: discrod" in output and "telegram, push, console" in output
+    assert "没有这个角色 unknown role: discrod" in output and "telegram, discord, push, console" in output
 
 
 def test_a_role_without_its_platform_says_what_to_set() -> None:

@@ -106,8 +106,10 @@ class ConsoleChat:
         if not 0 <= index < len(self.choices):
             return None
         button = self.choices[index]
-        if button.action is None:
+        if button.start_payload is not None:  # a private chat with the bot is what the console is
             return replace(base, text=f"/start {button.start_payload}")
+        if button.action is None:
+            return None
         return replace(base, action=button.action)
 
     def show(self, replies: list[Reply]) -> None:

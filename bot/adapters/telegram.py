@@ -532,11 +532,15 @@ def _present(member: ChatMember) -> bool:
 
 
 def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
+    """A button for one person's study in a group opens the private chat: Telegram cannot answer
+    the presser alone in the group."""
+    if button.start_payload is not None:
+        return InlineKeyboardButton(
+            button.label, url=f"https://t.me/{bot_username}?start={button.start_payload}"
+        )
     if button.action is not None:
         return InlineKeyboardButton(button.label, callback_data=button.action)
-    if button.url is not None:
-        return InlineKeyboardButton(button.label, url=button.url)
-    return InlineKeyboardButton(button.label, url=f"https://t.me/{bot_username}?start={button.start_payload}")
+    return InlineKeyboardButton(button.label, url=button.url)
 
 
 def _pieces(text: RichText, *, single: bool, limit: int = MESSAGE_LIMIT) -> list[str]:

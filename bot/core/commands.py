@@ -193,6 +193,22 @@ def default_commands() -> CommandRegistry:
                 personal=True,
             ),
             Command(
+                "setup",
+                "订阅并设置推送时间和时区",
+                "subscribe, with the lesson time and timezone",
+                subscription.setup,
+                (
+                    Argument(
+                        "time", "[HH:MM]", "推送时间，如 08:00", "the lesson time, such as 08:00", Take.WORD
+                    ),
+                    Argument(
+                        "zone", "[Area/City]", "时区，如 Asia/Shanghai", "a timezone, such as Asia/Shanghai"
+                    ),
+                ),
+                Scope.GROUP_ADMIN,
+            ),
+            Command("status", "查看订阅设置", "the subscription's settings", subscription.status),
+            Command(
                 "time",
                 "设置每日推送时间",
                 "set the daily lesson time",

@@ -98,5 +98,8 @@ def full_text(deck: Deck, day: DayLesson | None) -> RichText:
 
 def group_reply(deck: Deck, key: str, day: DayLesson | None) -> Reply:
     """A group's daily post: the whole lesson in one message, and a way into the card-by-card lesson."""
-    study = Button("📖 逐句学习（私聊）", start_payload=f"d{day.number}" if day else f"L{key}")
+    here = Action(actions.OPEN, (str(day.number),)) if day else Action(actions.CARD, (key, "1"))
+    study = Button(
+        "📖 逐句学习（私聊）", start_payload=f"d{day.number}" if day else f"L{key}", action=here.encode()
+    )
     return Reply(text=full_text(deck, day), buttons=keyboard([study]), single=True)

@@ -60,11 +60,14 @@ def _line(line: str | Span | Line) -> Line:
 
 @dataclass(frozen=True)
 class Button:
-    """A button under a message. Exactly one of `action`, `url`, `start_payload` is set.
+    """A button under a message: an `action`, a `url`, or a `start_payload`.
 
     `action` comes back to the core as `Incoming.action` when pressed; `url`
     opens a link; `start_payload` opens a private chat with the bot that starts
-    with this payload (Telegram's `t.me/<bot>?start=…` deep link).
+    with this payload (Telegram's `t.me/<bot>?start=…` deep link). A button on a
+    group's message meant for one person's study may carry both: a platform that can
+    answer the presser alone in place (Discord's ephemeral replies) uses the
+    `action`, one that cannot (Telegram) opens the private chat.
     """
 
     label: str
@@ -73,8 +76,9 @@ class Button:
     start_payload: str | None = None
 
     def __post_init__(self) -> None:
-        if sum(value is not None for value in (self.action, self.url, self.start_payload)) != 1:
-            raise ValueError(f"button {self.label!r} needs exactly one of action, url, start_payload")
+        does = [value is not None for value in (self.action, self.url, self.start_payload)]
+        if not any(does) or (self.url is not None and sum(does) > 1):
+            raise ValueError(f"button {self.label!r} needs an action, a url or a start payload (a url alone)")
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

@@ -131,6 +131,39 @@ def _changeable(turn: Turn, session: Session) -> Subscriber | list[Reply]:
     return subscriber
 
 
+async def setup(turn: Turn) -> list[Reply]:
+    """/setup [HH:MM] [timezone]: subscribe the chat and set its lesson time and timezone in one
+    go, as a server's admin does on Discord (/buildspeak setup). Both are checked before anything
+    changes; a paused or stopped subscription is brought back."""
+    if refused := await _refusal(turn):
+        return refused
+    typed_time, typed_zone = turn.arg("time"), turn.arg("zone")
+    lesson_time = parse_time_of_day(typed_time) if typed_time else None
+    if typed_time and lesson_time is None:
+        return _say(f"看不懂这个时间：{typed_time}。{TIME_EXAMPLE}")
+    zone = parse_timezone(typed_zone) if typed_zone else None
+    if typed_zone and zone is None:
+        return _say(f"不认识这个时区：{typed_zone}。{TIMEZONE_EXAMPLES}")
+
+    def apply(session: Session) -> tuple[Subscriber, bool]:
+        subscriber, created = _subscribe(turn, session)
+        changes = {"lesson_time": lesson_time, "timezone": zone, "status": SubscriberStatus.ACTIVE.value}
+        chosen = {name: value for name, value in changes.items() if value is not None}
+        return update_subscriber(session, subscriber, now=turn.now, **chosen), created
+
+    subscriber, created = await turn.db(apply)
+    head = "设置完成 ✅ 每天会在这里推送当天的课。" if created else "设置已更新 ✅"
+    return _say(head + "\n" + settings_summary(turn, subscriber))
+
+
+async def status(turn: Turn) -> list[Reply]:
+    """The chat's subscription as it stands: times, timezone, whether it is paused."""
+    subscriber = await turn.db(turn.subscriber)
+    if subscriber is None or subscriber.status == SubscriberStatus.STOPPED:
+        return _say(texts.NOT_SUBSCRIBED)
+    return _say(settings_summary(turn, subscriber))
+
+
 async def set_time(turn: Turn) -> list[Reply]:
     typed = turn.arg("time")
     chosen = parse_time_of_day(typed) if typed else None

@@ -225,3 +225,42 @@ async def test_empty_settings_commands_ask_for_a_value(chat: FakeChat) -> None:
     assert chat.text.startswith("请告诉我时区。例如 /tz Asia/Shanghai")
     await chat.say("/time")
     assert chat.text.startswith("请告诉我时间。例如 /time 07:30")
+
+
+async def test_setup_subscribes_a_group_with_its_time_and_zone_in_one_go(
+    conversation: Conversation, sessions: Callable[[], Session]
+) -> None:
+    group = FakeChat(conversation, chat_id="-700", user_id="1", kind=ChatKind.GROUP, admin=False)
+    await group.say("/setup 07:30 Asia/Tokyo")
+    assert group.text == "只有群管理员可以修改本群的订阅设置。" and stored(sessions, "-700") is None
+    group.admin = True
+    for bad, said in (
+        ("/setup 25:00", "看不懂这个时间：25:00"),
+        ("/setup 07:30 火星", "不认识这个时区：火星"),
+    ):
+        await group.say(bad)
+        assert said in group.text, bad
+        assert stored(sessions, "-700") is None, "bad input changes nothing"
+    await group.say("/setup 07:30 Asia/Tokyo")
+    assert (
+        "设置完成" in group.text and "07:30" in group.text and "东京" in group.text
+    ) or "Tokyo" in group.text
+    subscriber = stored(sessions, "-700")
+    assert subscriber is not None
+    assert (subscriber.lesson_time, subscriber.timezone, subscriber.chat_kind) == (
+        dt.time(7, 30),
+        "Asia/Tokyo",
+        "group",
+    )
+    await group.say("/pause")
+    await group.say("/setup")
+    assert "设置已更新" in group.text and stored(sessions, "-700").status == "active", "setup resumes"
+    assert stored(sessions, "-700").lesson_time == dt.time(7, 30), "what is not given stays"
+
+
+async def test_status_says_the_settings_or_that_there_is_no_subscription(chat: FakeChat) -> None:
+    await chat.say("/status")
+    assert "/start" in chat.text
+    await chat.say("/start")
+    await chat.say("/status")
+    assert "每日推送：08:00" in chat.text and "订阅中" in chat.text

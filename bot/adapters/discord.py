@@ -28,9 +28,20 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
+from bot.adapters.discord_server import (
+    SERVER_COMMAND,
+    SERVERS_ONLY,
+    UNKNOWN_CHANNEL,
+    is_server_command,
+    missing_permissions,
+    permissions_reply,
+    server_command_payload,
+    string_options,
+    subcommand_of,
+)
 from bot.adapters.discord_text import pieces
 from bot.core import texts
-from bot.core.commands import Command, Scope
+from bot.core.commands import Command
 from bot.core.conversation import Conversation
 from bot.core.messages import (
     Audio,
@@ -51,7 +62,6 @@ BUTTONS_PER_ROW, ROWS = 5, 5
 EPHEMERAL_IN_SERVERS = True
 # Commands Discord serves. /start subscribes a Telegram chat; a server subscribes by its own setup.
 NOT_ON_DISCORD = frozenset({"start"})
-STRING = 3  # application command option type
 GUILD_INSTALL, IN_SERVERS, IN_BOT_DMS = 0, 0, 1
 
 log = logging.getLogger(__name__)
@@ -80,36 +90,24 @@ def build_client() -> discord.Client:
 
 
 def command_payloads(commands: Iterable[Command]) -> list[dict[str, Any]]:
-    """The registry's commands as Discord's application commands: English names and
-    descriptions, Chinese ones for zh-CN clients, string options (required ones first)."""
-    payloads = []
-    for command in commands:
-        if command.name in NOT_ON_DISCORD or command.scope is Scope.GROUP_ADMIN:
-            continue
-        arguments = sorted(command.arguments, key=lambda argument: not argument.required)
-        options = [
-            {
-                "type": STRING,
-                "name": argument.name,
-                "description": argument.en[:100],
-                "description_localizations": {"zh-CN": argument.zh[:100]},
-                "required": argument.required,
-            }
-            for argument in arguments
-            if argument.usage  # a link's payload is not typed by people
-        ]
-        payloads.append(
-            {
-                "type": 1,
-                "name": command.name,
-                "description": command.en[:100],
-                "description_localizations": {"zh-CN": command.zh[:100]},
-                "options": options,
-                "contexts": [IN_SERVERS, IN_BOT_DMS],
-                "integration_types": [GUILD_INSTALL],
-            }
-        )
-    return payloads
+    """The registry's commands as Discord's application commands: each member's own (English
+    names, Chinese descriptions for zh-CN clients, string options), and /buildspeak for the
+    server's settings."""
+    commands = tuple(commands)
+    personal = [
+        {
+            "type": 1,
+            "name": command.name,
+            "description": command.en[:100],
+            "description_localizations": {"zh-CN": command.zh[:100]},
+            "options": string_options(command),
+            "contexts": [IN_SERVERS, IN_BOT_DMS],
+            "integration_types": [GUILD_INSTALL],
+        }
+        for command in commands
+        if command.name not in NOT_ON_DISCORD and not is_server_command(command)
+    ]
+    return [*personal, server_command_payload(commands)]
 
 
 class DiscordAdapter:
@@ -140,8 +138,43 @@ class DiscordAdapter:
         data: dict[str, Any] = dict(interaction.data or {})
         if data.get("type", 1) != 1:
             return  # context-menu commands come with the next step of the adapter
+        if data.get("name") == SERVER_COMMAND:
+            await self._server_command(interaction, data)
+            return
         options = {str(option["name"]): str(option.get("value", "")) for option in data.get("options", [])}
         incoming = self._incoming(interaction, command=Invocation(str(data.get("name", "")), options))
+        await self._handle(interaction, incoming)
+
+    async def _server_command(self, interaction: discord.Interaction, data: dict[str, Any]) -> None:
+        """/buildspeak …: the server is the chat; a channel for the daily post is checked first."""
+        responder = Responder(interaction, self.buttons, ephemeral=True)
+        guild = interaction.guild
+        if interaction.guild_id is None:
+            await responder.say(SERVERS_ONLY)
+            return
+        name, arguments = subcommand_of(data)
+        if "channel" in arguments:
+            channel_id = int(arguments["channel"])
+            missing = missing_permissions(guild, channel_id)
+            if missing is None or missing:
+                await responder.say(permissions_reply(channel_id, missing) if missing else UNKNOWN_CHANNEL)
+                return
+        permissions = interaction.permissions
+
+        async def is_admin() -> bool:
+            return permissions.manage_guild or permissions.administrator
+
+        incoming = Incoming(
+            platform=PLATFORM,
+            chat_id=str(interaction.guild_id),
+            user_id=str(interaction.user.id),
+            chat_kind=ChatKind.GROUP,
+            user_name=guild.name if guild is not None else None,
+            language=str(interaction.locale),
+            ref=f"interaction {interaction.id}",
+            command=Invocation(name, arguments),
+            is_admin=is_admin,
+        )
         await self._handle(interaction, incoming)
 
     async def pressed(self, interaction: discord.Interaction, payload: str) -> None:
@@ -193,9 +226,8 @@ class Responder:
         await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
 
     async def deliver(self, replies: Sequence[Reply]) -> None:
-        pressed = self.interaction.type is discord.InteractionType.component
         for reply in replies:
-            if reply.edit and pressed and reply.text is not None:
+            if reply.edit and self._pressed_own_message() and reply.text is not None:
                 await self.edit(reply)
             elif reply.shows_something:
                 for message in messages_of(reply, self.buttons):
@@ -205,6 +237,14 @@ class Responder:
             await self.send(OutgoingMessage(content=notice))
         if not self.interaction.response.is_done():
             await self.interaction.response.defer()  # a press that changed nothing visible
+
+    def _pressed_own_message(self) -> bool:
+        """A press on the member's own message (ephemeral, or in DMs) may change it; a press on the
+        channel's post for everyone gets its answer as a new message for the member alone."""
+        message = self.interaction.message
+        if self.interaction.type is not discord.InteractionType.component or message is None:
+            return False
+        return self.interaction.guild_id is None or message.flags.ephemeral
 
     async def send(self, message: OutgoingMessage) -> None:
         kwargs = message.kwargs()
@@ -221,6 +261,9 @@ class Responder:
             await self.interaction.response.edit_message(content=content, view=view, attachments=[])
         else:
             await self.interaction.edit_original_response(content=content, view=view, attachments=[])
+
+    async def say(self, text: str) -> None:
+        await self.send(OutgoingMessage(content=text))
 
     async def apologise(self) -> None:
         try:

@@ -202,7 +202,10 @@ def default_commands() -> CommandRegistry:
                         "time", "[HH:MM]", "推送时间，如 08:00", "the lesson time, such as 08:00", Take.WORD
                     ),
                     Argument(
-                        "zone", "[Area/City]", "时区，如 Asia/Shanghai", "a timezone, such as Asia/Shanghai"
+                        "timezone",
+                        "[Area/City]",
+                        "时区，如 Asia/Shanghai",
+                        "a timezone, such as Asia/Shanghai",
                     ),
                 ),
                 Scope.GROUP_ADMIN,

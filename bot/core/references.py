@@ -19,6 +19,7 @@ from bot.storage import references
 AUDIO_FILE = "audio-file"  # key: the audio's content hash; value: the platform's file id
 POLL = "poll"  # key: the platform's poll id; value: what the poll asks (for its answers)
 MESSAGE = "message"  # key: ours (a push, a lesson post); value: the platform's message id
+CHANNEL = "channel"  # key: a subscribed chat (a Discord server); value: the channel its posts go to
 
 
 class References:

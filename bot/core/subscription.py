@@ -11,10 +11,12 @@ from sqlmodel import Session
 from bot.core import actions, reading, texts
 from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, keyboard
+from bot.core.references import CHANNEL
 from bot.core.shelf import DayLesson
 from bot.core.times import QUIZ_TIME_EXAMPLE, TIME_EXAMPLE, format_time_of_day, parse_time_of_day
 from bot.core.timezones import TIMEZONE_EXAMPLES, describe_zone, parse_timezone
 from bot.core.turn import Turn
+from bot.storage import references
 from bot.storage.learners import PREFERENCES, update_learner
 from bot.storage.subscribers import forget_user, subscribe, update_subscriber
 from bot.storage.tables import Subscriber, SubscriberStatus
@@ -134,10 +136,11 @@ def _changeable(turn: Turn, session: Session) -> Subscriber | list[Reply]:
 async def setup(turn: Turn) -> list[Reply]:
     """/setup [HH:MM] [timezone]: subscribe the chat and set its lesson time and timezone in one
     go, as a server's admin does on Discord (/buildspeak setup). Both are checked before anything
-    changes; a paused or stopped subscription is brought back."""
+    changes; a paused or stopped subscription is brought back. A platform whose chats post into
+    one of several channels (a Discord server) names it as `channel`: kept with the references."""
     if refused := await _refusal(turn):
         return refused
-    typed_time, typed_zone = turn.arg("time"), turn.arg("zone")
+    typed_time, typed_zone = turn.arg("time"), turn.arg("timezone")
     lesson_time = parse_time_of_day(typed_time) if typed_time else None
     if typed_time and lesson_time is None:
         return _say(f"看不懂这个时间：{typed_time}。{TIME_EXAMPLE}")
@@ -149,6 +152,10 @@ async def setup(turn: Turn) -> list[Reply]:
         subscriber, created = _subscribe(turn, session)
         changes = {"lesson_time": lesson_time, "timezone": zone, "status": SubscriberStatus.ACTIVE.value}
         chosen = {name: value for name, value in changes.items() if value is not None}
+        if channel := turn.arg("channel"):
+            incoming = turn.incoming
+            where = {"platform": incoming.platform, "kind": CHANNEL, "key": incoming.chat_id}
+            references.replace(session, **where, value=channel, now=turn.now)
         return update_subscriber(session, subscriber, now=turn.now, **chosen), created
 
     subscriber, created = await turn.db(apply)

@@ -30,3 +30,18 @@ def remember(session: Session, *, platform: str, kind: str, key: str, value: str
         session.commit()
     except IntegrityError:
         session.rollback()
+
+
+def replace(session: Session, *, platform: str, kind: str, key: str, value: str, now: dt.datetime) -> None:
+    """Keep `value` under (kind, key) whatever was there: for what the person chooses again (a
+    server's channel), where the latest choice is the one that counts. Commits."""
+    found = session.get(PlatformReference, (platform, kind, key))
+    if found is None:
+        remember(session, platform=platform, kind=kind, key=key, value=value, now=now)
+        if recall(session, platform=platform, kind=kind, key=key) == value:
+            return
+        found = session.get(PlatformReference, (platform, kind, key))  # another worker's, a moment ago
+        assert found is not None
+    found.value = value
+    session.add(found)
+    session.commit()

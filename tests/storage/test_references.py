@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.clock import FixedClock
 from bot.core.references import AUDIO_FILE, POLL, References
-from bot.storage.references import recall, remember
+from bot.storage.references import recall, remember, replace
 
 NOW = dt.datetime(2026, 11, 2, 0, 5, tzinfo=dt.UTC)
 
@@ -55,3 +55,14 @@ async def test_the_cores_store_reads_and_writes_off_the_event_loop(sessions: Cal
     assert await store.recall("telegram", AUDIO_FILE, "k") is None
     await store.remember("telegram", AUDIO_FILE, "k", "file-1")
     assert await store.recall("telegram", AUDIO_FILE, "k") == "file-1"
+
+
+def test_a_replaced_value_is_the_latest_choice(sessions: Callable[[], Session]) -> None:
+    """A server's channel is chosen again by its admin: the last choice counts, unlike a file id."""
+    with sessions() as session:
+        replace(session, platform="discord", kind="channel", key="guild-1", value="111", now=NOW)
+        replace(session, platform="discord", kind="channel", key="guild-1", value="222", now=NOW)
+        replace(session, platform="discord", kind="channel", key="guild-2", value="333", now=NOW)
+    with sessions() as session:
+        assert recall(session, platform="discord", kind="channel", key="guild-1") == "222"
+        assert recall(session, platform="discord", kind="channel", key="guild-2") == "333"

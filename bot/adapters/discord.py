@@ -73,6 +73,8 @@ class DiscordConfig:
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg"
     test_guild_id: int | None = None  # sync commands to this server at once (development)
+    per_second: float = 40.0  # requests a second, under Discord's 50 for a bot
+    per_channel_per_second: float = 1.0  # a channel takes 5 posts per 5 s
 
 
 def point_at(config: DiscordConfig) -> None:
@@ -295,7 +297,7 @@ def messages_of(reply: Reply, buttons: type[CoreButton]) -> list[OutgoingMessage
     if reply.poll is not None:
         return [poll_message(reply.poll, buttons)]
     texts_ = pieces(reply.text, single=reply.single) if reply.text is not None else []
-    files = tuple(file for file in (_audio(reply.audio), _document(reply), _photo(reply)) if file)
+    files = files_of(reply)
     if not texts_:
         caption = pieces(reply.audio.caption, single=True)[0] if reply.audio and reply.audio.caption else ""
         texts_ = [caption or (reply.document.caption if reply.document and reply.document.caption else "")]
@@ -304,6 +306,11 @@ def messages_of(reply: Reply, buttons: type[CoreButton]) -> list[OutgoingMessage
     last.view = view_of(reply.buttons, buttons)
     last.files = files
     return messages
+
+
+def files_of(reply: Reply) -> tuple[discord.File, ...]:
+    """The reply's audio, file and picture, as attachments (fresh objects: a File is read once)."""
+    return tuple(file for file in (_audio(reply.audio), _document(reply), _photo(reply)) if file)
 
 
 def poll_message(poll: Poll, buttons: type[CoreButton]) -> OutgoingMessage:

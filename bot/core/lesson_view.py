@@ -102,4 +102,5 @@ def group_reply(deck: Deck, key: str, day: DayLesson | None) -> Reply:
     study = Button(
         "📖 逐句学习（私聊）", start_payload=f"d{day.number}" if day else f"L{key}", action=here.encode()
     )
-    return Reply(text=full_text(deck, day), buttons=keyboard([study]), single=True)
+    thread = f"讨论 · 第 {day.number} 课" if day else f"讨论 · {deck.lesson.header.headline}"[:100]
+    return Reply(text=full_text(deck, day), buttons=keyboard([study]), single=True, thread=thread)

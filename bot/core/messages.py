@@ -153,7 +153,9 @@ class Reply:
     adapters without toasts send it as a plain message when nothing else is sent.
     `single` asks for one message even when the text is too long for the
     platform: the adapter cuts it at a line and marks the cut, instead of
-    splitting it into several messages. `visibility` says who it is for.
+    splitting it into several messages. `visibility` says who it is for. `thread`
+    names a discussion to open under the message (Discord's threads; a platform
+    without them leaves it out).
     """
 
     text: RichText | None = None
@@ -166,6 +168,7 @@ class Reply:
     poll: Poll | None = None
     photo: Photo | None = None
     visibility: Visibility = Visibility.EVERYONE
+    thread: str | None = None  # a discussion under the message, where the platform has threads
 
     @property
     def shows_something(self) -> bool:

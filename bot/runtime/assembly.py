@@ -26,7 +26,7 @@ from bot.delivery.quiz_content import DailyQuizzes
 from bot.delivery.quiz_results import GroupQuizResults
 from bot.delivery.setup import build_pacer, build_pusher
 from bot.runtime.console import ConsoleRole
-from bot.runtime.discord import DiscordPlatform
+from bot.runtime.discord import DiscordGateway, DiscordPlatform
 from bot.runtime.heap import freeze_startup_heap
 from bot.runtime.presence import Presence
 from bot.runtime.push import PushRole
@@ -53,16 +53,16 @@ def choose_roles(
         platforms = tuple(
             role for role, token in ((TELEGRAM, telegram_token), (DISCORD, discord_token)) if token
         )
-        # The push sends on Telegram for now; a server channel's daily post comes with issue 17.
-        return (*platforms, PUSH) if push_enabled and telegram_token else platforms
+        return (*platforms, PUSH) if push_enabled else platforms
     roles = tuple(dict.fromkeys(requested))
     if TELEGRAM in roles and not telegram_token:
         raise RoleError("telegram 角色需要 TELEGRAM_BOT_TOKEN。The telegram role needs a bot token.")
     if DISCORD in roles and not discord_token:
         raise RoleError("discord 角色需要 DISCORD_BOT_TOKEN。The discord role needs a bot token.")
-    if PUSH in roles and not telegram_token:
+    if PUSH in roles and not telegram_token and not discord_token:
         raise RoleError(
-            "push 角色需要一个可推送的平台：设置 TELEGRAM_BOT_TOKEN。The push role needs a platform."
+            "push 角色需要一个可推送的平台：设置 TELEGRAM_BOT_TOKEN 或 DISCORD_BOT_TOKEN。"
+            "The push role needs a platform."
         )
     if PUSH in roles and not push_enabled:
         raise RoleError("push 角色已关闭（push.enabled = false）。The push is disabled in the settings.")
@@ -115,9 +115,11 @@ def assemble(
     `contents` are the kinds of push (default: the daily lesson); `scheduled=False` builds the
     pushers without their timer, for tests and `push now`.
     """
-    platforms: list[TelegramPlatform] = []
+    platforms: list[TelegramPlatform | DiscordPlatform] = []
     if telegram is not None and (TELEGRAM in roles or PUSH in roles):
         platforms.append(TelegramPlatform(conversation, telegram, build_pacer(push)))
+    if discord is not None and (DISCORD in roles or PUSH in roles):
+        platforms.append(DiscordPlatform(conversation, discord))
     presence = Presence(
         sessions=sessions,
         clock=clock,
@@ -127,12 +129,16 @@ def assemble(
         timeout=runtime.worker_timeout,
     )
     units: list[Unit] = [presence, *platforms]
-    built = Runtime(units, presence, telegram=platforms[0] if platforms else None)
+    built = Runtime(units, presence)
+    for platform in platforms:
+        if isinstance(platform, TelegramPlatform):
+            built.telegram = platform
+        else:
+            built.discord = platform
     if built.telegram is not None and TELEGRAM in roles:
         units.append(TelegramPolling(built.telegram))
-    if discord is not None and DISCORD in roles:
-        built.discord = DiscordPlatform(conversation, discord)
-        units.append(built.discord)
+    if built.discord is not None and DISCORD in roles:
+        units.append(DiscordGateway(built.discord))
     if PUSH in roles:
         kinds = contents if contents is not None else default_contents(conversation.services)
         senders: list[PushSender] = [platform.sender for platform in platforms]

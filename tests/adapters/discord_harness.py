@@ -46,8 +46,14 @@ def point_discord_py_at(fake: FakeDiscordServer, monkeypatch: pytest.MonkeyPatch
     point_at(DiscordConfig(token=TOKEN, api_base_url=fake.api_url, gateway_url=fake.gateway_url))
 
 
+@dataclass
+class Running:
+    adapter: DiscordAdapter
+    client: discord.Client
+
+
 @asynccontextmanager
-async def running_adapter(services: Services) -> AsyncIterator[DiscordAdapter]:
+async def running_adapter(services: Services) -> AsyncIterator[Running]:
     """A connected client with the adapter attached and the commands synced globally."""
     adapter = DiscordAdapter(Conversation(services))
     client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
@@ -63,7 +69,7 @@ async def running_adapter(services: Services) -> AsyncIterator[DiscordAdapter]:
             async with asyncio.timeout(10):
                 await client.wait_until_ready()
             await adapter.sync_commands(client)
-            yield adapter
+            yield Running(adapter, client)
         finally:
             await client.close()
             await task

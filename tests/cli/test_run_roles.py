@@ -50,7 +50,7 @@ def test_the_roles_the_settings_enable(
     ("asked", "telegram", "discord", "chosen"),
     [
         ((), True, True, ("telegram", "discord", "push")),
-        ((), False, True, ("discord",)),
+        ((), False, True, ("discord", "push")),
         (("discord",), True, True, ("discord",)),
         (("telegram", "discord"), True, True, ("telegram", "discord")),
     ],

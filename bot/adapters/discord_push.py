@@ -1,0 +1,121 @@
+"""The daily push on Discord: a server's post in its channel, with discord.py's errors put in
+delivery's words.
+
+A server's push is one post in the channel its admin chose: the lesson as an embed (the English
+with the Chinese as spoilers, as much as Discord's 4096 characters allow), the core's buttons
+under it, and a thread for talking about it (the core names it, `Reply.thread`). The post is the
+delivery: a thread that cannot be opened is logged, not retried, so a retry never posts twice.
+
+discord.py waits out a 429 by itself from the headers Discord sends (per route and global), and
+our pacer keeps the whole push under Discord's global limit and a channel's 5 posts per 5 s.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+import aiohttp
+import discord
+
+from bot.adapters.discord import PLATFORM, CoreButton, files_of, messages_of, view_of
+from bot.adapters.discord_text import EMBED_DESCRIPTION_LIMIT, pieces
+from bot.core.messages import Reply
+from bot.core.references import CHANNEL, References
+from bot.delivery.errors import DeliveryError, RecipientGone, SlowDown, TemporaryFailure
+from bot.delivery.pacing import Pacer
+
+GROUP = "group"
+EMBED_COLOUR = 0x2F6FEB
+THREAD_NAME_LIMIT = 100
+THREAD_DAYS = 1440  # minutes of quiet before Discord archives the thread: a day, as the lesson's
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DiscordPushSender:
+    """Posts a server's daily push in its channel (a member's DM comes with DM subscriptions)."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self, client: discord.Client, references: References, buttons: type[CoreButton], pacer: Pacer | None
+    ) -> None:
+        self.client = client
+        self.references = references
+        self.buttons = buttons
+        self.pacer = pacer
+
+    async def push(self, chat_id: str, chat_kind: str, replies: Sequence[Reply]) -> str | None:
+        if chat_kind != GROUP:
+            raise DeliveryError("a Discord member's own push (DMs) is not offered yet")
+        channel_id = await self.references.recall(PLATFORM, CHANNEL, chat_id)
+        if channel_id is None:
+            raise RecipientGone("no channel set up for this server (/buildspeak setup)")
+        message_id: str | None = None
+        try:
+            for reply in replies:
+                message = await self._post(int(channel_id), reply)
+                message_id = str(message.id)
+                if reply.thread:
+                    await self._open_thread(message, reply.thread)
+        except discord.HTTPException as error:
+            raise translate(error) from error
+        except discord.RateLimited as error:
+            raise SlowDown(str(error), error.retry_after) from error
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise TemporaryFailure(repr(error)) from error
+        return message_id
+
+    async def _post(self, channel_id: int, reply: Reply) -> discord.Message:
+        """A text reply as an embed with its buttons and files; anything else (a group quiz's
+        question) as the adapter renders a reply; the last message posted is returned."""
+        channel = self.client.get_partial_messageable(channel_id)
+        if reply.text is None:
+            sent = None
+            for message in messages_of(reply, self.buttons):
+                sent = await self._paced(str(channel_id), lambda m=message: channel.send(**m.kwargs()))
+            assert sent is not None
+            return sent
+        text = pieces(reply.text, limit=EMBED_DESCRIPTION_LIMIT, single=True)[0]
+        embed = discord.Embed(description=text, colour=EMBED_COLOUR)
+        view = view_of(reply.buttons, self.buttons) or discord.utils.MISSING
+        files = list(files_of(reply)) or discord.utils.MISSING
+        return await self._paced(str(channel_id), lambda: channel.send(embed=embed, view=view, files=files))
+
+    async def _open_thread(self, message: discord.Message, name: str) -> None:
+        """Through the REST route: a worker that only posts has no gateway cache, and a message
+        posted through a partial channel does not know its server."""
+        channel_id = message.channel.id
+        try:
+            await self._paced(
+                str(channel_id),
+                lambda: self.client.http.start_thread_with_message(
+                    channel_id, message.id, name=name[:THREAD_NAME_LIMIT], auto_archive_duration=THREAD_DAYS
+                ),
+            )
+        except discord.HTTPException as error:  # the post is out: the push is done either way
+            log.warning("no thread under post %s in channel %s: %s", message.id, message.channel.id, error)
+
+    async def _paced(self, channel_id: str, send: Callable[[], Awaitable[T]]) -> T:
+        if self.pacer is not None:
+            await self.pacer.wait_turn(channel_id, group=True)
+        try:
+            return await send()
+        except discord.RateLimited as error:  # longer than discord.py would wait by itself
+            if self.pacer is not None:
+                self.pacer.pause(error.retry_after)
+            raise
+
+
+def translate(error: discord.HTTPException) -> DeliveryError:
+    """discord.py's exception, as what the delivery should do about it."""
+    reason = f"{error.status} {error.code}: {error.text}"[:300]
+    if isinstance(error, discord.Forbidden | discord.NotFound):
+        # 50001 Missing Access, 50013 Missing Permissions, 10003 Unknown Channel: the server's
+        # channel no longer takes our posts; the push stops there until an admin sets it up again.
+        return RecipientGone(reason)
+    if isinstance(error, discord.DiscordServerError) or error.status == 429:
+        return TemporaryFailure(reason) if error.status != 429 else SlowDown(reason, 1.0)
+    return DeliveryError(reason)

@@ -1,0 +1,126 @@
+"""The daily lesson posted in a server's channel through the real discord.py client and the
+local fake Discord: once a day per server, with its thread, within Discord's limits; a 429 is
+waited out with nothing lost; a channel the bot may no longer post in stops the push there."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.adapters.discord import DiscordConfig
+from bot.adapters.discord_push import DiscordPushSender
+from bot.core.conversation import Conversation
+from bot.core.turn import Services
+from bot.delivery.broadcast import PushConfig, Pusher
+from bot.delivery.content import DailyLessons
+from bot.runtime.discord import discord_pacer
+from bot.storage.tables import Subscriber
+from lessons.deck import DeckBuilder
+from tests import chat_support
+from tests.adapters.discord_harness import Running, School, point_discord_py_at, running_adapter, school
+from tests.delivery.push_support import ledger
+from tests.fakes.discord_api import TOKEN, FakeDiscordServer, Overwrite, Permission
+
+Sessions = Callable[[], Session]
+MESSAGES = "POST /channels/{channel_id}/messages"
+
+
+@pytest.fixture(scope="module")
+def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("audio")
+
+
+@pytest.fixture
+def services(sessions: Sessions, tmp_path: Path, builder: DeckBuilder, audio_dir: Path) -> Services:
+    catalog = chat_support.bundled_catalog(tmp_path)
+    return chat_support.services(catalog, builder, sessions, audio_dir)
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordServer]:
+    async with FakeDiscordServer(heartbeat_interval=0.5, interaction_deadline=10.0) as server:
+        point_discord_py_at(server, monkeypatch)
+        yield server
+
+
+@pytest.fixture
+def world(fake: FakeDiscordServer) -> School:
+    return school(fake)
+
+
+async def set_up(fake: FakeDiscordServer, world: School) -> None:
+    """The teacher subscribes the server: the lessons channel, 08:00 Shanghai (09:00 there now)."""
+    options = {"channel": world.lessons.id, "time": "08:00", "timezone": "Asia/Shanghai"}
+    asked = await fake.slash_command(
+        "buildspeak setup", user_id=world.teacher.id, channel_id=world.general.id, options=options
+    )
+    assert "设置完成" in (await fake.wait_for_response(asked)).content
+
+
+def pusher(services: Services, running: Running) -> Pusher:
+    references = Conversation(services).references
+    pacer = discord_pacer(DiscordConfig(token=TOKEN))
+    sender = DiscordPushSender(running.client, references, running.adapter.buttons, pacer)
+    return Pusher(
+        sender=sender,
+        content=DailyLessons(services.shelf),
+        sessions=services.sessions,
+        clock=services.clock,
+        config=PushConfig(),
+    )
+
+
+def server_status(sessions: Sessions, world: School) -> str:
+    with sessions() as session:
+        found = session.exec(select(Subscriber).where(Subscriber.chat_id == str(world.guild.id))).one()
+        return found.status
+
+
+async def test_the_lesson_is_posted_once_with_its_thread_and_a_way_into_private_study(
+    services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
+) -> None:
+    async with running_adapter(services) as running:
+        await set_up(fake, world)
+        report = await pusher(services, running).run_once()
+        assert report.sent == 1
+        (post,) = fake.messages(world.lessons.id)
+        (embed,) = post.embeds
+        assert "📅 第" in embed["description"] and "||" in embed["description"], "Chinese as spoilers"
+        (thread,) = fake.threads(world.lessons.id)
+        assert thread.name.startswith("讨论 · 第 ") and thread.name.endswith(" 课")
+        assert (await pusher(services, running).run_once()).sent == 0, "once a day per server"
+        assert len(fake.messages(world.lessons.id)) == 1
+        (row,) = ledger(sessions)[str(world.guild.id)]
+        assert row.state == "sent" and row.message_id == str(post.id)
+
+        (study,) = post.custom_ids
+        press = await fake.press_button(post, study, user_id=world.student.id)
+        await fake.wait_for_response(press)
+        assert press.ephemeral and press.response_type == 4 and "【1/" in press.content
+        assert post.edits == 0, "the channel's post is everyone's: a member's press never changes it"
+
+
+async def test_a_429_on_the_post_is_waited_out_and_nothing_is_lost_or_doubled(
+    services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
+) -> None:
+    async with running_adapter(services) as running:
+        await set_up(fake, world)
+        fake.fail_next(MESSAGES, 429, retry_after=0.3)
+        report = await pusher(services, running).run_once()
+        assert report.sent == 1 and fake.rate_limited_count == 1
+        assert len(fake.messages(world.lessons.id)) == 1
+
+
+async def test_a_channel_the_bot_may_no_longer_post_in_stops_the_push_there(
+    services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
+) -> None:
+    async with running_adapter(services) as running:
+        await set_up(fake, world)
+        bot_role = fake.bot_role(world.guild.id)
+        fake.set_overwrites(world.lessons.id, [Overwrite.role(bot_role.id, deny=Permission.SEND_MESSAGES)])
+        report = await pusher(services, running).run_once()
+        assert report.blocked == 1 and fake.messages(world.lessons.id) == []
+        assert server_status(sessions, world) == "blocked"

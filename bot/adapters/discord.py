@@ -28,6 +28,18 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
+from bot.adapters.discord_forms import (
+    MESSAGE_COMMAND,
+    SAVE_FORM,
+    SAVE_FROM_MESSAGE,
+    answer_button_id,
+    answer_form,
+    answer_prompt,
+    message_command_payloads,
+    save_form,
+    submitted_text,
+    target_message_text,
+)
 from bot.adapters.discord_server import (
     SERVER_COMMAND,
     SERVERS_ONLY,
@@ -109,7 +121,7 @@ def command_payloads(commands: Iterable[Command]) -> list[dict[str, Any]]:
         for command in commands
         if command.name not in NOT_ON_DISCORD and not is_server_command(command)
     ]
-    return [*personal, server_command_payload(commands)]
+    return [*personal, server_command_payload(commands), *message_command_payloads()]
 
 
 class DiscordAdapter:
@@ -134,12 +146,17 @@ class DiscordAdapter:
             await client.http.bulk_upsert_global_commands(application_id, payload)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Slash commands; button presses arrive through their dynamic item (`pressed`)."""
+        """Slash and context-menu commands and form submits; button presses arrive through their
+        dynamic item (`pressed`)."""
+        data: dict[str, Any] = dict(interaction.data or {})
+        if interaction.type is discord.InteractionType.modal_submit:
+            await self._submitted(interaction, data)
+            return
         if interaction.type is not discord.InteractionType.application_command:
             return
-        data: dict[str, Any] = dict(interaction.data or {})
-        if data.get("type", 1) != 1:
-            return  # context-menu commands come with the next step of the adapter
+        if data.get("type", 1) == MESSAGE_COMMAND:
+            await self._message_command(interaction, data)
+            return
         if data.get("name") == SERVER_COMMAND:
             await self._server_command(interaction, data)
             return
@@ -175,11 +192,34 @@ class DiscordAdapter:
             language=str(interaction.locale),
             ref=f"interaction {interaction.id}",
             command=Invocation(name, arguments),
+            subscribe_with="/buildspeak setup",
             is_admin=is_admin,
         )
         await self._handle(interaction, incoming)
 
+    async def _message_command(self, interaction: discord.Interaction, data: dict[str, Any]) -> None:
+        """用 BuildSpeak 讲解 explains the message's text; 收藏单词 asks which of its words to save."""
+        text = target_message_text(data)
+        if data.get("name") == SAVE_FROM_MESSAGE:
+            await interaction.response.send_modal(save_form(text))
+            return
+        incoming = self._incoming(interaction, command=Invocation("explain", {"text": text}))
+        await self._handle(interaction, incoming)
+
+    async def _submitted(self, interaction: discord.Interaction, data: dict[str, Any]) -> None:
+        """A form's text: a quiz answer (as if typed in a private chat) or words to save."""
+        text = submitted_text(data)
+        if data.get("custom_id") == SAVE_FORM:
+            incoming = self._incoming(interaction, command=Invocation("save", {"words": text}))
+        else:
+            incoming = self._incoming(interaction, text=text)
+        await self._handle(interaction, incoming)
+
     async def pressed(self, interaction: discord.Interaction, payload: str) -> None:
+        prompt = answer_prompt(payload)
+        if prompt is not None:
+            await interaction.response.send_modal(answer_form(prompt))
+            return
         choice = _poll_choice(payload)
         if choice is not None:
             incoming = self._incoming(interaction, poll_answer=choice)
@@ -209,6 +249,7 @@ class DiscordAdapter:
             user_name=user.display_name,
             language=str(interaction.locale),
             ref=f"interaction {interaction.id}",
+            subscribe_with=None,  # a member's lessons come in their server's channel
             **what,
         )
 
@@ -303,7 +344,11 @@ def messages_of(reply: Reply, buttons: type[CoreButton]) -> list[OutgoingMessage
         texts_ = [caption or (reply.document.caption if reply.document and reply.document.caption else "")]
     messages = [OutgoingMessage(content=text) for text in texts_]
     last = messages[-1]
-    last.view = view_of(reply.buttons, buttons)
+    rows = reply.buttons
+    if reply.typed_answer is not None:  # typing in a server channel would show it to everyone
+        answer = Button("✍️ 作答 Answer", action=answer_button_id(reply.typed_answer.prompt))
+        rows = ((answer,), *rows)
+    last.view = view_of(rows, buttons)
     last.files = files
     return messages
 

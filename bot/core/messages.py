@@ -136,6 +136,19 @@ class Poll:
             raise ValueError(f"the correct option {self.correct} is not one of the {len(self.options)}")
 
 
+@dataclass(frozen=True)
+class TypedAnswer:
+    """The message waits for a word typed in answer (a quiz's recall or listening question).
+
+    Where people simply type in the chat (Telegram, the console) nothing more is needed; where a
+    message to the bot cannot be private (a Discord channel) the platform offers a form, titled
+    `prompt`, whose text comes back to the core as typed text.
+    """
+
+    prompt: str
+    placeholder: str = ""
+
+
 class Visibility(StrEnum):
     """Who a reply is for. In a private chat the two are the same; in a group, ASKER replies are one
     person's business (their vocabulary book, a refusal): Discord shows them to that person alone
@@ -169,6 +182,7 @@ class Reply:
     photo: Photo | None = None
     visibility: Visibility = Visibility.EVERYONE
     thread: str | None = None  # a discussion under the message, where the platform has threads
+    typed_answer: TypedAnswer | None = None  # the message waits for a typed answer
 
     @property
     def shows_something(self) -> bool:
@@ -242,6 +256,9 @@ class Incoming:
     `command` is a command the platform already parsed (typed options); else `text` is parsed.
     `message_id` is the platform's id of the person's message, for replies meant for them alone.
     `poll_answer` is a choice made in one of the bot's polls (a quiz question).
+    `subscribe_with` is how this chat subscribes to the daily push on its platform, as hints name
+    it: "/start"; "/buildspeak setup" for a Discord server; None where it cannot (a Discord
+    member studies in their own space, and their lessons come in their server's channel).
     """
 
     platform: str
@@ -259,6 +276,7 @@ class Incoming:
     command: Invocation | None = None
     message_id: str | None = None
     poll_answer: PollAnswer | None = None
+    subscribe_with: str | None = "/start"
     is_admin: Callable[[], Awaitable[bool]] = field(default=_sender_is_admin, compare=False, repr=False)
 
 

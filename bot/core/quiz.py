@@ -431,7 +431,8 @@ def _next_quiz(turn: Turn, session: Session) -> str:
     still ahead, else tomorrow's."""
     subscriber: Subscriber | None = turn.subscriber(session)
     if subscriber is None or subscriber.status == SubscriberStatus.STOPPED:
-        return "想每晚收到测验？发送 /start 订阅。"
+        subscribe = turn.incoming.subscribe_with
+        return f"想每晚收到测验？发送 {subscribe} 订阅。" if subscribe else "想复习时，随时发送 /quiz。"
     if subscriber.quiz_time is None:
         return "每日测验推送已关闭：/quiztime 21:00 打开。"
     if subscriber.status != SubscriberStatus.ACTIVE:

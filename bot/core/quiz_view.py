@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.core import actions
 from bot.core.actions import Action
-from bot.core.messages import Audio, Button, Poll, Reply, RichText, Span, keyboard
+from bot.core.messages import Audio, Button, Poll, Reply, RichText, Span, TypedAnswer, keyboard
 from bot.learning.quiz_plan import BLANK, QuestionKind, QuizWord, blanked, find_whole
 from bot.learning.review_schedule import Outcome
 from bot.storage.learner_days import Streak
@@ -82,7 +82,8 @@ def question_reply(asked: Asked, number: int, total: int, audio: Audio | None) -
             "听这句，写出空格里的词（直接发给我）：" if audio else "写出空格里的词（直接发给我）：",
             (Span(blanked(word) or BLANK, italic=True),),
         ]
-        return Reply(RichText.of(*lines), buttons=helpers, audio=audio)
+        form = TypedAnswer("听写：空格里的词", "the missing word")
+        return Reply(RichText.of(*lines), buttons=helpers, audio=audio, typed_answer=form)
     lines = [
         (Span(f"{head} ✍️ 回想 Recall", bold=True),),
         "写出这个英文词（直接发给我）：",
@@ -90,7 +91,9 @@ def question_reply(asked: Asked, number: int, total: int, audio: Audio | None) -
     ]
     if word.sentence_zh:
         lines += ["", f"例句：{masked(word.sentence_zh, word)}"]
-    return Reply(RichText.of(*lines), buttons=helpers)
+    return Reply(
+        RichText.of(*lines), buttons=helpers, typed_answer=TypedAnswer("回想：这个英文词", "the word")
+    )
 
 
 def meaning_poll(asked: Asked, head: str) -> Poll:

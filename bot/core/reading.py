@@ -26,9 +26,10 @@ async def today(turn: Turn) -> list[Reply]:
     if day is None:
         return [Reply(RichText.of(texts.NO_LESSON.format(start=turn.services.shelf.catalog.config.start)))]
     replies = []
-    if not subscribed and not turn.is_group:
+    subscribe = turn.incoming.subscribe_with
+    if not subscribed and not turn.is_group and subscribe:
         # Before the card, so the card stays the latest message to tap through.
-        replies.append(Reply(RichText.of("想每天自动收到？发送 /start 订阅。")))
+        replies.append(Reply(RichText.of(f"想每天自动收到？发送 {subscribe} 订阅。")))
     await note_reading(turn, day.lesson.id)
     return [*replies, open_day(turn, day)]
 

@@ -129,7 +129,7 @@ def _changeable(turn: Turn, session: Session) -> Subscriber | list[Reply]:
     """The subscriber to change, or the reply that says there is none."""
     subscriber = turn.subscriber(session)
     if subscriber is None or subscriber.status == SubscriberStatus.STOPPED:
-        return _say(texts.NOT_SUBSCRIBED)
+        return _say(texts.not_subscribed(turn.incoming.subscribe_with))
     return subscriber
 
 
@@ -167,7 +167,7 @@ async def status(turn: Turn) -> list[Reply]:
     """The chat's subscription as it stands: times, timezone, whether it is paused."""
     subscriber = await turn.db(turn.subscriber)
     if subscriber is None or subscriber.status == SubscriberStatus.STOPPED:
-        return _say(texts.NOT_SUBSCRIBED)
+        return _say(texts.not_subscribed(turn.incoming.subscribe_with))
     return _say(settings_summary(turn, subscriber))
 
 

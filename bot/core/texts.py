@@ -9,7 +9,13 @@ from __future__ import annotations
 APOLOGY = "抱歉，出了点问题，我们已经记录下来了。请稍后再试。 Sorry, something went wrong."
 UNKNOWN_COMMAND = "没有这个命令：/{name}。发送 /help 查看全部命令。"
 NOT_A_COMMAND = "我现在只听得懂命令 🙂 发送 /today 开始今天的课，/help 查看全部命令。"
-NOT_SUBSCRIBED = "你还没有订阅。先发送 /start，再来设置吧。"
+
+
+def not_subscribed(subscribe_with: str | None) -> str:
+    """Asked to change a subscription there is none of: how to make one, where there is a way."""
+    return f"你还没有订阅。先发送 {subscribe_with}，再来设置吧。" if subscribe_with else "你还没有订阅。"
+
+
 ADMINS_ONLY = "只有群管理员可以修改本群的订阅设置。"
 PRIVATE_ONLY = "这个命令请在和我的私聊中使用。"
 NO_LESSON = "今天还没有课程（课表从 {start} 开始）。"

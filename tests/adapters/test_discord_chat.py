@@ -53,12 +53,14 @@ def button_id(message: StoredMessage, label: str) -> str:
 
 
 async def today_card(fake: FakeDiscordServer, world: School) -> tuple[FakeInteraction, StoredMessage]:
-    """/today by the student: a hint to subscribe, then the first card (the last message)."""
+    """/today by the student: the first card, and no hint to subscribe (a member's lessons come
+    in their server's channel; there is no /start on Discord)."""
     today = await fake.wait_for_response(
         await fake.slash_command("today", user_id=world.student.id, channel_id=world.general.id)
     )
-    (card,) = await fake.wait_for_followups(today, count=1)
-    return today, card
+    assert today.message is not None and today.followups == []
+    assert "/start" not in today.message.content
+    return today, today.message
 
 
 def _buttons(components: list[dict[str, object]]) -> list[dict[str, object]]:

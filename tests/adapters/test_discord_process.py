@@ -27,8 +27,8 @@ async def test_run_with_both_tokens_serves_telegram_and_discord(tmp_path: Path, 
             asked = await discord.slash_command(
                 "today", user_id=world.student.id, channel_id=world.general.id
             )
-            (card,) = await discord.wait_for_followups(asked, count=1, timeout=30)
-            assert asked.ephemeral and "【1/" in card.content
+            await discord.wait_for_response(asked, timeout=30)
+            assert asked.ephemeral and "【1/" in asked.content
             telegram.send_text(4242, "/today")
             await telegram.wait_for("sendMessage", count=2, timeout=30)
         finally:

@@ -56,6 +56,7 @@ from bot.core import texts
 from bot.core.commands import Command
 from bot.core.conversation import Conversation
 from bot.core.messages import (
+    REMOVED,
     Audio,
     Button,
     ChatKind,
@@ -85,7 +86,8 @@ class DiscordConfig:
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg"
     test_guild_id: int | None = None  # sync commands to this server at once (development)
-    per_second: float = 40.0  # requests a second, under Discord's 50 for a bot
+    per_second: float = 50.0  # requests a second: Discord's global limit for a bot
+    headroom: float = 0.03  # share of it left unused (interactions' followups, discord.py's own calls)
     per_channel_per_second: float = 1.0  # a channel takes 5 posts per 5 s
 
 
@@ -133,7 +135,22 @@ class DiscordAdapter:
 
     def attach(self, client: discord.Client) -> None:
         client.event(self.on_interaction)
+        client.event(self.on_guild_remove)
         client.add_dynamic_items(self.buttons)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a server (kicked, or the server deleted): its push stops, its data stays."""
+        incoming = Incoming(
+            platform=PLATFORM,
+            chat_id=str(guild.id),
+            user_id="",
+            chat_kind=ChatKind.GROUP,
+            user_name=guild.name,
+            event=REMOVED,
+            ref=f"guild {guild.id} removed",
+        )
+        await self.conversation.handle(incoming)
+        log.info("removed from server %s: its daily post stops", guild.id)
 
     async def sync_commands(self, client: discord.Client, *, guild_id: int | None = None) -> None:
         """Register the commands: in one server at once (development), else globally."""

@@ -20,9 +20,10 @@ import aiohttp
 import discord
 
 from bot.adapters.discord import PLATFORM, CoreButton, files_of, messages_of, view_of
+from bot.adapters.discord_server import missing_permissions
 from bot.adapters.discord_text import EMBED_DESCRIPTION_LIMIT, pieces
 from bot.core.messages import Reply
-from bot.core.references import CHANNEL, References
+from bot.core.references import CHANNEL, SET_UP_BY, References
 from bot.delivery.errors import DeliveryError, RecipientGone, SlowDown, TemporaryFailure
 from bot.delivery.pacing import Pacer
 
@@ -61,7 +62,10 @@ class DiscordPushSender:
                 if reply.thread:
                     await self._open_thread(message, reply.thread)
         except discord.HTTPException as error:
-            raise translate(error) from error
+            failure = translate(error)
+            if isinstance(failure, RecipientGone):
+                await self._tell_admin(chat_id, int(channel_id), error)
+            raise failure from error
         except discord.RateLimited as error:
             raise SlowDown(str(error), error.retry_after) from error
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -98,6 +102,21 @@ class DiscordPushSender:
         except discord.HTTPException as error:  # the post is out: the push is done either way
             log.warning("no thread under post %s in channel %s: %s", message.id, message.channel.id, error)
 
+    async def _tell_admin(self, guild_id: str, channel_id: int, error: discord.HTTPException) -> None:
+        """The channel stopped taking our posts: the admin who set it up hears why, by DM (the
+        push stops there until they run /buildspeak setup again; /buildspeak status says so too).
+        A DM they do not accept is only logged."""
+        admin = await self.references.recall(PLATFORM, SET_UP_BY, guild_id)
+        if admin is None:
+            return
+        text = lost_channel_text(self.client.get_guild(int(guild_id)), channel_id, error)
+        try:
+            dm = await self.client.http.start_private_message(int(admin))
+            channel = self.client.get_partial_messageable(int(dm["id"]))
+            await self._paced(str(channel.id), lambda: channel.send(text))
+        except discord.HTTPException as failure:
+            log.info("could not tell admin %s of server %s: %s", admin, guild_id, failure)
+
     async def _paced(self, channel_id: str, send: Callable[[], Awaitable[T]]) -> T:
         if self.pacer is not None:
             await self.pacer.wait_turn(channel_id, group=True)
@@ -107,6 +126,21 @@ class DiscordPushSender:
             if self.pacer is not None:
                 self.pacer.pause(error.retry_after)
             raise
+
+
+def lost_channel_text(guild: discord.Guild | None, channel_id: int, error: discord.HTTPException) -> str:
+    """Why the daily post stopped, in Chinese, with what to fix (the missing permissions, when
+    this process sees the server through the gateway)."""
+    where = f"「{guild.name}」的 <#{channel_id}>" if guild is not None else f"<#{channel_id}>"
+    if isinstance(error, discord.NotFound):
+        cause = "这个频道已被删除，或者我已不在这个服务器里。"
+    else:
+        missing = missing_permissions(guild, channel_id) if guild is not None else None
+        cause = f"我缺少这些权限：{'、'.join(missing)}。" if missing else "我没有在那里发消息的权限了。"
+    return (
+        f"⚠️ BuildSpeak 无法在{where}发布今天的课：{cause}\n"
+        "这个服务器的每日推送已暂停。修好后运行 /buildspeak setup 即可恢复。"
+    )
 
 
 def translate(error: discord.HTTPException) -> DeliveryError:

@@ -20,6 +20,7 @@ AUDIO_FILE = "audio-file"  # key: the audio's content hash; value: the platform'
 POLL = "poll"  # key: the platform's poll id; value: what the poll asks (for its answers)
 MESSAGE = "message"  # key: ours (a push, a lesson post); value: the platform's message id
 CHANNEL = "channel"  # key: a subscribed chat (a Discord server); value: the channel its posts go to
+SET_UP_BY = "set-up-by"  # key: a subscribed chat (a Discord server); value: the admin who last set it up
 
 
 class References:

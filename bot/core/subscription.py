@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.core import actions, reading, texts
 from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, keyboard
-from bot.core.references import CHANNEL
+from bot.core.references import CHANNEL, SET_UP_BY
 from bot.core.shelf import DayLesson
 from bot.core.times import QUIZ_TIME_EXAMPLE, TIME_EXAMPLE, format_time_of_day, parse_time_of_day
 from bot.core.timezones import TIMEZONE_EXAMPLES, describe_zone, parse_timezone
@@ -156,6 +156,8 @@ async def setup(turn: Turn) -> list[Reply]:
             incoming = turn.incoming
             where = {"platform": incoming.platform, "kind": CHANNEL, "key": incoming.chat_id}
             references.replace(session, **where, value=channel, now=turn.now)
+            by = {**where, "kind": SET_UP_BY}  # told if the channel stops taking the posts
+            references.replace(session, **by, value=incoming.user_id, now=turn.now)
         return update_subscriber(session, subscriber, now=turn.now, **chosen), created
 
     subscriber, created = await turn.db(apply)

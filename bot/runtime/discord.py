@@ -33,7 +33,7 @@ def discord_pacer(config: DiscordConfig) -> Pacer:
             per_second=config.per_second,
             per_chat_per_second=per_channel,
             group_per_minute=per_channel * 60,
-            headroom=0.0,
+            headroom=config.headroom,
         )
     )
 

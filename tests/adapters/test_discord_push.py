@@ -4,6 +4,7 @@ waited out with nothing lost; a channel the bot may no longer post in stops the 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 
 from bot.adapters.discord import DiscordConfig
 from bot.adapters.discord_push import DiscordPushSender
+from bot.clock import FixedClock
 from bot.core.conversation import Conversation
 from bot.core.turn import Services
 from bot.delivery.broadcast import PushConfig, Pusher
@@ -53,11 +55,15 @@ def world(fake: FakeDiscordServer) -> School:
 
 async def set_up(fake: FakeDiscordServer, world: School) -> None:
     """The teacher subscribes the server: the lessons channel, 08:00 Shanghai (09:00 there now)."""
-    options = {"channel": world.lessons.id, "time": "08:00", "timezone": "Asia/Shanghai"}
+    await set_up_in(fake, world, world.lessons.id)
+
+
+async def set_up_in(fake: FakeDiscordServer, world: School, channel_id: int) -> None:
+    options = {"channel": channel_id, "time": "08:00", "timezone": "Asia/Shanghai"}
     asked = await fake.slash_command(
         "buildspeak setup", user_id=world.teacher.id, channel_id=world.general.id, options=options
     )
-    assert "设置完成" in (await fake.wait_for_response(asked)).content
+    assert "设置" in (await fake.wait_for_response(asked)).content
 
 
 def pusher(services: Services, running: Running) -> Pusher:
@@ -124,3 +130,29 @@ async def test_a_channel_the_bot_may_no_longer_post_in_stops_the_push_there(
         report = await pusher(services, running).run_once()
         assert report.blocked == 1 and fake.messages(world.lessons.id) == []
         assert server_status(sessions, world) == "blocked"
+        (told,) = fake.messages(fake.dm_channel(world.teacher.id).id)
+        assert "缺少这些权限：发送消息" in told.content and "/buildspeak setup" in told.content
+        status = await fake.slash_command(
+            "buildspeak status", user_id=world.teacher.id, channel_id=world.general.id
+        )
+        assert "无法送达" in (await fake.wait_for_response(status)).content, "the next command says so too"
+
+
+async def test_a_deleted_channel_stops_the_push_and_its_admin_hears_why(
+    services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
+) -> None:
+    async with running_adapter(services) as running:
+        await set_up(fake, world)
+        fake.delete_channel(world.lessons.id)
+        report = await pusher(services, running).run_once()
+        assert report.blocked == 1 and server_status(sessions, world) == "blocked"
+        (told,) = fake.messages(fake.dm_channel(world.teacher.id).id)
+        assert "已被删除" in told.content
+        await set_up_in(fake, world, world.general.id)
+        assert server_status(sessions, world) == "active", "setting up again brings the push back"
+        assert (await pusher(services, running).run_once()).sent == 0, "today's push has had its turn"
+        clock = services.clock
+        assert isinstance(clock, FixedClock)
+        clock.advance(dt.timedelta(days=1))
+        assert (await pusher(services, running).run_once()).sent == 1
+        assert len(fake.messages(world.general.id)) == 1, "tomorrow's lesson, in the channel chosen now"

@@ -3,6 +3,7 @@ post needs, the server subscribed with its time and timezone, members refused.""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -130,3 +131,18 @@ async def test_a_channel_where_the_bot_may_not_post_is_named_with_what_is_missin
         assert "附加文件" in refused.content and "创建公开子区" in refused.content
         assert "发送消息" not in refused.content.split("：", 1)[1].split("。")[0]
         assert server_subscriber(sessions, world) is None, "nothing set up until the channel works"
+
+
+async def test_a_server_that_removes_the_bot_gets_no_more_posts(
+    services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
+) -> None:
+    async with running_adapter(services) as running:
+        await setup(fake, world, world.teacher.id, channel=world.lessons.id)
+        fake.remove_bot_from_guild(world.guild.id)
+        await running.client.wait_for("guild_remove", timeout=5)
+        for _ in range(50):  # the core records it just after discord.py's event
+            found = server_subscriber(sessions, world)
+            if found is not None and found.status == "blocked":
+                break
+            await asyncio.sleep(0.1)
+        assert found is not None and found.status == "blocked"

@@ -49,6 +49,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/usage_index.py
 	bash scripts/with-postgres.sh $(BIN)/python benchmarks/broadcast.py
 	bash scripts/with-postgres.sh $(BIN)/python benchmarks/quiz.py
+	$(BIN)/python benchmarks/discord_push.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ commands as Discord's JSON and syncs them with discord.py's HTTP client instead.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
@@ -73,6 +74,7 @@ POLL_CHOICE = "poll"  # a quiz question's option: "poll:<index>:<the core's key>
 OPTION_LETTERS = "ABCDEFGHIJ"
 BUTTONS_PER_ROW, ROWS = 5, 5
 EPHEMERAL_IN_SERVERS = True
+DEFER_AFTER = 2.0  # seconds of handling before the interaction is deferred (Discord allows 3)
 # Commands Discord serves. /start subscribes a Telegram chat; a server subscribes by its own setup.
 NOT_ON_DISCORD = frozenset({"start"})
 GUILD_INSTALL, IN_SERVERS, IN_BOT_DMS = 0, 0, 1
@@ -129,8 +131,9 @@ def command_payloads(commands: Iterable[Command]) -> list[dict[str, Any]]:
 class DiscordAdapter:
     """Connects a discord.py client to the conversation core."""
 
-    def __init__(self, conversation: Conversation) -> None:
+    def __init__(self, conversation: Conversation, *, defer_after: float = DEFER_AFTER) -> None:
         self.conversation = conversation
+        self.defer_after = defer_after
         self.buttons = core_button(self)
 
     def attach(self, client: discord.Client) -> None:
@@ -250,8 +253,11 @@ class DiscordAdapter:
         try:
             if self.conversation.may_be_slow(incoming):
                 await responder.defer()  # an answer from the model may take longer than Discord's 3 s
-            replies = await self.conversation.handle(incoming)
-            await responder.deliver(replies)
+            handling = asyncio.ensure_future(self.conversation.handle(incoming))
+            done, _ = await asyncio.wait({handling}, timeout=self.defer_after)
+            if not done and not interaction.response.is_done():
+                await responder.defer()  # slower than expected (a busy database, a first audio)
+            await responder.deliver(await handling)
         except discord.HTTPException as error:
             log.error("interaction %s: Discord refused the answer: %s", interaction.id, error)
             await responder.apologise()
@@ -283,7 +289,11 @@ class Responder:
         self.ephemeral = ephemeral
 
     async def defer(self) -> None:
-        await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
+        """A command shows "thinking…"; a press keeps its message, to be edited or followed."""
+        if self.interaction.type is discord.InteractionType.component:
+            await self.interaction.response.defer()
+        else:
+            await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
 
     async def deliver(self, replies: Sequence[Reply]) -> None:
         for reply in replies:

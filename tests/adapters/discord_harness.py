@@ -53,9 +53,9 @@ class Running:
 
 
 @asynccontextmanager
-async def running_adapter(services: Services) -> AsyncIterator[Running]:
+async def running_adapter(services: Services, *, defer_after: float = 2.0) -> AsyncIterator[Running]:
     """A connected client with the adapter attached and the commands synced globally."""
-    adapter = DiscordAdapter(Conversation(services))
+    adapter = DiscordAdapter(Conversation(services), defer_after=defer_after)
     client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
 
     async def identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:

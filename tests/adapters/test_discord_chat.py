@@ -129,3 +129,18 @@ async def test_save_then_words_lists_the_word_in_the_members_own_book(
             await fake.slash_command("words", user_id=world.teacher.id, channel_id=world.general.id)
         )
         assert "leverage" not in other.content, "each member has their own book"
+
+
+async def test_an_answer_slower_than_discord_waits_for_is_deferred_and_still_arrives(
+    services: Services, fake: FakeDiscordServer, world: School
+) -> None:
+    """Every answer deferred at once (as a slow one is, after 2 s): a command's fills the
+    "thinking" message, a press's edits the card it was pressed on."""
+    async with running_adapter(services, defer_after=0.0):
+        today = await fake.slash_command("today", user_id=world.student.id, channel_id=world.general.id)
+        (card,) = await fake.wait_for_followups(today, count=1)
+        assert today.response_type == 5 and card.ephemeral and "【1/" in card.content
+        first_text = card.content
+        press = await fake.press_button(card, button_id(card, NEXT), user_id=world.student.id)
+        await fake.wait_until(lambda: card.content != first_text or None, what="the card edited")
+        assert press.response_type == 6 and "【2/" in card.content

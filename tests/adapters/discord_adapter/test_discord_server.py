@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from sqlmodel import Session, select
 
 from bot.adapters.discord import command_payloads
@@ -17,35 +15,10 @@ from bot.core.references import CHANNEL
 from bot.core.turn import Services
 from bot.storage.references import recall
 from bot.storage.tables import Subscriber
-from lessons.deck import DeckBuilder
-from tests import chat_support
-from tests.adapters.discord_harness import School, point_discord_py_at, running_adapter, school
+from tests.adapters.discord_adapter.harness import School, running_adapter
 from tests.fakes.discord_api import FakeDiscordServer, FakeInteraction, Overwrite, Permission
 
 Sessions = Callable[[], Session]
-
-
-@pytest.fixture(scope="module")
-def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("audio")
-
-
-@pytest.fixture
-def services(sessions: Sessions, tmp_path: Path, builder: DeckBuilder, audio_dir: Path) -> Services:
-    catalog = chat_support.bundled_catalog(tmp_path)
-    return chat_support.services(catalog, builder, sessions, audio_dir)
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordServer]:
-    async with FakeDiscordServer(heartbeat_interval=0.5, interaction_deadline=10.0) as server:
-        point_discord_py_at(server, monkeypatch)
-        yield server
-
-
-@pytest.fixture
-def world(fake: FakeDiscordServer) -> School:
-    return school(fake)
 
 
 def server_subscriber(sessions: Sessions, world: School) -> Subscriber | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.adapters.discord_harness import school
+from tests.adapters.discord_adapter.harness import school
 from tests.fakes.discord_api import FakeDiscordServer
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.process_support import bot_environment, start_bot, stop_bot

@@ -5,7 +5,7 @@ save words, on any message."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from bot.storage import quizzes
 from bot.storage.tables import Quiz
 from lessons.deck import DeckBuilder
 from tests import chat_support
-from tests.adapters.discord_harness import School, point_discord_py_at, running_adapter, school
+from tests.adapters.discord_adapter.harness import School, running_adapter
 from tests.core.quiz_support import quiz_services, save
 from tests.fakes.discord_api import FakeDiscordServer, FakeInteraction, StoredMessage
 
@@ -27,28 +27,11 @@ NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 WORDS = ("moat", "leverage", "latency", "engulf")
 
 
-@pytest.fixture(scope="module")
-def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("audio")
-
-
 @pytest.fixture
 def services(sessions: Sessions, tmp_path: Path, builder: DeckBuilder, audio_dir: Path) -> Services:
     catalog = chat_support.bundled_catalog(tmp_path)
     plain = chat_support.services(catalog, builder, sessions, audio_dir)
     return quiz_services(replace(plain, clock=FixedClock(NOW)))
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordServer]:
-    async with FakeDiscordServer(heartbeat_interval=0.5, interaction_deadline=10.0) as server:
-        point_discord_py_at(server, monkeypatch)
-        yield server
-
-
-@pytest.fixture
-def world(fake: FakeDiscordServer) -> School:
-    return school(fake)
 
 
 def shown(interaction: FakeInteraction) -> list[StoredMessage]:

@@ -4,8 +4,7 @@ deferral ("BuildSpeak is thinking…"), then the model's answer fills it, for th
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -14,9 +13,7 @@ from sqlmodel import Session
 from bot.core.turn import Services
 from bot.learning.setup import build_explainer
 from bot.settings import ExplainSettings, LlmSettings
-from lessons.deck import DeckBuilder
-from tests import chat_support
-from tests.adapters.discord_harness import School, point_discord_py_at, running_adapter, school
+from tests.adapters.discord_adapter.harness import School, running_adapter
 from tests.fakes.discord_api import FakeDiscordServer
 from tests.fakes.openai_api import MODEL, FakeOpenAIServer
 
@@ -25,21 +22,8 @@ DEADLINE = 1.0  # the fake's window for a first answer (Discord's is 3 s); the m
 
 
 @pytest.fixture
-def services(sessions: Sessions, tmp_path: Path, builder: DeckBuilder) -> Services:
-    catalog = chat_support.bundled_catalog(tmp_path)
-    return chat_support.services(catalog, builder, sessions, tmp_path / "audio")
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordServer]:
-    async with FakeDiscordServer(heartbeat_interval=0.5, interaction_deadline=DEADLINE) as server:
-        point_discord_py_at(server, monkeypatch)
-        yield server
-
-
-@pytest.fixture
-def world(fake: FakeDiscordServer) -> School:
-    return school(fake)
+def interaction_deadline() -> float:
+    return DEADLINE
 
 
 async def test_explain_is_deferred_then_answered_by_the_model(

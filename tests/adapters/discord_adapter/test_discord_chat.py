@@ -4,45 +4,18 @@ a restart, the vocabulary book."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from sqlmodel import Session
 
 from bot.adapters.discord import command_payloads
 from bot.core.commands import default_commands
 from bot.core.turn import Services
-from lessons.deck import DeckBuilder
-from tests import chat_support
-from tests.adapters.discord_harness import School, point_discord_py_at, running_adapter, school
+from tests.adapters.discord_adapter.harness import School, running_adapter
 from tests.fakes.discord_api import FakeDiscordServer, FakeInteraction, StoredMessage
 
 Sessions = Callable[[], Session]
 NEXT = "下一句 ▶"
-
-
-@pytest.fixture(scope="module")
-def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("audio")
-
-
-@pytest.fixture
-def services(sessions: Sessions, tmp_path: Path, builder: DeckBuilder, audio_dir: Path) -> Services:
-    catalog = chat_support.bundled_catalog(tmp_path)
-    return chat_support.services(catalog, builder, sessions, audio_dir)
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordServer]:
-    async with FakeDiscordServer(heartbeat_interval=0.5, interaction_deadline=10.0) as server:
-        point_discord_py_at(server, monkeypatch)
-        yield server
-
-
-@pytest.fixture
-def world(fake: FakeDiscordServer) -> School:
-    return school(fake)
 
 
 def button_id(message: StoredMessage, label: str) -> str:

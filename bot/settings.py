@@ -99,6 +99,21 @@ class DatabaseSettings(_Section):
         return value
 
 
+HTTP = ("http://", "https://")
+
+
+def none_if_empty(value: object) -> object:
+    """An empty value in `.env` or the TOML file means "not set"."""
+    return None if value in ("", None) else value
+
+
+def url_of(value: str, schemes: tuple[str, ...], wanted: str) -> str:
+    """A service's address, without a trailing slash; anything else is refused saying what is wanted."""
+    if not value.startswith(schemes):
+        raise ValueError(f"must be {wanted}")
+    return value.rstrip("/")
+
+
 class TelegramSettings(_Section):
     token: SecretStr | None = Field(default=None, description="from @BotFather; also TELEGRAM_BOT_TOKEN")
     api_base_url: str = Field(
@@ -109,14 +124,12 @@ class TelegramSettings(_Section):
     @field_validator("token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
-        return None if value in ("", None) else value
+        return none_if_empty(value)
 
     @field_validator("api_base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL like https://api.telegram.org or http://127.0.0.1:8081")
-        return value.rstrip("/")
+        return url_of(value, HTTP, "an http(s) URL like https://api.telegram.org or http://127.0.0.1:8081")
 
 
 class DiscordSettings(_Section):
@@ -139,21 +152,17 @@ class DiscordSettings(_Section):
     @field_validator("token", "test_guild_id", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
-        return None if value in ("", None) else value
+        return none_if_empty(value)
 
     @field_validator("api_base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL like https://discord.com/api/v10")
-        return value.rstrip("/")
+        return url_of(value, HTTP, "an http(s) URL like https://discord.com/api/v10")
 
     @field_validator("gateway_url")
     @classmethod
     def _ws_url(cls, value: str) -> str:
-        if not value.startswith(("ws://", "wss://")):
-            raise ValueError("must be a ws(s) URL like wss://gateway.discord.gg")
-        return value.rstrip("/")
+        return url_of(value, ("ws://", "wss://"), "a ws(s) URL like wss://gateway.discord.gg")
 
 
 class PushSettings(_Section):
@@ -239,7 +248,7 @@ class LlmSettings(_Section):
     @field_validator("api_key", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
-        return None if value in ("", None) else value
+        return none_if_empty(value)
 
     @field_validator("base_url")
     @classmethod

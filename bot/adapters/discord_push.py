@@ -39,6 +39,7 @@ class DiscordPushSender:
     """Posts a server's daily push in its channel (a member's DM comes with DM subscriptions)."""
 
     platform = PLATFORM
+    answers_members_alone = True  # a server's quiz post starts each member's own, ephemeral quiz
 
     def __init__(
         self, client: discord.Client, references: References, buttons: type[CoreButton], pacer: Pacer | None

@@ -19,6 +19,7 @@ class TelegramPushSender:
     """Sends a push through the adapter (same rendering, same pacer as replies)."""
 
     platform = PLATFORM
+    answers_members_alone = False  # a group's quiz is polls everyone answers
 
     def __init__(self, adapter: TelegramAdapter, bot: Bot) -> None:
         self.adapter = adapter

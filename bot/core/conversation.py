@@ -115,6 +115,8 @@ class Conversation:
                 return await quiz.hint(turn, args[0])
             case actions.QUIZ_SKIP:
                 return await quiz.skipped(turn, args[0])
+            case actions.QUIZ_NOW:
+                return await quiz.quiz_command(turn)
             case actions.NOOP:
                 return [Reply(notice=NOOP_NOTICES.get(args[0], ""))]
         return [Reply(notice=texts.STALE_BUTTON)]

@@ -50,6 +50,18 @@ def invitation(mode: str, count: int, overdue: int, streak: Streak, quiz_id: int
     return Reply(RichText.of(*lines), buttons=keyboard([start]))
 
 
+def members_invitation() -> Reply:
+    """A group's daily quiz where the platform answers each member alone (a Discord server):
+    one post, and each member who presses gets their own quiz of their own words."""
+    lines = (
+        (Span("🧠 今日测验 Daily quiz", bold=True),),
+        "每个人复习自己收藏的词，题目只有你自己看得到。",
+        "Each of you reviews your own saved words; only you see your questions.",
+    )
+    start = Button("开始我的测验 ▶ Start", action=Action(actions.QUIZ_NOW).encode())
+    return Reply(RichText.of(*lines), buttons=keyboard([start]))
+
+
 def opening(mode: str, count: int) -> Reply:
     """Said before the first question of a quiz that is not about due words."""
     if mode == Mode.TODAY:

@@ -47,6 +47,9 @@ class PushSender(Protocol):
     """A platform adapter's side of the push: send to a chat, paced, or raise a `DeliveryError`."""
 
     platform: str
+    # Whether a group's members can each be answered alone (Discord's ephemeral replies): then a
+    # group's quiz is one post that starts each member's own, rather than polls for everyone.
+    answers_members_alone: bool
 
     async def push(self, chat_id: str, chat_kind: str, replies: Sequence[Reply]) -> str | None:
         """Send the replies; return the platform's id of the message sent. On a 429 the adapter

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from sqlmodel import Session
 
@@ -58,8 +58,12 @@ class DailyQuizzes:
         clock: Clock,
         *,
         default_zone: str,
+        members_alone: Collection[str] = (),
     ) -> None:
         self.shelf = shelf
+        # Platforms that answer a group's members each alone (Discord): their groups get one post
+        # that starts each member's own quiz, not polls for everyone.
+        self.members_alone = frozenset(members_alone)
         self.kit = kit
         self.sessions = sessions
         self.clock = clock
@@ -226,6 +230,8 @@ class DailyQuizzes:
             subscriber = session.get(Subscriber, claim.subscriber.id)
             if subscriber is None:
                 return []
+            if subscriber.platform in self.members_alone:
+                return [quiz_view.members_invitation()]
             return group_quiz.build(
                 session,
                 shelf=self.shelf,

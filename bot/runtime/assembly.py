@@ -140,8 +140,8 @@ def assemble(
     if built.discord is not None and DISCORD in roles:
         units.append(DiscordGateway(built.discord))
     if PUSH in roles:
-        kinds = contents if contents is not None else default_contents(conversation.services)
         senders: list[PushSender] = [platform.sender for platform in platforms]
+        kinds = contents if contents is not None else default_contents(conversation.services, senders)
         pushers = [
             build_pusher(
                 push,
@@ -180,7 +180,7 @@ def quizzes_ahead(
     return QuizzesAhead(quiz, platforms, sessions, clock, ahead=quiz.kit.config.build_ahead)
 
 
-def default_contents(services: Services) -> list[PushContent]:
+def default_contents(services: Services, senders: Sequence[PushSender] = ()) -> list[PushContent]:
     """What the push sends every day: the lesson at each chat's lesson time, the quiz at its quiz time."""
     assert services.quizzes is not None
     quiz = DailyQuizzes(
@@ -189,5 +189,6 @@ def default_contents(services: Services) -> list[PushContent]:
         services.sessions,
         services.clock,
         default_zone=services.defaults.timezone,
+        members_alone=[sender.platform for sender in senders if sender.answers_members_alone],
     )
     return [DailyLessons(services.shelf), quiz]

@@ -39,6 +39,7 @@ class RecordingSender:
     own push is tested through the fake Bot API in tests/adapters)."""
 
     platform: str = "telegram"
+    answers_members_alone: bool = False
     sent: dict[str, list[Sequence[Reply]]] = field(default_factory=dict)
 
     async def push(self, chat_id: str, chat_kind: str, replies: Sequence[Reply]) -> str | None:

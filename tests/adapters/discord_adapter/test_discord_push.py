@@ -16,6 +16,7 @@ from bot.core.conversation import Conversation
 from bot.core.turn import Services
 from bot.delivery.broadcast import PushConfig, Pusher
 from bot.delivery.content import DailyLessons
+from bot.delivery.quiz_content import DailyQuizzes
 from bot.runtime.discord import discord_pacer
 from bot.storage.tables import Subscriber
 from tests.adapters.discord_adapter.harness import (
@@ -23,6 +24,8 @@ from tests.adapters.discord_adapter.harness import (
     School,
     running_adapter,
 )
+from tests.chat_support import MORNING
+from tests.core.quiz_support import save
 from tests.delivery.push_support import ledger
 from tests.fakes.discord_api import TOKEN, FakeDiscordServer, Overwrite, Permission
 
@@ -133,3 +136,50 @@ async def test_a_deleted_channel_stops_the_push_and_its_admin_hears_why(
         clock.advance(dt.timedelta(days=1))
         assert (await pusher(services, running).run_once()).sent == 1
         assert len(fake.messages(world.general.id)) == 1, "tomorrow's lesson, in the channel chosen now"
+
+
+def quiz_pusher(services: Services, running: Running) -> Pusher:
+    assert services.quizzes is not None
+    content = DailyQuizzes(
+        services.shelf, services.quizzes, services.sessions, services.clock,
+        default_zone="Asia/Shanghai", members_alone=["discord"],
+    )  # fmt: skip
+    lessons = pusher(services, running)
+    return Pusher(
+        sender=lessons.sender, content=content, sessions=services.sessions, clock=services.clock,
+        config=PushConfig(),
+    )  # fmt: skip
+
+
+async def test_the_quiz_post_starts_each_members_own_quiz(
+    services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
+) -> None:
+    save(
+        sessions,
+        MORNING - dt.timedelta(days=1),
+        "moat",
+        "leverage",
+        platform="discord",
+        user_id=str(world.student.id),
+    )
+    async with running_adapter(services) as running:
+        await set_up(fake, world)
+        quiz_time = await fake.slash_command(
+            "buildspeak quiztime", user_id=world.teacher.id, channel_id=world.general.id,
+            options={"time": "08:30"},
+        )  # fmt: skip
+        assert "08:30" in (await fake.wait_for_response(quiz_time)).content
+        assert (await quiz_pusher(services, running).run_once()).sent == 1
+        (post,) = fake.messages(world.lessons.id)
+        (embed,) = post.embeds
+        assert "今日测验" in embed["description"] and "只有你自己看得到" in embed["description"]
+        (start,) = post.custom_ids
+
+        mine = await fake.press_button(post, start, user_id=world.student.id)
+        await fake.wait_for_response(mine)
+        shown = " ".join(m.content for m in [mine.message, *mine.followups] if m is not None)
+        assert mine.ephemeral and "1/2" in shown and "moat" in shown, "the student's own words"
+        theirs = await fake.press_button(post, start, user_id=world.teacher.id)
+        await fake.wait_for_response(theirs)
+        assert theirs.ephemeral and "moat" not in theirs.content, "the teacher has saved nothing"
+        assert post.edits == 0 and len(fake.messages(world.lessons.id)) == 1

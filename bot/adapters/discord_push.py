@@ -23,7 +23,7 @@ from bot.adapters.discord import PLATFORM, CoreButton, files_of, messages_of, vi
 from bot.adapters.discord_server import missing_permissions
 from bot.adapters.discord_text import EMBED_DESCRIPTION_LIMIT, pieces
 from bot.core.messages import Reply
-from bot.core.references import CHANNEL, SET_UP_BY, References
+from bot.core.references import CHANNEL, SET_UP_BY, THREAD, References
 from bot.delivery.errors import DeliveryError, RecipientGone, SlowDown, TemporaryFailure
 from bot.delivery.pacing import Pacer
 
@@ -58,10 +58,10 @@ class DiscordPushSender:
         message_id: str | None = None
         try:
             for reply in replies:
-                message = await self._post(int(channel_id), reply)
+                message = await self._post_where(chat_id, int(channel_id), reply)
                 message_id = str(message.id)
                 if reply.thread:
-                    await self._open_thread(message, reply.thread)
+                    await self._open_thread(chat_id, message, reply.thread)
         except discord.HTTPException as error:
             failure = translate(error)
             if isinstance(failure, RecipientGone):
@@ -89,9 +89,31 @@ class DiscordPushSender:
         files = list(files_of(reply)) or discord.utils.MISSING
         return await self._paced(str(channel_id), lambda: channel.send(embed=embed, view=view, files=files))
 
-    async def _open_thread(self, message: discord.Message, name: str) -> None:
+    async def _post_where(self, guild_id: str, channel_id: int, reply: Reply) -> discord.Message:
+        """In the thread the reply belongs in, if it has one that still takes posts; else the channel."""
+        thread = await self._thread_of(guild_id) if reply.in_thread else None
+        if thread is not None:
+            try:
+                return await self._post(thread, reply)
+            except discord.HTTPException as error:  # archived for good, deleted: the channel then
+                log.info(
+                    "thread %s of server %s refused a post (%s); posting in the channel",
+                    thread,
+                    guild_id,
+                    error,
+                )
+        return await self._post(channel_id, reply)
+
+    async def _thread_of(self, guild_id: str) -> int | None:
+        """The thread under the server's latest post that opened one (where the day's scoreboard
+        goes), if any: without one, the channel."""
+        thread = await self.references.recall(PLATFORM, THREAD, guild_id)
+        return int(thread) if thread else None
+
+    async def _open_thread(self, guild_id: str, message: discord.Message, name: str) -> None:
         """Through the REST route: a worker that only posts has no gateway cache, and a message
-        posted through a partial channel does not know its server."""
+        posted through a partial channel does not know its server. A thread started from a
+        message has the message's id; it is kept as the server's latest."""
         channel_id = message.channel.id
         try:
             await self._paced(
@@ -102,6 +124,8 @@ class DiscordPushSender:
             )
         except discord.HTTPException as error:  # the post is out: the push is done either way
             log.warning("no thread under post %s in channel %s: %s", message.id, message.channel.id, error)
+            return
+        await self.references.replace(PLATFORM, THREAD, guild_id, str(message.id))
 
     async def _tell_admin(self, guild_id: str, channel_id: int, error: discord.HTTPException) -> None:
         """The channel stopped taking our posts: the admin who set it up hears why, by DM (the

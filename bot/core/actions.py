@@ -52,4 +52,4 @@ QUIZ_START = "qs"  # start pushed quiz ID
 QUIZ_PICK = "qp"  # answer question ID with option I
 QUIZ_HINT = "qh"  # a hint for typed question ID
 QUIZ_SKIP = "qk"  # "I don't know" on typed question ID
-QUIZ_NOW = "qn"  # the presser's own quiz now, as /quiz (from a server's daily quiz post)
+QUIZ_NOW = "qn"  # the presser's own quiz now, as /quiz, from group quiz ID's post (its scoreboard)

@@ -116,7 +116,7 @@ class Conversation:
             case actions.QUIZ_SKIP:
                 return await quiz.skipped(turn, args[0])
             case actions.QUIZ_NOW:
-                return await quiz.quiz_command(turn)
+                return await quiz.quiz_now(turn, args[0])
             case actions.NOOP:
                 return [Reply(notice=NOOP_NOTICES.get(args[0], ""))]
         return [Reply(notice=texts.STALE_BUTTON)]

@@ -93,6 +93,40 @@ def build(
     return [_opening(len(asked), kit.config.group_minutes), *_polls(asked)]
 
 
+def members_post(
+    session: Session, *, kit: QuizKit, platform: str, chat_id: str, local_date: dt.date, now: dt.datetime
+) -> list[Reply]:
+    """A group's daily quiz where each member takes their own (a Discord server): one post, its
+    quiz (made once: a retried push finds it) open for `group_minutes`, then the scoreboard of
+    the members' quizzes started from it."""
+    key = f"{platform}:{chat_id}:{local_date.isoformat()}"
+    post = quizzes.daily_quiz(
+        session, daily_key=key, platform=platform, chat_id=chat_id, learner_id=None,
+        origin=QuizOrigin.GROUP, local_date=local_date, now=now,
+    )  # fmt: skip
+    assert post.id is not None
+    if post.state == QuizState.READY.value:
+        post.state = QuizState.OPEN.value
+        post.closes_at = now + dt.timedelta(minutes=kit.config.group_minutes)
+        session.add(post)
+        session.commit()
+    return [quiz_view.members_invitation(post.id, kit.config.group_minutes)]
+
+
+def members_results(ranking: list[quizzes.MemberScore]) -> Reply:
+    """The day's scoreboard of a members' quiz post, for its discussion thread."""
+    lines: list[str | tuple[Span, ...]] = [
+        (Span("🏆 今日测验成绩 Today's scoreboard", bold=True),),
+        f"{len(ranking)} 人参与" if ranking else "今天没人参加测验，明天再来 💪",
+    ]
+    for place, score in enumerate(ranking[:10]):
+        medal = MEDALS[place] if place < len(MEDALS) else f"{place + 1}."
+        lines.append(f"{medal} {score.name} {score.right}/{score.answered}")
+    if ranking:
+        lines += ["", "每个人的题都来自自己的生词本；没参加的随时可以发送 /quiz。"]
+    return Reply(RichText.of(*lines), in_thread=True)
+
+
 def recent_words(shelf: LessonShelf, today: dt.date, count: int) -> list[QuizWord]:
     """Key words of the group's recent lessons, the newest lesson first, spread over its cards."""
     words: dict[str, QuizWord] = {}

@@ -182,6 +182,7 @@ class Reply:
     photo: Photo | None = None
     visibility: Visibility = Visibility.EVERYONE
     thread: str | None = None  # a discussion under the message, where the platform has threads
+    in_thread: bool = False  # belongs in the discussion of the chat's latest post, where threads exist
     typed_answer: TypedAnswer | None = None  # the message waits for a typed answer
 
     @property

@@ -80,6 +80,22 @@ async def quiz_command(turn: Turn) -> list[Reply]:
     return await _first_question(turn, opened)
 
 
+async def quiz_now(turn: Turn, parent: str) -> list[Reply]:
+    """开始我的测验 under a server's quiz post: this member's own quiz, as /quiz, counted in that
+    post's scoreboard (`parent`: the post's quiz)."""
+    if turn.is_group:
+        return [Reply(RichText.of(texts.PRIVATE_ONLY))]
+    parent_id = int(parent) if parent.isdigit() else None
+
+    def open_(session: Session) -> Opened | None:
+        return _open(turn, session, QuizOrigin.ASKED, ready=None, parent_id=parent_id)
+
+    opened = await turn.db(open_)
+    if opened is None:
+        return [Reply(RichText.of(NOTHING_TO_QUIZ))]
+    return await _first_question(turn, opened)
+
+
 async def start_pressed(turn: Turn, quiz_id: str) -> list[Reply]:
     """开始 ▶ under a pushed quiz: build it from what is due now and ask the first question."""
 
@@ -115,7 +131,9 @@ async def start_pressed(turn: Turn, quiz_id: str) -> list[Reply]:
     return await _first_question(turn, opened)
 
 
-def _open(turn: Turn, session: Session, origin: QuizOrigin, *, ready: Quiz | None) -> Opened | None:
+def _open(
+    turn: Turn, session: Session, origin: QuizOrigin, *, ready: Quiz | None, parent_id: int | None = None
+) -> Opened | None:
     learner = turn.learner(session)
     assert learner.id is not None
     words, mode = _words_for(turn, session, learner, asked=origin is QuizOrigin.ASKED)
@@ -137,6 +155,7 @@ def _open(turn: Turn, session: Session, origin: QuizOrigin, *, ready: Quiz | Non
         questions=planned,
         now=turn.now,
         ready=ready,
+        parent_id=parent_id,
     )
     assert quiz.id is not None
     return Opened(quiz.id, mode, len(planned))

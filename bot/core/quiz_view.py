@@ -50,15 +50,16 @@ def invitation(mode: str, count: int, overdue: int, streak: Streak, quiz_id: int
     return Reply(RichText.of(*lines), buttons=keyboard([start]))
 
 
-def members_invitation() -> Reply:
+def members_invitation(quiz_id: int, minutes: int) -> Reply:
     """A group's daily quiz where the platform answers each member alone (a Discord server):
     one post, and each member who presses gets their own quiz of their own words."""
     lines = (
         (Span("🧠 今日测验 Daily quiz", bold=True),),
         "每个人复习自己收藏的词，题目只有你自己看得到。",
         "Each of you reviews your own saved words; only you see your questions.",
+        f"{minutes} 分钟后在讨论串里公布今天的成绩 🏆",
     )
-    start = Button("开始我的测验 ▶ Start", action=Action(actions.QUIZ_NOW).encode())
+    start = Button("开始我的测验 ▶ Start", action=Action(actions.QUIZ_NOW, (str(quiz_id),)).encode())
     return Reply(RichText.of(*lines), buttons=keyboard([start]))
 
 

@@ -20,6 +20,7 @@ AUDIO_FILE = "audio-file"  # key: the audio's content hash; value: the platform'
 POLL = "poll"  # key: the platform's poll id; value: what the poll asks (for its answers)
 MESSAGE = "message"  # key: ours (a push, a lesson post); value: the platform's message id
 CHANNEL = "channel"  # key: a subscribed chat (a Discord server); value: the channel its posts go to
+THREAD = "thread"  # key: a subscribed chat (a Discord server); value: the thread under its latest post
 SET_UP_BY = "set-up-by"  # key: a subscribed chat (a Discord server); value: the admin who last set it up
 
 
@@ -33,6 +34,15 @@ class References:
 
     async def remember(self, platform: str, kind: str, key: str, value: str) -> None:
         await asyncio.to_thread(self._remember, platform, kind, key, value)
+
+    async def replace(self, platform: str, kind: str, key: str, value: str) -> None:
+        """Keep `value` whatever was there: for what changes (the thread under a server's latest post)."""
+        await asyncio.to_thread(self._replace, platform, kind, key, value)
+
+    def _replace(self, platform: str, kind: str, key: str, value: str) -> None:
+        with self._sessions() as session:
+            now = self._clock.now()
+            references.replace(session, platform=platform, kind=kind, key=key, value=value, now=now)
 
     def _recall(self, platform: str, kind: str, key: str) -> str | None:
         with self._sessions() as session:

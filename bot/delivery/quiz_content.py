@@ -231,7 +231,10 @@ class DailyQuizzes:
             if subscriber is None:
                 return []
             if subscriber.platform in self.members_alone:
-                return [quiz_view.members_invitation()]
+                return group_quiz.members_post(
+                    session, kit=self.kit, platform=subscriber.platform, chat_id=subscriber.chat_id,
+                    local_date=claim.local_date, now=self.clock.now(),
+                )  # fmt: skip
             return group_quiz.build(
                 session,
                 shelf=self.shelf,

@@ -56,6 +56,9 @@ class GroupQuizResults:
                 if not quizzes.claim_results(session, quiz.id, now):
                     continue
                 asked = quizzes.questions_of(session, quiz.id)
-                reply = group_quiz.results(asked, group_quiz.scores(session, quiz.id))
+                if asked:
+                    reply = group_quiz.results(asked, group_quiz.scores(session, quiz.id))
+                else:  # a post from which each member took their own quiz
+                    reply = group_quiz.members_results(quizzes.member_scores(session, quiz.id))
                 taken.append((quiz.platform, quiz.chat_id, reply))
         return taken

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.learning.quiz_plan import PlannedQuestion, QuestionKind, QuizWord
+from bot.learning.review_schedule import Outcome
 from bot.storage.tables import Quiz, QuizAnswer, QuizOrigin, QuizQuestion, QuizState
 
 LIVE = (QuizState.READY.value, QuizState.OPEN.value)
@@ -195,6 +196,33 @@ def built_quizzes(session: Session, daily_keys: Sequence[str]) -> dict[str, Buil
     }
 
 
+def member_scores(session: Session, parent_id: int) -> list[MemberScore]:
+    """The members' quizzes started from a group's quiz post: each member's first answers (a
+    re-drill does not count twice), best first: most right, then quickest."""
+    statement = (
+        select(QuizAnswer.user_id, QuizAnswer.user_name, QuizAnswer.outcome, QuizAnswer.duration_ms)
+        .join(QuizQuestion, col(QuizQuestion.id) == col(QuizAnswer.question_id))
+        .join(Quiz, col(Quiz.id) == col(QuizQuestion.quiz_id))
+        .where(col(Quiz.parent_id) == parent_id, col(QuizQuestion.redrill).is_(False))
+    )
+    by_member: dict[str, MemberScore] = {}
+    for user_id, name, outcome, duration_ms in session.exec(statement):
+        was = by_member.get(user_id) or MemberScore(name or "?", 0, 0, 0.0)
+        right = Outcome(outcome).correct
+        by_member[user_id] = MemberScore(
+            was.name, was.right + right, was.answered + 1, was.seconds + (duration_ms or 0) / 1000
+        )
+    return sorted(by_member.values(), key=lambda score: (-score.right, score.seconds, score.name))
+
+
+@dataclass(frozen=True)
+class MemberScore:
+    name: str
+    right: int
+    answered: int
+    seconds: float
+
+
 def has_questions(session: Session, quiz_id: int) -> bool:
     return (
         session.exec(select(QuizQuestion.id).where(QuizQuestion.quiz_id == quiz_id).limit(1)).first()
@@ -214,6 +242,7 @@ def open_quiz(
     questions: Sequence[PlannedQuestion],
     now: dt.datetime,
     ready: Quiz | None = None,
+    parent_id: int | None = None,
 ) -> Quiz:
     """Start a quiz with these questions (filling a pushed, ready one when given). Any other live
     quiz in the chat is over from now on: its buttons and answers only get a notice."""
@@ -225,6 +254,7 @@ def open_quiz(
         local_date=local_date,
         state=QuizState.OPEN.value,
         created_at=now,
+        parent_id=parent_id,
     )
     quiz.state, quiz.scheduling = QuizState.OPEN.value, scheduling
     session.add(quiz)

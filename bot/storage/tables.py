@@ -331,6 +331,9 @@ class Quiz(SQLModel, table=True):
     invitation_mode: str | None = Field(default=None, max_length=16)
     invitation_words: int | None = None
     invitation_overdue: int | None = None
+    # A member's quiz started from a group's quiz post (a Discord server's): that post's quiz,
+    # whose scoreboard counts this one. Not a foreign key: the scoreboard only reads it.
+    parent_id: int | None = Field(default=None, index=True)
 
 
 class QuizQuestion(SQLModel, table=True):

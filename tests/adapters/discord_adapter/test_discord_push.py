@@ -17,8 +17,10 @@ from bot.core.turn import Services
 from bot.delivery.broadcast import PushConfig, Pusher
 from bot.delivery.content import DailyLessons
 from bot.delivery.quiz_content import DailyQuizzes
+from bot.delivery.quiz_results import GroupQuizResults
 from bot.runtime.discord import discord_pacer
-from bot.storage.tables import Subscriber
+from bot.storage import quizzes
+from bot.storage.tables import Quiz, Subscriber
 from tests.adapters.discord_adapter.harness import (
     Running,
     School,
@@ -151,17 +153,11 @@ def quiz_pusher(services: Services, running: Running) -> Pusher:
     )  # fmt: skip
 
 
-async def test_the_quiz_post_starts_each_members_own_quiz(
+async def test_the_quiz_post_starts_each_members_own_quiz_and_the_scoreboard_goes_in_the_thread(
     services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
 ) -> None:
-    save(
-        sessions,
-        MORNING - dt.timedelta(days=1),
-        "moat",
-        "leverage",
-        platform="discord",
-        user_id=str(world.student.id),
-    )
+    student = str(world.student.id)
+    save(sessions, MORNING - dt.timedelta(days=1), "moat", "leverage", platform="discord", user_id=student)
     async with running_adapter(services) as running:
         await set_up(fake, world)
         quiz_time = await fake.slash_command(
@@ -169,17 +165,45 @@ async def test_the_quiz_post_starts_each_members_own_quiz(
             options={"time": "08:30"},
         )  # fmt: skip
         assert "08:30" in (await fake.wait_for_response(quiz_time)).content
+        lessons = pusher(services, running)
+        assert (await lessons.run_once()).sent == 1
+        (thread,) = fake.threads(world.lessons.id)
         assert (await quiz_pusher(services, running).run_once()).sent == 1
-        (post,) = fake.messages(world.lessons.id)
+        _, post = fake.messages(world.lessons.id)
         (embed,) = post.embeds
         assert "今日测验" in embed["description"] and "只有你自己看得到" in embed["description"]
         (start,) = post.custom_ids
 
         mine = await fake.press_button(post, start, user_id=world.student.id)
         await fake.wait_for_response(mine)
-        shown = " ".join(m.content for m in [mine.message, *mine.followups] if m is not None)
-        assert mine.ephemeral and "1/2" in shown and "moat" in shown, "the student's own words"
+        assert mine.ephemeral and mine.message is not None and "1/2" in mine.message.content
+        right = current_choice(sessions)
+        answered = await fake.press_button(mine.message, right, user_id=world.student.id)
+        await fake.wait_for_response(answered)
+        assert "✅" in answered.content
         theirs = await fake.press_button(post, start, user_id=world.teacher.id)
         await fake.wait_for_response(theirs)
         assert theirs.ephemeral and "moat" not in theirs.content, "the teacher has saved nothing"
-        assert post.edits == 0 and len(fake.messages(world.lessons.id)) == 1
+        assert post.edits == 0 and len(fake.messages(world.lessons.id)) == 2
+
+        results = GroupQuizResults({"discord": lessons.sender}, sessions, services.clock)
+        assert await results.run_once() == 0, "not before the quiz post's hour is up"
+        clock = services.clock
+        assert isinstance(clock, FixedClock)
+        clock.advance(dt.timedelta(minutes=61))
+        assert await results.run_once() == 1
+        (board,) = fake.messages(thread.id)
+        (scores,) = board.embeds
+        assert "今日测验成绩" in scores["description"] and "1 人参与" in scores["description"]
+        assert "🥇" in scores["description"] and "1/1" in scores["description"]
+        assert len(fake.messages(world.lessons.id)) == 2, "the scoreboard goes in the thread"
+
+
+def current_choice(sessions: Sessions) -> str:
+    """The custom id of the right option of the question the student sees now."""
+    with sessions() as session:
+        quiz = session.exec(select(Quiz).where(Quiz.state == "open", Quiz.learner_id.is_not(None))).one()
+        assert quiz.id is not None
+        asked = quizzes.current_question(session, quiz.id)
+    assert asked is not None and asked.correct is not None
+    return f"poll:{asked.correct}:quiz-question:{asked.id}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlmodel import Session
 
 from bot.adapters.discord import command_payloads
@@ -16,6 +17,7 @@ from tests.fakes.discord_api import FakeDiscordServer, FakeInteraction, StoredMe
 
 Sessions = Callable[[], Session]
 NEXT = "下一句 ▶"
+CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 
 
 def button_id(message: StoredMessage, label: str) -> str:
@@ -117,3 +119,15 @@ async def test_an_answer_slower_than_discord_waits_for_is_deferred_and_still_arr
         press = await fake.press_button(card, button_id(card, NEXT), user_id=world.student.id)
         await fake.wait_until(lambda: card.content != first_text or None, what="the card edited")
         assert press.response_type == 6 and "【2/" in card.content
+
+
+async def test_an_answer_discord_refuses_becomes_a_short_apology_for_the_member(
+    services: Services, fake: FakeDiscordServer, world: School, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_adapter(services):
+        fake.fail_next(CALLBACK, 400, 50035, "Invalid Form Body")
+        asked = await fake.slash_command("today", user_id=world.student.id, channel_id=world.general.id)
+        await fake.wait_for_response(asked)
+    assert asked.ephemeral and asked.content.startswith("抱歉，出了点问题"), asked.content
+    assert "Traceback" not in asked.content and "50035" not in asked.content
+    assert any("Discord refused the answer" in record.message for record in caplog.records)

@@ -88,11 +88,20 @@ class ConsoleChat:
         if line.startswith(REPLY_MARK) and not line[len(REPLY_MARK) :].strip():
             self.console.print("在 > 后面写上要回复的话，例如 > /save engulfed", style="yellow")
             return
+        link = self._link(line)
+        if link is not None:  # a terminal cannot follow it: show where it goes
+            self.console.print(f"链接 link: {link}", highlight=False)
+            return
         incoming = self._incoming(line)
         if incoming is None:
             self.console.print(f"没有第 {line} 个按钮（现有 1–{len(self.choices)}）。", style="yellow")
             return
         self.show(await self.conversation.handle(incoming))
+
+    def _link(self, line: str) -> str | None:
+        """The address of the link button numbered `line`, if it is one."""
+        index = int(line) - 1 if line.isdigit() else -1
+        return self.choices[index].url if 0 <= index < len(self.choices) else None
 
     def _incoming(self, line: str) -> Incoming | None:
         base = Incoming(platform=PLATFORM, chat_id=self.user_id, user_id=self.user_id, user_name=self.user_id)

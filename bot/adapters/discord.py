@@ -42,6 +42,10 @@ from bot.adapters.discord_forms import (
     target_message_text,
 )
 from bot.adapters.discord_server import (
+    GUILD_INSTALL,
+    IN_BOT_DMS,
+    IN_SERVERS,
+    NOT_ON_DISCORD,
     SERVER_COMMAND,
     SERVERS_ONLY,
     UNKNOWN_CHANNEL,
@@ -73,11 +77,8 @@ PLATFORM = "discord"
 POLL_CHOICE = "poll"  # a quiz question's option: "poll:<index>:<the core's key>"
 OPTION_LETTERS = "ABCDEFGHIJ"
 BUTTONS_PER_ROW, ROWS = 5, 5
-EPHEMERAL_IN_SERVERS = True
 DEFER_AFTER = 2.0  # seconds of handling before the interaction is deferred (Discord allows 3)
 # Commands Discord serves. /start subscribes a Telegram chat; a server subscribes by its own setup.
-NOT_ON_DISCORD = frozenset({"start"})
-GUILD_INSTALL, IN_SERVERS, IN_BOT_DMS = 0, 0, 1
 
 log = logging.getLogger(__name__)
 
@@ -248,8 +249,8 @@ class DiscordAdapter:
         await self._handle(interaction, incoming)
 
     async def _handle(self, interaction: discord.Interaction, incoming: Incoming) -> None:
-        ephemeral = EPHEMERAL_IN_SERVERS and interaction.guild_id is not None
-        responder = Responder(interaction, self.buttons, ephemeral=ephemeral)
+        # In a server every answer is the member's alone; in DMs there is no one else.
+        responder = Responder(interaction, self.buttons, ephemeral=interaction.guild_id is not None)
         try:
             if self.conversation.may_be_slow(incoming):
                 await responder.defer()  # an answer from the model may take longer than Discord's 3 s
@@ -367,8 +368,7 @@ def messages_of(reply: Reply, buttons: type[CoreButton]) -> list[OutgoingMessage
     texts_ = pieces(reply.text, single=reply.single) if reply.text is not None else []
     files = files_of(reply)
     if not texts_:
-        caption = pieces(reply.audio.caption, single=True)[0] if reply.audio and reply.audio.caption else ""
-        texts_ = [caption or (reply.document.caption if reply.document and reply.document.caption else "")]
+        texts_ = [_caption(reply)]
     messages = [OutgoingMessage(content=text) for text in texts_]
     last = messages[-1]
     rows = reply.buttons
@@ -378,6 +378,14 @@ def messages_of(reply: Reply, buttons: type[CoreButton]) -> list[OutgoingMessage
     last.view = view_of(rows, buttons)
     last.files = files
     return messages
+
+
+def _caption(reply: Reply) -> str:
+    """What goes with an attachment sent on its own: the audio's, file's or picture's caption."""
+    if reply.audio is not None and reply.audio.caption is not None:
+        return pieces(reply.audio.caption, single=True)[0]
+    document_or_photo = reply.document or reply.photo
+    return (document_or_photo.caption or "") if document_or_photo is not None else ""
 
 
 def files_of(reply: Reply) -> tuple[discord.File, ...]:
@@ -411,16 +419,21 @@ def view_of(rows: Keyboard, buttons: type[CoreButton]) -> discord.ui.View | None
                 log.warning("a keyboard of more than %d rows: the rest is left out", ROWS)
                 return view
             for button in row[start : start + BUTTONS_PER_ROW]:
-                view.add_item(_button(button, row_number, buttons))
+                if (item := _button(button, row_number, buttons)) is not None:
+                    view.add_item(item)
             row_number += 1
     return view
 
 
-def _button(button: Button, row: int, buttons: type[CoreButton]) -> discord.ui.Item[discord.ui.View]:
+def _button(button: Button, row: int, buttons: type[CoreButton]) -> discord.ui.Item[discord.ui.View] | None:
+    """The core's button; a private-chat link alone has no Discord form (the core gives study
+    buttons an action too) and is left out."""
     if button.action is not None:
         return buttons(discord.ui.Button(label=button.label[:80], custom_id=button.action, row=row))
-    url = button.url or f"https://discord.com/app?start={button.start_payload}"
-    return discord.ui.Button(label=button.label[:80], url=url, row=row)
+    if button.url is not None:
+        return discord.ui.Button(label=button.label[:80], url=button.url, row=row)
+    log.warning("button %r has only a private-chat link: not shown on Discord", button.label)
+    return None
 
 
 class CoreButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"(?P<payload>.+)"):

@@ -15,13 +15,14 @@ from typing import Any
 
 import discord
 
+from bot.adapters.discord_server import GUILD_INSTALL, IN_BOT_DMS, IN_SERVERS
+
 ANSWER_BUTTON = "answer"  # custom id "answer:<the form's title>"
 ANSWER_FORM = "answer-form"
 SAVE_FORM = "save-form"
 EXPLAIN_MESSAGE = "Explain with BuildSpeak"
 SAVE_FROM_MESSAGE = "Save words"
 MESSAGE_COMMAND = 3
-IN_SERVERS, IN_BOT_DMS, GUILD_INSTALL = 0, 1, 0
 TITLE_LIMIT, PLACEHOLDER_LIMIT, TEXT_LIMIT = 45, 100, 4000
 TEXT_INPUT = 4
 

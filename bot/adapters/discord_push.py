@@ -175,6 +175,8 @@ def translate(error: discord.HTTPException) -> DeliveryError:
         # 50001 Missing Access, 50013 Missing Permissions, 10003 Unknown Channel: the server's
         # channel no longer takes our posts; the push stops there until an admin sets it up again.
         return RecipientGone(reason)
-    if isinstance(error, discord.DiscordServerError) or error.status == 429:
-        return TemporaryFailure(reason) if error.status != 429 else SlowDown(reason, 1.0)
+    if error.status == 429:  # discord.py retries these itself; one that reaches us waits a second
+        return SlowDown(reason, 1.0)
+    if isinstance(error, discord.DiscordServerError):
+        return TemporaryFailure(reason)
     return DeliveryError(reason)

@@ -21,11 +21,14 @@ from bot.core.commands import Command, Scope
 
 SERVER_COMMAND = "buildspeak"
 SERVER_ALSO = frozenset({"status"})  # not an admin's change, but the server's business
-NOT_IN_SERVERS = frozenset({"start"})  # a server subscribes by /buildspeak setup
+# /start subscribes a Telegram chat: a server subscribes by /buildspeak setup, and a member's
+# lessons come in their server's channel.
+NOT_ON_DISCORD = frozenset({"start"})
 SUB_COMMAND, STRING, CHANNEL = 1, 3, 7
 TEXT_CHANNEL_TYPES = [0, 5]  # text and announcement channels
 MANAGE_GUILD = 1 << 5
-IN_SERVERS = 0
+# Where a command may be used, and how the bot is installed (Discord's enum values).
+IN_SERVERS, IN_BOT_DMS, GUILD_INSTALL = 0, 1, 0
 # What the daily post needs in its channel: the message, its embed and audio, its thread.
 NEEDED: tuple[tuple[str, str], ...] = (
     ("view_channel", "查看频道"),
@@ -46,7 +49,7 @@ CHANNEL_OPTION: dict[str, Any] = {
 
 
 def is_server_command(command: Command) -> bool:
-    if command.name in NOT_IN_SERVERS:
+    if command.name in NOT_ON_DISCORD:
         return False
     return command.scope is Scope.GROUP_ADMIN or command.name in SERVER_ALSO
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+from sqlmodel import Session
 from typer.testing import CliRunner
 
+from bot.adapters.console import ConsoleChat
 from bot.cli import build_app
+from bot.core.conversation import Conversation
+from bot.core.messages import Button, Reply, RichText, keyboard
+from bot.core.turn import Services
+from lessons.deck import DeckBuilder
+from tests import chat_support
 from tests.chat_support import PROJECT
 
 
@@ -33,7 +42,7 @@ def run(script: list[str]) -> str:
 
 def test_console_says_how_to_connect_and_walks_through_a_lesson(workdir: Path) -> None:
     output = run(["/start", "/today", "3", "2", "4", "/quit"])
-    assert "TELEGRAM_BOT_TOKEN" in output and "Discord" in output
+    assert "TELEGRAM_BOT_TOKEN" in output and "DISCORD_BOT_TOKEN" in output
     assert "欢迎来到 BuildSpeak" in output
     assert "[1] ◀ 上一句" in output and "[3] 下一句 ▶" in output and "[4] 全文" in output
     assert "【2/" in output, "3 pressed 下一句 ▶"
@@ -105,3 +114,20 @@ def test_a_quiz_on_the_console_is_answered_by_letter_and_typed_word(workdir: Pat
     assert "🏁 测验完成 Quiz done" in output
     picture = next(line for line in output.splitlines() if "📎 文件 file:" in line).split(": ", 1)[1].strip()
     assert Path(picture).read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.fixture
+def services(sessions: Callable[[], Session], tmp_path: Path, builder: DeckBuilder) -> Services:
+    catalog = chat_support.bundled_catalog(tmp_path)
+    return chat_support.services(catalog, builder, sessions, tmp_path / "audio")
+
+
+async def test_a_link_button_shows_where_it_goes(services: Services) -> None:
+    """A terminal cannot open a link: pressing its number prints the address and asks nothing."""
+    out = Console(record=True, width=120)
+    chat = ConsoleChat(Conversation(services), out, lambda: None, user_id="console-user")
+    chat.show(
+        [Reply(RichText.of("原文"), buttons=keyboard([Button("原文 ↗", url="https://x.com/karpathy")]))]
+    )
+    await chat.handle_line("1")
+    assert "链接 link: https://x.com/karpathy" in out.export_text()

@@ -13,7 +13,7 @@ from bot.adapters.discord import command_payloads
 from bot.core.commands import default_commands
 from bot.core.turn import Services
 from tests.adapters.discord_adapter.harness import School, running_adapter
-from tests.fakes.discord_api import FakeDiscordServer, FakeInteraction, StoredMessage
+from tests.fakes.discord_api import FakeDiscordServer, FakeInteraction, StoredAttachment, StoredMessage
 
 Sessions = Callable[[], Session]
 NEXT = "下一句 ▶"
@@ -131,3 +131,40 @@ async def test_an_answer_discord_refuses_becomes_a_short_apology_for_the_member(
     assert asked.ephemeral and asked.content.startswith("抱歉，出了点问题"), asked.content
     assert "Traceback" not in asked.content and "50035" not in asked.content
     assert any("Discord refused the answer" in record.message for record in caplog.records)
+
+
+async def test_files_come_as_attachments_only_the_member_sees(
+    services: Services, fake: FakeDiscordServer, world: School
+) -> None:
+    """🔊 sends the card's MP3, /export the book as CSV and an Anki deck, /stats a PNG chart."""
+    async with running_adapter(services):
+        _, card = await today_card(fake, world)
+        sound = await fake.press_button(card, button_id(card, "🔊"), user_id=world.student.id)
+        await fake.wait_for_response(sound)
+        (mp3,) = sound.attachments
+        frame_sync = mp3.content[0] == 0xFF and mp3.content[1] & 0xE0 == 0xE0
+        assert sound.ephemeral and mp3.filename.endswith(".mp3") and (mp3.content[:3] == b"ID3" or frame_sync)
+
+        saved = await fake.slash_command(
+            "save", user_id=world.student.id, channel_id=world.general.id, options={"words": "leverage"}
+        )
+        await fake.wait_for_response(saved)
+        export = await fake.slash_command("export", user_id=world.student.id, channel_id=world.general.id)
+        await fake.wait_for_response(export)
+        await fake.wait_until(
+            lambda: len(files_shown(export)) >= 2 or None, timeout=10, what="the CSV and the deck"
+        )
+        names = sorted(attachment.filename for attachment in files_shown(export))
+        assert names[0].endswith(".apkg") and names[1].endswith(".csv"), names
+
+        stats = await fake.slash_command("stats", user_id=world.student.id, channel_id=world.general.id)
+        await fake.wait_for_response(stats)
+        await fake.wait_until(lambda: files_shown(stats) or None, timeout=10, what="the chart")
+        (chart,) = files_shown(stats)
+        assert chart.filename.endswith(".png") and chart.content.startswith(b"\x89PNG")
+    assert fake.message_counts() == {}, "nothing of a member's own in the channel"
+
+
+def files_shown(interaction: FakeInteraction) -> list[StoredAttachment]:
+    first = [interaction.message] if interaction.message is not None else []
+    return [attachment for message in [*first, *interaction.followups] for attachment in message.attachments]

@@ -5,6 +5,10 @@ scripts/build_dictionary.py; lessons/data/README.md says where it came from. A r
 posts already knows the everyday words, and a card has room for a handful, so `key_words` keeps
 the words a Chinese-speaking developer is likely to need explained: not names, acronyms, code or
 URLs, and not the words every Chinese school leaver knows.
+
+A gloss shows the developer's sense first ("token: 词元", not "表征"): the dictionary carries the
+developer glossary (lessons/dev_glossary.py) and, given the sentence a word was met in, puts the
+sense for the part of speech used there first (lessons/gloss_senses.py, lessons/gloss_context.py).
 """
 
 from __future__ import annotations
@@ -14,8 +18,13 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+
+from lessons.dev_glossary import DevGlossary, default_glossary_path
+from lessons.gloss_context import Context, pos_by_form, pos_met
+from lessons.gloss_senses import COMPUTING, developer_gloss, gloss_classes
 
 # Where a word stands, for telling names from common words: see _tokens.
 Place = Literal["start", "inside", "name"]
@@ -114,19 +123,31 @@ def default_dictionary_path() -> Path:
 class Dictionary:
     """An English→Chinese dictionary held in dicts: every lookup is a hash look-up, never a scan."""
 
-    def __init__(self, entries: dict[str, tuple[str, ...]], lemmas: dict[str, str], forms: dict[str, str]):
+    def __init__(
+        self,
+        entries: dict[str, tuple[str, ...]],
+        lemmas: dict[str, str],
+        forms: dict[str, str],
+        glossary: DevGlossary | None = None,
+    ):
         """`entries`: lowercase headword → its columns; `lemmas`/`forms`: lowercase form → headword key.
 
         `lemmas` are forms with a line of their own whose lemma is preferred ("coding" → "code");
-        `forms` are inflections with no line of their own ("engulfing" → "engulf").
+        `forms` are inflections with no line of their own ("engulfing" → "engulf"). `glossary`
+        gives the developer senses shown first; without one, computing senses still come first.
         """
         self._entries = entries
         self._lemmas = lemmas
         self._forms = forms
+        self._glossary = glossary if glossary is not None else DevGlossary()
+        self._classes: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def load(cls, path: Path) -> Dictionary:
-        """Read a subset written by scripts/build_dictionary.py (gzip TSV, format v1)."""
+    def load(cls, path: Path, glossary: DevGlossary | None = None) -> Dictionary:
+        """Read a subset written by scripts/build_dictionary.py (gzip TSV, format v1).
+
+        `glossary` defaults to the bundled developer glossary; pass `DevGlossary()` for none.
+        """
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             lines = handle.read().splitlines()
         if not lines or not lines[0].startswith(FORMAT_HEADER):
@@ -142,22 +163,26 @@ class Dictionary:
                 lemmas[key] = lemma.lower()
             for form in inflections.split():
                 forms[form] = key
-        return cls(entries, lemmas, forms)
+        if glossary is None:
+            glossary = DevGlossary.load(default_glossary_path())
+        return cls(entries, lemmas, forms, glossary)
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def lookup(self, word: str) -> DictEntry | None:
+    def lookup(self, word: str, *, sentence: str | None = None) -> DictEntry | None:
         """The entry for `word`, any case; an inflected form gives its lemma's entry, `word` as met.
 
         A possessive ('s, s') is dropped when the word as written is unknown ("model's" → model).
+        The gloss gives the developer sense first; with the `sentence` the word was met in, the
+        sense of the part of speech used there ("implementing the forward pass": 实现, not 工具).
         """
         met = word.strip()
         key = self._resolve(met.lower())
         if key is None:
             met = _POSSESSIVE.sub("", met)
             key = self._resolve(met.lower())
-        return None if key is None else self._entry(key, met)
+        return None if key is None else self._entry(key, met, sentence)
 
     def inflections(self, word: str) -> tuple[str, ...]:
         """The inflected forms on the line `lookup(word)` answers with ("engulfed" → engulfed engulfing
@@ -199,17 +224,57 @@ class Dictionary:
             return key
         return self._forms.get(key)
 
-    def _entry(self, key: str, met: str) -> DictEntry:
+    def parts_of_speech(self, word: str) -> frozenset[str]:
+        """The parts of speech ("n", "v", "adj", "adv") the gloss of `word`'s line has; empty if unknown."""
+        key = word.lower()
+        if key not in self._classes:
+            resolved = self._resolve(key)
+            self._classes[key] = gloss_classes(self._entries[resolved][2]) if resolved else frozenset()
+        return self._classes[key]
+
+    def _entry(self, key: str, met: str, sentence: str | None = None) -> DictEntry:
         word, phonetic, gloss, tags, bnc, frq = self._entries[key][:6]
         ranks = [rank for rank in (int(bnc), int(frq)) if rank > 0]
         return DictEntry(
             word=met,
             lemma=word,
             phonetic=phonetic,
-            gloss=gloss,
+            gloss=self._gloss(gloss, key, met, sentence),
             exam_tags=tuple(tags.split()),
             frequency_rank=min(ranks) if ranks else None,
         )
+
+    def _gloss(self, gloss: str, key: str, met: str, sentence: str | None) -> str:
+        """The line's gloss with the developer sense first, for the part of speech met if known.
+
+        The glossary is asked for the word as met before its lemma ("embedding" has senses of its
+        own, "tokens" takes token's). Names keep their gloss, so `_is_name` still sees them.
+        """
+        term = met.lower() if met.lower() in self._glossary else key
+        rows = self._glossary.senses_of(term)
+        if _names_someone(gloss):
+            return gloss
+        if (
+            not rows
+            and COMPUTING not in gloss
+            and (";" not in gloss or (sentence is None and term == met.lower()))
+        ):
+            return gloss  # general senses only, and one group or nothing met to choose by
+        candidates = frozenset(row.pos for row in rows) or gloss_classes(gloss)
+        pos, nearby = pos_by_form(met, term, candidates), frozenset[str]()
+        if sentence is not None:
+            context = _context(sentence)
+            index = context.find(met)
+            if index is not None:
+                pos = pos_met(context, index, term, candidates, self.parts_of_speech)
+                nearby = context.nearby(index)
+        return developer_gloss(gloss, rows, pos, nearby)
+
+
+@lru_cache(maxsize=256)
+def _context(sentence: str) -> Context:
+    """A sentence's tokens, kept for the next word of the same sentence (`key_words` asks for each)."""
+    return Context.of(sentence)
 
 
 def key_words(sentence: str, dictionary: Dictionary, *, limit: int = 6) -> list[KeyWord]:
@@ -226,7 +291,7 @@ def key_words(sentence: str, dictionary: Dictionary, *, limit: int = 6) -> list[
         for index, word in enumerate(_split_compound(token, dictionary))
     ]
     for position, (word, place) in enumerate(words):
-        entry = _learnable_entry(word, place, dictionary)
+        entry = _learnable_entry(word, place, dictionary, sentence)
         if entry is None or entry.lemma.lower() in seen:
             continue
         seen.add(entry.lemma.lower())
@@ -254,8 +319,8 @@ def difficulty(entry: DictEntry) -> float:
     return level + math.log2(max(rank, 1) / EASY_RANK)
 
 
-def _learnable_entry(token: str, place: Place, dictionary: Dictionary) -> DictEntry | None:
-    """The dictionary entry of a word token if it may be a key word, else None."""
+def _learnable_entry(token: str, place: Place, dictionary: Dictionary, sentence: str) -> DictEntry | None:
+    """The dictionary entry of a word token if it may be a key word, else None; glossed for `sentence`."""
     word = _POSSESSIVE.sub("", token)
     if len(word) < MIN_WORD_LENGTH or not _WORD.fullmatch(word) or "'" in word or "’" in word:
         return None  # too short, or a contraction ("don't", "we're"): grammar, not vocabulary
@@ -266,7 +331,7 @@ def _learnable_entry(token: str, place: Place, dictionary: Dictionary) -> DictEn
     entry = dictionary.lookup(word)
     if entry is None or not entry.lemma.islower() or _is_name(entry) or is_easy(entry):
         return None
-    return entry
+    return dictionary.lookup(word, sentence=sentence)  # glossed for the sentence: only the words kept
 
 
 def _split_compound(token: str, dictionary: Dictionary) -> list[str]:
@@ -287,7 +352,12 @@ def _is_prefix(part: str, index: int, count: int) -> bool:
 
 def _is_name(entry: DictEntry) -> bool:
     """A given name or surname: ECDICT says so in the first sense ("n. 克劳德（男子名）")."""
-    first_sense = re.split(r"[,;]", entry.gloss, maxsplit=1)[0]
+    return _names_someone(entry.gloss)
+
+
+def _names_someone(gloss: str) -> bool:
+    """Whether a gloss's first sense marks a given name or surname."""
+    first_sense = re.split(r"[,;]", gloss, maxsplit=1)[0]
     return any(marker in first_sense for marker in _NAME_MARKERS)
 
 

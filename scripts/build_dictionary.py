@@ -125,15 +125,21 @@ def trim_gloss(translation: str) -> str:
     Keeps the POS prefix ("vt. 卷入, 吸进, 吞没") because learners read it as part of the meaning,
     drops form notes ("go的过去式") the card makes redundant, keeps the computing sense ("[计] 注释器")
     a developer needs but not other specialist ones ("[化] 丁草胺"), and stops at MAX_GLOSS_CHARS.
+    The computing line goes first, so the budget never cuts it; lessons/gloss_senses.py folds it
+    into its part of speech when the card is shown.
     """
     lines = [line.strip() for line in translation.replace("\\n", "\n").splitlines() if line.strip()]
     lines = [line for line in lines if not _is_form_note(line)] or lines
     general = [line for line in lines if not _is_specialist(line)]
+    computing = [line for line in general if line.startswith("[计]")]
+    general = computing + [line for line in general if not line.startswith("[计]")]
     pieces: list[str] = []
     shown: set[str] = set()
+    first_general = next((line for line in general if not line.startswith("[计]")), None)
     for line in general or lines:
         prefix, senses = _split_line(line)
-        new = [sense for sense in senses if sense not in shown and (not pieces or _is_short(sense))]
+        long_ok = line is first_general or (first_general is None and not pieces)
+        new = [sense for sense in senses if sense not in shown and (long_ok or _is_short(sense))]
         new = new[:MAX_SENSES_PER_LINE]
         if not new:
             continue

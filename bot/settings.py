@@ -48,6 +48,12 @@ class LessonSettings(_Section):
     target_sentences: int = Field(default=10, ge=1, le=50)
     max_sentences: int = Field(default=15, ge=1, le=100)
     words_per_minute: int = Field(default=200, ge=50, le=1000)
+    min_teaching_value: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="score a lesson needs to be scheduled (lessons/teaching_value.py); 0 schedules all",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> LessonSettings:

@@ -15,6 +15,8 @@ from lessons.lesson import Lesson, lessons_of
 from lessons.library import Library, LibraryFileError
 from lessons.pins import load_pins, save_pins
 from lessons.sizing import LessonSizing
+from lessons.teaching_value import DEFAULT_MIN_SCORE, TeachingRule
+from lessons.vocabulary import Dictionary, default_dictionary_path
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class CatalogConfig:
     start: dt.date
     sizing: LessonSizing = field(default_factory=LessonSizing)
     words_per_minute: int = 200
+    min_teaching_value: float = DEFAULT_MIN_SCORE
 
 
 class UnknownLesson(LookupError):
@@ -31,21 +34,25 @@ class UnknownLesson(LookupError):
 
 
 class Catalog:
-    """Lessons by id and the day's pick."""
+    """Lessons by id (every one, readable) and the day's pick (only the lessons worth a day)."""
 
-    def __init__(self, config: CatalogConfig, library: Library) -> None:
+    def __init__(self, config: CatalogConfig, library: Library, dictionary: Dictionary | None = None) -> None:
+        """`dictionary` picks the key words the teaching value counts; the bundled one when None."""
         self.config = config
         self.library = library
+        self.teaching = TeachingRule(
+            dictionary or Dictionary.load(default_dictionary_path()), config.min_teaching_value
+        )
         self.lessons: dict[str, Lesson] = {}
         for post_id in sorted(library.posts):
             for lesson in lessons_of(library.posts[post_id], config.sizing, config.words_per_minute):
                 self.lessons[lesson.id] = lesson
         self.pins = load_pins(config.pins_file)
-        self.calendar = Calendar(self.lessons.values(), config.start, self.pins)
+        self.calendar = Calendar(self.lessons.values(), config.start, self.pins, self.teaching.schedules)
 
     @classmethod
-    def open(cls, config: CatalogConfig) -> Catalog:
-        return cls(config, Library.load(config.library_dir))
+    def open(cls, config: CatalogConfig, dictionary: Dictionary | None = None) -> Catalog:
+        return cls(config, Library.load(config.library_dir), dictionary)
 
     @property
     def errors(self) -> list[LibraryFileError]:

@@ -156,9 +156,10 @@ def _show(cli: CliContext, lesson: Lesson, day: Day | None, as_json: bool, audio
 
 
 def lessons_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """列表 List every lesson in the library."""
+    """列表 List every lesson in the library, and why a lesson is left off the calendar."""
     cli = context_of(ctx)
     lessons = sorted(cli.catalog.lessons.values(), key=lambda lesson: (lesson.header.date, lesson.id))
+    teaching = cli.catalog.teaching
     if as_json:
         rows = [
             {
@@ -169,6 +170,9 @@ def lessons_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "words": x.header.words,
                 "part": x.header.part,
                 "parts": x.header.parts,
+                "teaching_value": round(teaching.value(x).score, 2),
+                "scheduled": teaching.schedules(x),
+                "reason": teaching.reason(x),
             }
             for x in lessons
         ]
@@ -178,9 +182,17 @@ def lessons_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     for lesson in lessons:
         part = lesson.header.part_label or ""
         facts = f"{lesson.header.date}  {lesson.sentences:>2} 句  {part:<12}"
-        line = f"{lesson.id:<{width}}  {facts} {_opening(lesson)}"
+        reason = teaching.reason(lesson)
+        line = f"{lesson.id:<{width}}  {facts} {_opening(lesson)}" + (f"  ⛔ {reason}" if reason else "")
         cli.out.print(line, markup=False, highlight=False, soft_wrap=True)
-    cli.out.print(f"{len(lessons)} lessons", highlight=False)
+    left_out = sum(1 for lesson in lessons if not teaching.schedules(lesson))
+    cli.out.print(
+        f"{len(lessons)} lessons, {left_out} 不排课 not scheduled "
+        f"(teaching value below {teaching.min_score:g}, [lessons] min_teaching_value)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _opening(lesson: Lesson, length: int = 48) -> str:
@@ -225,6 +237,11 @@ def lessons_pin(
     except ValueError as error:
         raise cli.fail(str(error)) from None
     cli.out.print(f"📌 {date.date()} → {lesson_id}", highlight=False)
+    reason = cli.catalog.teaching.reason(cli.catalog.lesson(lesson_id))
+    if reason:
+        cli.out.print(
+            f"注意：已按你的选择置顶 note: pinned anyway; on its own it is {reason}", highlight=False
+        )
 
 
 def lessons_unpin(

@@ -89,6 +89,7 @@ class CliContext:
             start=self.settings.calendar.start,
             sizing=self.sizing,
             words_per_minute=self.settings.lessons.words_per_minute,
+            min_teaching_value=self.settings.lessons.min_teaching_value,
         )
 
     def fail(self, message: str, code: int = 1) -> typer.Exit:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.core import actions, explaining, quiz, reading, subscription, texts, vocabulary
+from bot.core import actions, explaining, quiz, reading, small_talk, subscription, texts, vocabulary
 from bot.core.commands import CommandRegistry, default_commands
 from bot.core.messages import REMOVED, RETURNED, ChatKind, Incoming, Reply, RichText
 from bot.core.quoted import quoted_lesson
@@ -46,8 +46,9 @@ class Conversation:
     def may_be_slow(self, incoming: Incoming) -> bool:
         """Whether handling `incoming` may wait for the AI model, so an adapter can show "typing…".
 
-        Told from the message alone, before anything is looked up: /explain, or a reply to a
-        message with buttons or audio (a lesson message or an explanation) that would be answered.
+        Told from the message alone, before anything is looked up: /explain, a reply to a
+        message with buttons or audio (a lesson message or an explanation) that would be answered,
+        or in a private chat any text but small talk (a typed quiz answer too: a moment of "typing…").
         """
         explainer = self.services.explainer
         if explainer is None or explainer.ai is None or incoming.action is not None or incoming.event:
@@ -56,9 +57,9 @@ class Conversation:
         if command is not None:
             return command.name == "explain"
         quoted = incoming.quoted
-        if quoted is None or not (quoted.buttons or quoted.audio):
-            return False
-        return explaining.wants_answer(incoming)
+        if quoted is not None and (quoted.buttons or quoted.audio):
+            return explaining.wants_answer(incoming)
+        return incoming.chat_kind is ChatKind.PRIVATE and small_talk.hint_for(incoming.text) is None
 
     async def _say(self, incoming: Incoming) -> list[Reply]:
         invocation = incoming.command or self.commands.parse(incoming.text)
@@ -72,9 +73,10 @@ class Conversation:
             answered = None if incoming.quoted else await quiz.typed(turn)
             if answered is not None:
                 return answered
-            # In a group people talk to each other; only commands are for the bot.
+            # In a group people talk to each other; only commands are for the bot. In a private
+            # chat, text is a question about the card last looked at (or small talk).
             group = incoming.chat_kind is ChatKind.GROUP
-            return [] if group else [Reply(RichText.of(texts.NOT_A_COMMAND))]
+            return [] if group else await explaining.answer_plain(turn)
         command = self.commands.get(invocation.name)
         if command is None:
             return [Reply(RichText.of(texts.UNKNOWN_COMMAND.format(name=invocation.name)))]

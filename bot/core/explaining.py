@@ -1,10 +1,14 @@
-"""Questions about the English: `/explain TEXT`, and any reply to a lesson message.
+"""Questions about the English: `/explain TEXT`, any reply to a lesson message, and in a private
+chat any text at all.
 
 Which card a question is about decides how good the answer is, so it is found the same way for
-both: the card of the message replied to; in a whole lesson replied to, its first card with the
+all: the card of the message replied to; in a whole lesson replied to, its first card with the
 text; for `/explain` without a reply, the most recent lesson card with the text (`card_search`,
-the search /save uses); else none (the English alone is explained). An answer about a card
-carries that card's 🔊 button, so a reply to the answer is a follow-up about the same card.
+the search /save uses); else none (the English alone is explained). Text typed in a private
+chat without a reply is about the card the person last looked at (`last_card`), unless the
+English it names is not on that card: then it is found as `/explain` finds it. An answer about
+a card carries that card's 🔊 button, so a reply to the answer is a follow-up about the same
+card, and that card becomes the one the person last looked at.
 
 In a group, people also reply to the daily post to talk to each other ("nice post"); only replies
 that look like questions or name the bot are answered, since an answer costs the person's AI
@@ -18,7 +22,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from bot.core import actions
+from bot.core import actions, last_card, small_talk, texts
 from bot.core import explanation_view as view
 from bot.core.actions import Action
 from bot.core.card_search import CardSearch
@@ -29,6 +33,7 @@ from bot.core.timezones import zone_of
 from bot.core.turn import Turn
 from bot.learning.budget import Asker
 from bot.learning.questions import CardContext, Question, asked_about, explain_terms, looks_like_question
+from bot.learning.text_patterns import has_chinese
 from lessons.deck import Card, Deck
 
 Shown = tuple[Deck, Card]  # the card a question is about, in its lesson's deck
@@ -65,6 +70,24 @@ async def answer_reply(turn: Turn, context: LessonContext) -> list[Reply]:
     return [await _answer(turn, text, terms, shown)]
 
 
+async def answer_plain(turn: Turn) -> list[Reply]:
+    """Text in a private chat that is no command and no reply to a lesson message: small talk (and
+    text too long to be a question) gets a hint; a word or phrase alone is explained as /explain
+    explains it; anything else is a question about the card the person last looked at."""
+    text = " ".join(turn.incoming.text.split())
+    if (hint := small_talk.hint_for(text)) is not None:
+        return [_say(hint)]
+    limit = turn.explainer.max_question_chars
+    if len(text) > limit:
+        return [_say(texts.TOO_LONG_HINT.format(length=len(text), limit=limit))]
+    alone = not has_chinese(text) and not looks_like_question(text)
+    terms = explain_terms(text) if alone else asked_about(text)
+    shown = await _plain_card(turn, await last_card.recall(turn), terms, alone=alone)
+    if not terms and shown is None:
+        return [_say(texts.NO_CARD_YET)]
+    return [await _answer(turn, text, terms, shown)]
+
+
 def wants_answer(incoming: Incoming) -> bool:
     """Whether a reply to a lesson message is for the bot: in a private chat always; in a group when
     it names the bot or looks like a question (told from the text alone, so adapters may ask too)."""
@@ -91,8 +114,29 @@ async def _card_asked_about(
     return (met.deck, met.card) if met is not None else None
 
 
+async def _plain_card(
+    turn: Turn, last: LessonContext | None, terms: tuple[str, ...], *, alone: bool
+) -> Shown | None:
+    """The last card looked at when it has some of the English asked about, or when nothing in
+    particular is; else, as for /explain, the first card with it in that card's lesson or the
+    newest recent card with it. English in no card: a question stays on the last card (asked
+    while looking at it), a word alone is explained on its own."""
+    here = (last.deck, last.card) if last is not None and last.card is not None else None
+    if not terms:
+        return here
+    search = CardSearch(turn.services.shelf)
+    if here is not None and any(search.form_in(search.target(term), here[1].en) for term in terms):
+        return here
+    target = search.target(terms[0])
+    met = search.in_deck(target, here[0]) if here is not None else None
+    met = met or search.recent(target, await turn.local_today())
+    if met is not None:
+        return met.deck, met.card
+    return None if alone else here
+
+
 async def _answer(turn: Turn, text: str, terms: tuple[str, ...], shown: Shown | None) -> Reply:
-    asker, zone = await turn.db(lambda session: _asker(turn, session))
+    asker, zone = await turn.db(lambda session: _asker(turn, session, shown))
     question = Question(text, terms, _card_context(shown))
     explanation = await turn.explainer.explain(question, asker, turn.now)
     listen = _listen_action(shown) if shown is not None else None
@@ -120,9 +164,13 @@ def _card_context(shown: Shown | None) -> CardContext | None:
     return CardContext(card.en, card.zh, header.byline, header.title, deck.lesson.id)
 
 
-def _asker(turn: Turn, session: Session) -> tuple[Asker, str]:
-    """Who asks and their own timezone, wherever they ask from (a group's zone is not theirs)."""
+def _asker(turn: Turn, session: Session, shown: Shown | None) -> tuple[Asker, str]:
+    """Who asks and their own timezone, wherever they ask from (a group's zone is not theirs). The
+    card asked about is now the one they last looked at: a question typed next continues on it."""
     learner = turn.learner(session)
+    if shown is not None:
+        deck, card = shown
+        last_card.remember(session, learner, deck.lesson.id, card.number)
     assert learner.id is not None
     return Asker(learner.id, turn.learner_today(learner)), turn.learner_zone(learner)
 

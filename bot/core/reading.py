@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from bot.core import actions, lesson_view, texts
+from bot.core import actions, last_card, lesson_view, texts
 from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, Span, keyboard
 from bot.core.shelf import DayLesson, LessonShelf, lesson_key
@@ -30,22 +30,36 @@ async def today(turn: Turn) -> list[Reply]:
     if not subscribed and not turn.is_group and subscribe:
         # Before the card, so the card stays the latest message to tap through.
         replies.append(Reply(RichText.of(f"想每天自动收到？发送 {subscribe} 订阅。")))
-    await note_reading(turn, day.lesson.id)
+    await note_reading(turn, day.lesson.id, _first_card(turn))
     return [*replies, open_day(turn, day)]
 
 
-async def note_reading(turn: Turn, lesson_id: str) -> None:
+async def note_reading(turn: Turn, lesson_id: str, card: int | None = None) -> None:
     """A card read by this person today: their streak and /stats count it, and tonight's quiz can
-    ask about this lesson when nothing is due."""
+    ask about this lesson when nothing is due. `card` is the card shown (None: the whole text),
+    remembered as what a question they type next is about."""
 
     def note(session: Session) -> None:
         learner = turn.learner(session)
         assert learner.id is not None
         today = turn.learner_today(learner)
         learner_days.bump(session, learner_id=learner.id, local_date=today, lesson_id=lesson_id, cards_read=1)
+        if card is not None:
+            last_card.remember(session, learner, lesson_id, card)
         session.commit()
 
     await turn.db(note)
+
+
+async def note_card(turn: Turn, lesson_id: str, card: int) -> None:
+    """A card shown (or spoken) that is not counted as reading: only remembered as the one a
+    question typed next is about."""
+    await turn.db(lambda session: last_card.remember(session, turn.learner(session), lesson_id, card))
+
+
+def _first_card(turn: Turn) -> int | None:
+    """The card `open_day` shows: card 1 in a private chat, none (the whole text) in a group."""
+    return None if turn.is_group else 1
 
 
 def open_day(turn: Turn, day: DayLesson) -> Reply:
@@ -74,6 +88,8 @@ async def lesson(turn: Turn) -> list[Reply]:
     day = turn.services.shelf.day_number(number, date)
     if day is None:
         return [Reply(RichText.of(f"第 {typed} 课还没有开放。" + usage))]
+    if (first := _first_card(turn)) is not None:
+        await note_card(turn, day.lesson.id, first)
     return [open_day(turn, day)]
 
 
@@ -116,7 +132,7 @@ async def open_number(turn: Turn, number: str, edit: bool = False) -> list[Reply
     day = turn.services.shelf.day_number(wanted, date) if wanted is not None else None
     if day is None:
         return [Reply(notice=texts.STALE_BUTTON)]
-    await note_reading(turn, day.lesson.id)
+    await note_reading(turn, day.lesson.id, _first_card(turn))
     return [open_day(turn, day)]
 
 
@@ -131,7 +147,7 @@ async def show_card(turn: Turn, key: str, number: str, day_number: str = "") -> 
     if index is None or not 1 <= index <= len(deck.cards):
         return [Reply(notice="没有这一句了。")]
     day = _scheduled(turn, found.id, day_number)
-    await note_reading(turn, found.id)
+    await note_reading(turn, found.id, index)
     return [lesson_view.card_reply(deck, key, index, day, edit=True)]
 
 
@@ -154,6 +170,7 @@ async def card_audio(turn: Turn, key: str, number: str) -> list[Reply]:
     if index is None or not 1 <= index <= len(deck.cards):
         return [Reply(notice="没有这一句了。")]
     card = deck.cards[index - 1]
+    await note_card(turn, found.id, index)  # listening to a card is looking at it
     title = f"{found.header.author} · {card.number}/{len(deck.cards)}"
     audio = await turn.services.shelf.audio(card.en, title, performer="BuildSpeak", caption=card.en)
     if audio is None:

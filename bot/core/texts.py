@@ -8,7 +8,15 @@ from __future__ import annotations
 
 APOLOGY = "抱歉，出了点问题，我们已经记录下来了。请稍后再试。 Sorry, something went wrong."
 UNKNOWN_COMMAND = "没有这个命令：/{name}。发送 /help 查看全部命令。"
-NOT_A_COMMAND = "我现在只听得懂命令 🙂 发送 /today 开始今天的课，/help 查看全部命令。"
+# Text in a private chat is a question about the card last looked at; these answer what is not one.
+CHAT_HINT = (
+    "想问英文？直接发单词或短语，例如 token、forward pass；或者用中文提问，例如「这句话什么意思？」，"
+    "我会结合你最近看的那张卡片讲解。发送 /today 开始今天的课，/help 查看全部命令。"
+)
+GREETING_HINT = "你好 👋 " + CHAT_HINT
+THANKS_HINT = "不客气 🙂 " + CHAT_HINT
+TOO_LONG_HINT = "这段话有 {length} 字，太长了（最多 {limit} 字）。" + CHAT_HINT
+NO_CARD_YET = "现在还没有可以提问的课文卡片 🙂 直接发英文单词或短语，例如 token，我来讲解。"
 
 
 def not_subscribed(subscribe_with: str | None) -> str:

@@ -80,6 +80,16 @@ def update_learner(session: Session, learner: Learner, *, now: dt.datetime, **ch
     return learner
 
 
+def remember_card(session: Session, learner: Learner, *, lesson_key: str, card: int) -> None:
+    """The card the learner now looks at: a question typed later without replying to a card is about
+    it, in another message, on another day or after a restart. Not a preference: `updated_at` stays."""
+    if (learner.last_lesson_key, learner.last_card) == (lesson_key, card):
+        return
+    learner.last_lesson_key, learner.last_card = lesson_key, card
+    session.add(learner)
+    session.commit()
+
+
 def learners_by_user(session: Session, *, platform: str, user_ids: list[str]) -> dict[str, Learner]:
     """The learners behind many accounts of one platform at once (a push's page): user id → learner."""
     if not user_ids:

@@ -70,6 +70,10 @@ class Learner(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)  # their "today"; None: the bot's default
     lesson_time: dt.time | None = Field(default=None)
     quiz_time: dt.time | None = Field(default=None)
+    # The card they last looked at (lesson key, card number): what a question typed in the private
+    # chat, without replying to a card, is about. None: no card yet (today's first card is used).
+    last_lesson_key: str | None = Field(default=None, max_length=40)
+    last_card: int | None = Field(default=None)
     created_at: dt.datetime = Field(sa_type=AwareDateTime)
     updated_at: dt.datetime = Field(sa_type=AwareDateTime)
 

@@ -60,7 +60,7 @@ def test_console_keeps_what_was_set_across_runs(workdir: Path) -> None:
 
 def test_a_number_without_buttons_is_text_and_a_wrong_number_is_explained(workdir: Path) -> None:
     output = run(["5", "/today", "9"])
-    assert "我现在只听得懂命令" in output
+    assert "想问英文？直接发单词或短语" in output, "a number is no question: the hint"
     assert "没有第 9 个按钮（现有 1–5）" in output
 
 
@@ -102,7 +102,7 @@ def test_a_reply_to_a_cards_audio_and_then_to_the_answer_stays_on_that_card(work
     quoted = f"原句：{first_card.group(1)} 译文："
     assert flat.count(quoted) == 2, "the reply to the audio, then the reply to that answer"
     assert "🔊 听原句" in output
-    assert "我现在只听得懂命令" not in output
+    assert "想问英文？" not in output
 
 
 def test_a_quiz_on_the_console_is_answered_by_letter_and_typed_word(workdir: Path) -> None:
@@ -114,6 +114,19 @@ def test_a_quiz_on_the_console_is_answered_by_letter_and_typed_word(workdir: Pat
     assert "🏁 测验完成 Quiz done" in output
     picture = next(line for line in output.splitlines() if "📎 文件 file:" in line).split(": ", 1)[1].strip()
     assert Path(picture).read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_question_typed_without_a_mark_is_about_the_card_last_looked_at_even_after_a_restart(
+    workdir: Path,
+) -> None:
+    first = " ".join(run(["/today", "3", "这句话什么意思？", "你好", "/quit"]).split())
+    second_card = re.search(r"【2/\d+】 (.+?) 译文：", first)
+    assert second_card is not None, "3 pressed 下一句 ▶"
+    assert f"原句：{second_card.group(1)} 译文：" in first
+    assert "你好 👋 想问英文？直接发单词或短语，例如 token、forward pass；" in first
+    again = " ".join(run(["这句话的语法", "forward pass", "/quit"]).split())
+    assert f"原句：{second_card.group(1)} 译文：" in again, "the next run remembers the card"
+    assert "builders use it like this（forward pass）" in again, "a phrase alone is explained"
 
 
 @pytest.fixture

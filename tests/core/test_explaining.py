@@ -175,19 +175,19 @@ async def test_a_reply_to_a_whole_lesson_must_say_which_english(conversation: Co
     assert group.text.startswith("这条消息是整篇课文")
 
 
-async def test_a_reply_to_something_else_is_still_not_a_command_and_builds_no_deck(
-    chat: FakeChat, services: Services, monkeypatch: pytest.MonkeyPatch
+async def test_a_reply_to_something_else_is_a_plain_question_and_its_text_is_not_looked_up(
+    chat: FakeChat, catalog: Catalog, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[str] = []
     deck = services.shelf.deck
     monkeypatch.setattr(services.shelf, "deck", lambda lesson: built.append(lesson.id) or deck(lesson))
     await chat.say("/help")
     await chat.say("what does this mean?", reply_to=-1)
-    assert chat.text.startswith("我现在只听得懂命令")
+    assert f"原句：{card(catalog, services, 1).en}" in chat.text, "no card looked at yet: today's first"
     await chat.say("/words")
     await chat.say("what is this?", reply_to=-1)
-    assert chat.text.startswith("我现在只听得懂命令")
-    assert built == [], "only an audio message's caption is looked for in the lessons"
+    assert f"原句：{card(catalog, services, 1).en}" in chat.text
+    assert set(built) == {catalog.day(TODAY).lesson.id}, "only the card asked about was built"
 
 
 async def test_explain_finds_the_card_with_another_form_of_the_word(chat: FakeChat) -> None:
@@ -392,13 +392,17 @@ def test_only_what_may_wait_for_the_model_is_marked_slow(
         dataclasses.replace(plain, text="good", quoted=Quoted("Okay.", audio=True)),
         dataclasses.replace(group, text="what does engulfed mean", quoted=card),
         dataclasses.replace(group, text="engulfed", quoted=card, addressed=True),
+        dataclasses.replace(plain, text="good"),  # in a private chat, a question about the last card
+        dataclasses.replace(plain, text="good", quoted=Quoted("/help text")),
     ]
     quick = [
         dataclasses.replace(plain, text="/today"),
-        dataclasses.replace(plain, text="good"),
-        dataclasses.replace(plain, text="good", quoted=Quoted("/help text")),
         dataclasses.replace(plain, action="a:x-1:1"),
         dataclasses.replace(group, text="nice post", quoted=card),
+        dataclasses.replace(group, text="good"),
+        dataclasses.replace(group, text="good", quoted=Quoted("/help text")),
+        dataclasses.replace(plain, text="你好"),
+        dataclasses.replace(plain, text="👍"),
     ]
     assert [with_model.may_be_slow(incoming) for incoming in slow] == [True] * len(slow)
     assert [with_model.may_be_slow(incoming) for incoming in quick] == [False] * len(quick)

@@ -49,10 +49,12 @@ from bot.adapters.discord_server import (
     SERVER_COMMAND,
     SERVERS_ONLY,
     UNKNOWN_CHANNEL,
+    is_members_own,
     is_server_command,
     missing_permissions,
     permissions_reply,
     server_command_payload,
+    spelling,
     string_options,
     subcommand_of,
 )
@@ -193,6 +195,11 @@ class DiscordAdapter:
             await responder.say(SERVERS_ONLY)
             return
         name, arguments = subcommand_of(data)
+        command = self.conversation.commands.get(name)
+        if command is not None and is_members_own(command):  # the member's own push, from this server
+            member = Invocation(name, arguments)
+            await self._handle(interaction, self._incoming(interaction, command=member))
+            return
         if "channel" in arguments:
             channel_id = int(arguments["channel"])
             missing = missing_permissions(guild, channel_id)
@@ -214,6 +221,7 @@ class DiscordAdapter:
             ref=f"interaction {interaction.id}",
             command=Invocation(name, arguments),
             subscribe_with="/buildspeak setup",
+            spell=spelling,
             is_admin=is_admin,
         )
         await self._handle(interaction, incoming)
@@ -233,7 +241,7 @@ class DiscordAdapter:
         if data.get("custom_id") == SAVE_FORM:
             incoming = self._incoming(interaction, command=Invocation("save", {"words": text}))
         else:
-            incoming = self._incoming(interaction, text=text)
+            incoming = self._incoming(interaction, text=text, answering=True)
         await self._handle(interaction, incoming)
 
     async def pressed(self, interaction: discord.Interaction, payload: str) -> None:
@@ -274,6 +282,8 @@ class DiscordAdapter:
             language=str(interaction.locale),
             ref=f"interaction {interaction.id}",
             subscribe_with=None,  # a member's lessons come in their server's channel
+            community=str(interaction.guild_id) if interaction.guild_id is not None else None,
+            spell=spelling,
             **what,
         )
 

@@ -23,7 +23,7 @@ from bot.adapters.discord import PLATFORM, CoreButton, files_of, messages_of, vi
 from bot.adapters.discord_server import missing_permissions
 from bot.adapters.discord_text import EMBED_DESCRIPTION_LIMIT, pieces
 from bot.core.messages import Reply
-from bot.core.references import CHANNEL, SET_UP_BY, THREAD, References
+from bot.core.references import CHANNEL, DM, SET_UP_BY, THREAD, References
 from bot.delivery.errors import DeliveryError, RecipientGone, SlowDown, TemporaryFailure
 from bot.delivery.pacing import Pacer
 
@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 
 class DiscordPushSender:
-    """Posts a server's daily push in its channel (a member's DM comes with DM subscriptions)."""
+    """Posts a server's daily push in its channel, and a member's own (their DM quiz) in their DMs."""
 
     platform = PLATFORM
     answers_members_alone = True  # a server's quiz post starts each member's own, ephemeral quiz
@@ -50,28 +50,55 @@ class DiscordPushSender:
         self.pacer = pacer
 
     async def push(self, chat_id: str, chat_kind: str, replies: Sequence[Reply]) -> str | None:
-        if chat_kind != GROUP:
-            raise DeliveryError("a Discord member's own push (DMs) is not offered yet")
-        channel_id = await self.references.recall(PLATFORM, CHANNEL, chat_id)
+        """A server's post in its channel; a member's own push (their DM quiz) in their DMs."""
+        try:
+            if chat_kind == GROUP:
+                return await self._post_in_server(chat_id, replies)
+            return await self._send_by_dm(chat_id, replies)
+        except discord.HTTPException as error:
+            raise translate(error) from error
+        except discord.RateLimited as error:
+            raise SlowDown(str(error), error.retry_after) from error
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise TemporaryFailure(repr(error)) from error
+
+    async def _post_in_server(self, guild_id: str, replies: Sequence[Reply]) -> str | None:
+        channel_id = await self.references.recall(PLATFORM, CHANNEL, guild_id)
         if channel_id is None:
             raise RecipientGone("no channel set up for this server (/buildspeak setup)")
         message_id: str | None = None
         try:
             for reply in replies:
-                message = await self._post_where(chat_id, int(channel_id), reply)
+                message = await self._post_where(guild_id, int(channel_id), reply)
                 message_id = str(message.id)
                 if reply.thread:
-                    await self._open_thread(chat_id, message, reply.thread)
+                    await self._open_thread(guild_id, message, reply.thread)
         except discord.HTTPException as error:
-            failure = translate(error)
-            if isinstance(failure, RecipientGone):
-                await self._tell_admin(chat_id, int(channel_id), error)
-            raise failure from error
-        except discord.RateLimited as error:
-            raise SlowDown(str(error), error.retry_after) from error
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise TemporaryFailure(repr(error)) from error
+            if isinstance(translate(error), RecipientGone):
+                await self._tell_admin(guild_id, int(channel_id), error)
+            raise
         return message_id
+
+    async def _send_by_dm(self, user_id: str, replies: Sequence[Reply]) -> str | None:
+        """In the member's DMs, rendered as their answers are. DMs they closed (403, "Cannot send
+        messages to this user") stop this push for them: the server's quiz post stays their way in,
+        and `/buildspeak dm on` after opening DMs starts it again."""
+        channel = self.client.get_partial_messageable(await self._dm_channel(user_id))
+        sent: discord.Message | None = None
+        for message in [message for reply in replies for message in messages_of(reply, self.buttons)]:
+            sent = await self._paced(str(channel.id), lambda m=message: channel.send(**m.kwargs()), dm=True)
+        return str(sent.id) if sent is not None else None
+
+    async def _dm_channel(self, user_id: str) -> int:
+        """The DM channel with this member: asked of Discord once, then remembered (it never changes)."""
+        known = await self.references.recall(PLATFORM, DM, user_id)
+        if known is not None:
+            return int(known)
+        opened = await self._paced(
+            user_id, lambda: self.client.http.start_private_message(int(user_id)), dm=True
+        )
+        await self.references.remember(PLATFORM, DM, user_id, str(opened["id"]))
+        return int(opened["id"])
 
     async def _post(self, channel_id: int, reply: Reply) -> discord.Message:
         """A text reply as an embed with its buttons and files; anything else (a group quiz's
@@ -142,9 +169,9 @@ class DiscordPushSender:
         except discord.HTTPException as failure:
             log.info("could not tell admin %s of server %s: %s", admin, guild_id, failure)
 
-    async def _paced(self, channel_id: str, send: Callable[[], Awaitable[T]]) -> T:
+    async def _paced(self, channel_id: str, send: Callable[[], Awaitable[T]], *, dm: bool = False) -> T:
         if self.pacer is not None:
-            await self.pacer.wait_turn(channel_id, group=True)
+            await self.pacer.wait_turn(channel_id, group=not dm)
         try:
             return await send()
         except discord.RateLimited as error:  # longer than discord.py would wait by itself

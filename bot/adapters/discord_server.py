@@ -1,10 +1,12 @@
-"""A Discord server's own settings: `/buildspeak setup|pause|resume|status|quiztime|…`.
+"""A Discord server's own settings: `/buildspeak setup|pause|resume|status|quiztime|…`, and a
+member's own push from it: `/buildspeak dm on|off`.
 
 The subcommands are the core's group-admin commands (and /status), declared once in its registry;
 the server is the subscribed chat (its id is the chat id) and the channel the daily lesson goes
-to is the `channel` of /setup. Discord shows the command to members with Manage Server only
-(`default_member_permissions`); the core still asks `is_admin` before any change, as a server's
-owner can hand the command to other roles.
+to is the `channel` of /setup. A member's subcommands (`Scope.MEMBER`) are about the member's own
+chat instead. Every member sees /buildspeak, since `dm` is theirs; a server's setting is changed
+only by a member with Manage Server (the core asks `is_admin` before any change), and a server's
+owner can still narrow who sees the command in its integration settings.
 
 Before a channel is accepted the bot checks, from the server as the gateway described it, that it
 may do everything the daily post needs there, and says in Chinese what is missing.
@@ -26,7 +28,6 @@ SERVER_ALSO = frozenset({"status"})  # not an admin's change, but the server's b
 NOT_ON_DISCORD = frozenset({"start"})
 SUB_COMMAND, STRING, CHANNEL = 1, 3, 7
 TEXT_CHANNEL_TYPES = [0, 5]  # text and announcement channels
-MANAGE_GUILD = 1 << 5
 # Where a command may be used, and how the bot is installed (Discord's enum values).
 IN_SERVERS, IN_BOT_DMS, GUILD_INSTALL = 0, 1, 0
 # What the daily post needs in its channel: the message, its embed and audio, its thread.
@@ -49,13 +50,26 @@ CHANNEL_OPTION: dict[str, Any] = {
 
 
 def is_server_command(command: Command) -> bool:
+    """A subcommand of /buildspeak: the server's settings, and a member's push from the server."""
     if command.name in NOT_ON_DISCORD:
         return False
-    return command.scope is Scope.GROUP_ADMIN or command.name in SERVER_ALSO
+    return command.scope in (Scope.GROUP_ADMIN, Scope.MEMBER) or command.name in SERVER_ALSO
+
+
+def is_members_own(command: Command) -> bool:
+    """A /buildspeak subcommand about the member who runs it, not about the server."""
+    return command.scope is Scope.MEMBER
+
+
+def spelling(command: Command) -> str | None:
+    """How a member types the command on Discord, or None where Discord does not offer it."""
+    if command.name in NOT_ON_DISCORD:
+        return None
+    return f"/{SERVER_COMMAND} {command.name}" if is_server_command(command) else f"/{command.name}"
 
 
 def server_command_payload(commands: Iterable[Command]) -> dict[str, Any]:
-    """/buildspeak with a subcommand per server setting, for members with Manage Server."""
+    """/buildspeak with a subcommand per server setting (and a member's own push), in servers."""
     subcommands = []
     for command in commands:
         if not is_server_command(command):
@@ -79,7 +93,6 @@ def server_command_payload(commands: Iterable[Command]) -> dict[str, Any]:
         "description_localizations": {"zh-CN": "本服务器的 BuildSpeak：每日一课的频道和时间"},
         "options": subcommands,
         "contexts": [IN_SERVERS],
-        "default_member_permissions": str(MANAGE_GUILD),
     }
 
 

@@ -46,6 +46,7 @@ from telegram.ext import (
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_text import CAPTION_LIMIT, MESSAGE_LIMIT, split_html
 from bot.core import texts
+from bot.core.commands import Scope
 from bot.core.conversation import Conversation
 from bot.core.messages import (
     REMOVED,
@@ -69,6 +70,7 @@ from bot.delivery.pacing import Pacer
 
 PLATFORM = "telegram"
 CUT_MARK = "\n…（篇幅所限，完整内容请点下方按钮）"
+PRIVATE_CHAT_MARK = "（私聊）"  # on a button that opens the private chat with the bot
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 PRESENT_STATUSES = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -137,8 +139,13 @@ class TelegramAdapter:
         application.add_error_handler(self.on_error)
 
     async def register_commands(self, application: Application) -> None:
-        """The command menu, in Chinese, as Telegram shows it next to the text box."""
-        commands = [BotCommand(command.name, command.zh) for command in self.conversation.commands]
+        """The command menu, in Chinese, as Telegram shows it next to the text box: every command but
+        a server member's own push (a Telegram chat subscribes itself)."""
+        commands = [
+            BotCommand(command.name, command.zh)
+            for command in self.conversation.commands
+            if command.scope is not Scope.MEMBER
+        ]
         await application.bot.set_my_commands(commands)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -248,8 +255,8 @@ class TelegramAdapter:
                 await self.send_text(
                     context.bot, incoming.chat_id, reply, reply_to=_addressee(incoming, reply)
                 )
-            if reply.audio is not None:
-                await self.send_audio(context.bot, incoming.chat_id, reply.audio)
+            if (audio := separate_audio(reply)) is not None:
+                await self.send_audio(context.bot, incoming.chat_id, audio)
             if reply.document is not None:
                 await self.send_document(context.bot, incoming.chat_id, reply.document)
             if reply.poll is not None:
@@ -514,8 +521,16 @@ def _core_button(button: InlineKeyboardButton, bot_username: str | None) -> Butt
         return None
     start_link = f"https://t.me/{bot_username}?start="
     if bot_username and button.url.startswith(start_link):
-        return Button(button.text, start_payload=button.url.removeprefix(start_link))
+        label = button.text.removesuffix(PRIVATE_CHAT_MARK)
+        return Button(label, start_payload=button.url.removeprefix(start_link))
     return Button(button.text, url=button.url)
+
+
+def separate_audio(reply: Reply) -> Audio | None:
+    """The reply's audio, sent as a message of its own after the text; none for a `single` post
+    (a group's daily lesson): Telegram cannot attach audio to a text message, and a single post
+    stays one message, so a retried push never repeats a part."""
+    return None if reply.single and reply.text is not None else reply.audio
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -532,11 +547,11 @@ def _present(member: ChatMember) -> bool:
 
 
 def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
-    """A button for one person's study in a group opens the private chat: Telegram cannot answer
-    the presser alone in the group."""
+    """A button for one person's study in a group opens the private chat, and says so: Telegram
+    cannot answer the presser alone in the group."""
     if button.start_payload is not None:
         return InlineKeyboardButton(
-            button.label, url=f"https://t.me/{bot_username}?start={button.start_payload}"
+            button.label + PRIVATE_CHAT_MARK, url=f"https://t.me/{bot_username}?start={button.start_payload}"
         )
     if button.action is not None:
         return InlineKeyboardButton(button.label, callback_data=button.action)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.adapters.telegram import PLATFORM, TelegramAdapter, retry_seconds
+from bot.adapters.telegram import PLATFORM, TelegramAdapter, retry_seconds, separate_audio
 from bot.core.messages import Reply
 from bot.delivery.errors import DeliveryError, RecipientGone, RecipientMoved, SlowDown, TemporaryFailure
 
@@ -32,8 +32,8 @@ class TelegramPushSender:
             for reply in replies:
                 if reply.text is not None:
                     message_id = await self.adapter.push_text(self.bot, chat_id, reply)
-                if reply.audio is not None:
-                    await self.adapter.send_audio(self.bot, chat_id, reply.audio)
+                if (audio := separate_audio(reply)) is not None:
+                    await self.adapter.send_audio(self.bot, chat_id, audio)
                 if reply.poll is not None:  # a quiz push's questions
                     message_id = str((await self.adapter.send_poll(self.bot, chat_id, reply.poll)).message_id)
         except TelegramError as error:

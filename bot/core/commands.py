@@ -15,7 +15,16 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from bot.core import explaining, progress, quiz, reading, subscription, vocabulary, vocabulary_export
+from bot.core import (
+    explaining,
+    private_quiz,
+    progress,
+    quiz,
+    reading,
+    subscription,
+    vocabulary,
+    vocabulary_export,
+)
 from bot.core.messages import Invocation
 
 if TYPE_CHECKING:
@@ -31,6 +40,9 @@ class Scope(StrEnum):
     ANYWHERE = "anywhere"
     PRIVATE = "private"  # personal: a private chat only (a group would show one person's data)
     GROUP_ADMIN = "group-admin"  # in a group, only its admins (changes the group's subscription)
+    # A member's own push where their lessons come in a shared channel (a Discord server's: the
+    # DM quiz); a chat that subscribes itself does not offer it.
+    MEMBER = "member"
 
 
 class Take(StrEnum):
@@ -63,7 +75,11 @@ class Command:
     @property
     def usage(self) -> str:
         """As /help shows it: "/lesson N"; an argument without a usage (a link's payload) is not shown."""
-        return " ".join([f"/{self.name}", *(argument.usage for argument in self.arguments if argument.usage)])
+        return self.usage_as(f"/{self.name}")
+
+    def usage_as(self, spelled: str) -> str:
+        """The usage with the command typed as a platform types it ("/buildspeak time HH:MM")."""
+        return " ".join([spelled, *(argument.usage for argument in self.arguments if argument.usage)])
 
 
 class CommandRegistry:
@@ -92,8 +108,15 @@ class CommandRegistry:
         command = self._commands.get(name)
         return Invocation(name, MappingProxyType(_bind(command.arguments, rest) if command else {}))
 
-    def help_lines(self) -> list[str]:
-        return [f"{command.usage} — {command.zh}" for command in self]
+    def help_lines(self, spell: Callable[[Command], str | None] | None = None) -> list[str]:
+        """One line per command offered here, as this platform types it (`spell`; all, as "/name",
+        without one)."""
+        lines = []
+        for command in self:
+            spelled = spell(command) if spell is not None else f"/{command.name}"
+            if spelled is not None:
+                lines.append(f"{command.usage_as(spelled)} — {command.zh}")
+        return lines
 
 
 def _bind(arguments: tuple[Argument, ...], rest: str) -> dict[str, str]:
@@ -252,6 +275,18 @@ def default_commands() -> CommandRegistry:
                 "erase everything about you",
                 subscription.delete_me,
                 scope=Scope.PRIVATE,
+                personal=True,
+            ),
+            Command(
+                "dm",
+                "每日测验私信给我（on 开 / off 关）",
+                "your daily quiz by direct message (on/off)",
+                private_quiz.dm,
+                (
+                    Argument("switch", "on|off", "on 开启，off 关闭", "on or off", Take.WORD, required=True),
+                    Argument("time", "[HH:MM]", "几点发，如 21:30", "at what time, such as 21:30", Take.WORD),
+                ),
+                Scope.MEMBER,
                 personal=True,
             ),
             Command("help", "帮助", "help", subscription.help_),

@@ -73,6 +73,8 @@ class Conversation:
             answered = None if incoming.quoted else await quiz.typed(turn)
             if answered is not None:
                 return answered
+            if incoming.answering:  # the form of a question whose quiz has ended
+                return [Reply(RichText.of(quiz.QUIZ_OVER))]
             # In a group people talk to each other; only commands are for the bot. In a private
             # chat, text is a question about the card last looked at (or small talk).
             group = incoming.chat_kind is ChatKind.GROUP

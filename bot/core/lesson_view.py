@@ -15,6 +15,9 @@ from lessons.deck import Card, Deck
 from lessons.library import format_timestamp
 
 NO_TRANSLATION = "（暂无译文）"
+STUDY = "📖 开始学习"
+QUIZ = "📝 今日测验"
+QUIZ_PAYLOAD = "quiz"  # /start quiz: the link of a group post's 今日测验 button
 
 
 def header(deck: Deck, day: DayLesson | None) -> RichText:
@@ -97,10 +100,10 @@ def full_text(deck: Deck, day: DayLesson | None) -> RichText:
 
 
 def group_reply(deck: Deck, key: str, day: DayLesson | None) -> Reply:
-    """A group's daily post: the whole lesson in one message, and a way into the card-by-card lesson."""
+    """A group's daily post: the whole lesson in one message, and a way into the card-by-card lesson
+    and into today's quiz, for each member on their own (a private chat, or an answer only they see)."""
     here = Action(actions.OPEN, (str(day.number),)) if day else Action(actions.CARD, (key, "1"))
-    study = Button(
-        "📖 逐句学习（私聊）", start_payload=f"d{day.number}" if day else f"L{key}", action=here.encode()
-    )
+    study = Button(STUDY, start_payload=f"d{day.number}" if day else f"L{key}", action=here.encode())
+    quiz = Button(QUIZ, start_payload=QUIZ_PAYLOAD, action=Action(actions.QUIZ_NOW, ("",)).encode())
     thread = f"讨论 · 第 {day.number} 课" if day else f"讨论 · {deck.lesson.header.headline}"[:100]
-    return Reply(text=full_text(deck, day), buttons=keyboard([study]), single=True, thread=thread)
+    return Reply(text=full_text(deck, day), buttons=keyboard([study, quiz]), single=True, thread=thread)

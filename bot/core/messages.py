@@ -14,6 +14,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core.commands import Command
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,9 @@ class Reply:
     adapters without toasts send it as a plain message when nothing else is sent.
     `single` asks for one message even when the text is too long for the
     platform: the adapter cuts it at a line and marks the cut, instead of
-    splitting it into several messages. `visibility` says who it is for. `thread`
+    splitting it into several messages; its audio rides in that message where
+    the platform attaches files to a text (Discord), and is left out where it
+    would be a second message (Telegram). `visibility` says who it is for. `thread`
     names a discussion to open under the message (Discord's threads; a platform
     without them leaves it out).
     """
@@ -260,6 +266,11 @@ class Incoming:
     `subscribe_with` is how this chat subscribes to the daily push on its platform, as hints name
     it: "/start"; "/buildspeak setup" for a Discord server; None where it cannot (a Discord
     member studies in their own space, and their lessons come in their server's channel).
+    `community` is that server, when a member acts from one: its settings are their defaults.
+    `answering` says the text was typed into a quiz question's answer form (Discord's): it is an
+    answer, or too late for one, never a question to explain.
+    `spell` says how the platform types a command, or None where it does not offer it (Discord:
+    "/buildspeak time" for a server's setting); without it, "/name".
     """
 
     platform: str
@@ -278,6 +289,9 @@ class Incoming:
     message_id: str | None = None
     poll_answer: PollAnswer | None = None
     subscribe_with: str | None = "/start"
+    community: str | None = None
+    answering: bool = False
+    spell: Callable[[Command], str | None] | None = field(default=None, compare=False, repr=False)
     is_admin: Callable[[], Awaitable[bool]] = field(default=_sender_is_admin, compare=False, repr=False)
 
 

@@ -22,6 +22,7 @@ MESSAGE = "message"  # key: ours (a push, a lesson post); value: the platform's 
 CHANNEL = "channel"  # key: a subscribed chat (a Discord server); value: the channel its posts go to
 THREAD = "thread"  # key: a subscribed chat (a Discord server); value: the thread under its latest post
 SET_UP_BY = "set-up-by"  # key: a subscribed chat (a Discord server); value: the admin who last set it up
+DM = "dm"  # key: a person's platform id (a Discord user); value: the bot's direct-message channel with them
 
 
 class References:

@@ -6,9 +6,11 @@ admins may change or stop it. Bad input gets an example and changes nothing.
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session
 
-from bot.core import actions, reading, texts
+from bot.core import actions, lesson_view, quiz, reading, texts
 from bot.core.actions import Action, small_number
 from bot.core.messages import Button, Reply, RichText, keyboard
 from bot.core.references import CHANNEL, SET_UP_BY
@@ -16,7 +18,7 @@ from bot.core.shelf import DayLesson
 from bot.core.times import QUIZ_TIME_EXAMPLE, TIME_EXAMPLE, format_time_of_day, parse_time_of_day
 from bot.core.timezones import TIMEZONE_EXAMPLES, describe_zone, parse_timezone
 from bot.core.turn import Turn
-from bot.storage import references
+from bot.storage import push_ledger, references
 from bot.storage.learners import PREFERENCES, update_learner
 from bot.storage.subscribers import forget_user, subscribe, update_subscriber
 from bot.storage.tables import Subscriber, SubscriberStatus
@@ -28,6 +30,16 @@ STATUS_LABELS = {
     SubscriberStatus.BLOCKED: "已停止（无法送达）",
     SubscriberStatus.STOPPED: "已退订",
 }
+
+
+def respelled(turn: Turn, example: str) -> str:
+    """An example written with "/time 07:30", as this platform types the command ("/buildspeak
+    time 07:30" in a Discord server)."""
+    for name in ("quiztime", "time", "tz"):
+        spelled = turn.spell(name)
+        if spelled is not None and spelled != f"/{name}":
+            example = re.sub(rf"/{name}\b", spelled, example)
+    return example
 
 
 def _say(text: str) -> list[Reply]:
@@ -42,22 +54,31 @@ def _only_for_asker(text: str) -> list[Reply]:
 async def start(turn: Turn) -> list[Reply]:
     """Subscribe (or come back), then open a lesson if the link that brought them named one.
 
-    A lesson link (`/start d12`, from a group's 逐句学习 button) leaves an existing
-    subscription as it is: tapping it is not asking to resume a paused one.
+    A link from a group post's buttons (`/start d12`: 开始学习 on day 12; `/start quiz`: 今日测验)
+    leaves an existing subscription as it is: tapping it is not asking to resume a paused one.
     In a group, only an admin may bring back a paused or stopped subscription.
     """
     existing = await turn.db(turn.subscriber)
     was = existing.status if existing else None
-    linked = _linked_day(turn, existing)
-    if existing is not None and linked is not None:
-        return [reading.open_day(turn, linked)]
+    linked = await _linked(turn, existing)
+    if existing is not None and linked:
+        return linked
     if was not in (None, SubscriberStatus.ACTIVE) and turn.is_group and not await turn.incoming.is_admin():
         return _only_for_asker(texts.ADMINS_ONLY)
     subscriber, created = await turn.db(lambda session: _subscribe(turn, session))
-    replies = _welcome(turn, subscriber, created, was=was)
-    if linked is not None:
-        replies.append(reading.open_day(turn, linked))
-    return replies
+    return [*_welcome(turn, subscriber, created, was=was), *linked]
+
+
+async def _linked(turn: Turn, subscriber: Subscriber | None) -> list[Reply]:
+    """What the link that brought them opens: a day's lesson, or their quiz; nothing for a plain
+    /start (or a day that has not come)."""
+    if turn.arg("payload") == lesson_view.QUIZ_PAYLOAD:
+        return await quiz.quiz_command(turn)
+    linked = _linked_day(turn, subscriber)
+    if linked is None:
+        return []
+    await reading.note_reading(turn, linked.lesson.id, 1)  # card 1: what a question typed next is about
+    return [reading.open_day(turn, linked)]
 
 
 def _subscribe(turn: Turn, session: Session) -> tuple[Subscriber, bool]:
@@ -90,7 +111,7 @@ def _apply_defaults(turn: Turn, session: Session, subscriber: Subscriber) -> Sub
 
 
 def _welcome(turn: Turn, subscriber: Subscriber, created: bool, was: str | None) -> list[Reply]:
-    when = format_time_of_day(subscriber.lesson_time)
+    when = format_time_of_day(subscriber.lesson_time or turn.services.defaults.lesson_time)
     if created:
         quiz = format_time_of_day(subscriber.quiz_time) if subscriber.quiz_time else None
         return _say(texts.welcome(when, subscriber.timezone, group=turn.is_group, quiz_time=quiz))
@@ -100,7 +121,7 @@ def _welcome(turn: Turn, subscriber: Subscriber, created: bool, was: str | None)
 
 
 def _linked_day(turn: Turn, subscriber: Subscriber | None) -> DayLesson | None:
-    """`/start d12` (from a group's 逐句学习 button) opens day 12, if it has come."""
+    """`/start d12` (from a group's 开始学习 button) opens day 12, if it has come."""
     payload = turn.arg("payload")
     number = small_number(payload[1:]) if payload.startswith("d") else None
     return turn.services.shelf.day_number(number, turn.today(subscriber)) if number else None
@@ -110,7 +131,7 @@ def settings_summary(turn: Turn, subscriber: Subscriber) -> str:
     zone = describe_zone(subscriber.timezone, turn.now)
     status = STATUS_LABELS[SubscriberStatus(subscriber.status)]
     quiz = format_time_of_day(subscriber.quiz_time) if subscriber.quiz_time else "关闭"
-    lesson = format_time_of_day(subscriber.lesson_time)
+    lesson = format_time_of_day(subscriber.lesson_time) if subscriber.lesson_time else "无（只有测验）"
     return f"每日推送：{lesson} · 测验：{quiz} · 时区：{zone} · 状态：{status}"
 
 
@@ -143,13 +164,19 @@ async def setup(turn: Turn) -> list[Reply]:
     typed_time, typed_zone = turn.arg("time"), turn.arg("timezone")
     lesson_time = parse_time_of_day(typed_time) if typed_time else None
     if typed_time and lesson_time is None:
-        return _say(f"看不懂这个时间：{typed_time}。{TIME_EXAMPLE}")
+        return _say(f"看不懂这个时间：{typed_time}。{respelled(turn, TIME_EXAMPLE)}")
     zone = parse_timezone(typed_zone) if typed_zone else None
     if typed_zone and zone is None:
-        return _say(f"不认识这个时区：{typed_zone}。{TIMEZONE_EXAMPLES}")
+        return _say(f"不认识这个时区：{typed_zone}。{respelled(turn, TIMEZONE_EXAMPLES)}")
 
     def apply(session: Session) -> tuple[Subscriber, bool]:
+        before = turn.subscriber(session)
+        was = before.status if before is not None else None  # read now: the same row changes below
         subscriber, created = _subscribe(turn, session)
+        if was == SubscriberStatus.BLOCKED and subscriber.id is not None:
+            # It stopped because the chat refused a post; set up again, today's post comes today.
+            today = turn.today(subscriber)
+            push_ledger.retry_blocked(session, subscriber_id=subscriber.id, local_date=today)
         changes = {"lesson_time": lesson_time, "timezone": zone, "status": SubscriberStatus.ACTIVE.value}
         chosen = {name: value for name, value in changes.items() if value is not None}
         if channel := turn.arg("channel"):
@@ -161,7 +188,8 @@ async def setup(turn: Turn) -> list[Reply]:
         return update_subscriber(session, subscriber, now=turn.now, **chosen), created
 
     subscriber, created = await turn.db(apply)
-    head = "设置完成 ✅ 每天会在这里推送当天的课。" if created else "设置已更新 ✅"
+    where = "你选的频道" if turn.arg("channel") else "这里"
+    head = f"设置完成 ✅ 每天会在{where}推送当天的课。" if created else "设置已更新 ✅"
     return _say(head + "\n" + settings_summary(turn, subscriber))
 
 
@@ -178,7 +206,7 @@ async def set_time(turn: Turn) -> list[Reply]:
     chosen = parse_time_of_day(typed) if typed else None
     if chosen is None:
         given = f"看不懂这个时间：{typed}。" if typed else "请告诉我时间。"
-        return _say(f"{given}{TIME_EXAMPLE}")
+        return _say(f"{given}{respelled(turn, TIME_EXAMPLE)}")
     return await _change(turn, f"好的，每天 {format_time_of_day(chosen)} 推送 ⏰", lesson_time=chosen)
 
 
@@ -191,7 +219,7 @@ async def set_quiz_time(turn: Turn) -> list[Reply]:
     chosen = parse_time_of_day(typed) if typed else None
     if chosen is None:
         given = f"看不懂这个时间：{typed}。" if typed else "请告诉我测验时间。"
-        return _say(f"{given}{QUIZ_TIME_EXAMPLE}")
+        return _say(f"{given}{respelled(turn, QUIZ_TIME_EXAMPLE)}")
     return await _change(turn, f"好的，每天 {format_time_of_day(chosen)} 推送测验 🧠", quiz_time=chosen)
 
 
@@ -200,7 +228,7 @@ async def set_timezone(turn: Turn) -> list[Reply]:
     zone = parse_timezone(wanted) if wanted else None
     if zone is None:
         given = f"不认识这个时区：{wanted}。" if wanted else "请告诉我时区。"
-        return _say(f"{given}{TIMEZONE_EXAMPLES}")
+        return _say(f"{given}{respelled(turn, TIMEZONE_EXAMPLES)}")
     return await _change(turn, "时区已更新 🌏", timezone=zone)
 
 
@@ -304,7 +332,8 @@ async def delete_confirmed(turn: Turn, answer: str) -> list[Reply]:
 
 
 async def help_(turn: Turn) -> list[Reply]:
-    text = texts.help_text(turn.commands.help_lines() if turn.commands else [])
+    offered = turn.commands.help_lines(lambda command: turn.spell(command.name)) if turn.commands else []
+    text = texts.help_text(offered)
     subscriber = await turn.db(turn.subscriber)
     if subscriber is not None:
         text += "\n\n" + settings_summary(turn, subscriber)

@@ -24,7 +24,7 @@ def not_subscribed(subscribe_with: str | None) -> str:
     return f"你还没有订阅。先发送 {subscribe_with}，再来设置吧。" if subscribe_with else "你还没有订阅。"
 
 
-ADMINS_ONLY = "只有群管理员可以修改本群的订阅设置。"
+ADMINS_ONLY = "只有管理员可以修改这里的订阅设置（推送时间、时区、暂停等）。"  # a group's, a server's
 PRIVATE_ONLY = "这个命令请在和我的私聊中使用。"
 NO_LESSON = "今天还没有课程（课表从 {start} 开始）。"
 NO_AUDIO = "暂时无法生成音频，请稍后再试。"
@@ -40,7 +40,10 @@ def help_text(commands: list[str]) -> str:
     lines += [
         "复习：每晚推送测验，按间隔重复（spaced repetition）复习你收藏的词；/quiz 随时开始，/stats 看进度。"
     ]
-    lines += ["有问题？直接回复课文卡片提问，例如「engulfed 在这里什么意思？」「这句话的语法」。"]
+    lines += [
+        "有问题？直接发给我，例如「engulfed 在这里什么意思？」「这句话的语法」或一个单词 token："
+        "默认问你最近看的那张卡片；回复某张卡片就问那一张。"
+    ]
     return "\n".join(lines)
 
 

@@ -68,6 +68,18 @@ class Turn:
     arguments: Mapping[str, str] = field(default_factory=dict)
     commands: CommandRegistry | None = None
 
+    def spell(self, name: str) -> str | None:
+        """How the command `name` is typed here ("/time"; "/buildspeak time" for a Discord server's
+        setting), or None where it is not offered. Without the platform's word on it: "/name", and
+        a member's own push (`Scope.MEMBER`) only where the chat cannot subscribe itself."""
+        command = self.commands.get(name) if self.commands is not None else None
+        if command is None:
+            return None
+        if self.incoming.spell is not None:
+            return self.incoming.spell(command)
+        offered = command.scope != "member" or self.incoming.subscribe_with is None
+        return f"/{name}" if offered else None
+
     def arg(self, name: str) -> str:
         """A command argument as given ("" when it was not)."""
         return self.arguments.get(name, "")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
-from bot.core.messages import Reply
+from bot.core.messages import Audio, Reply
 from bot.core.reading import day_reply
 from bot.core.shelf import LessonShelf
 from bot.storage.push_ledger import Claim, DueSubscriber
@@ -16,13 +17,18 @@ GROUP = "group"
 
 
 class DailyLessons:
-    """The day's lesson for the push, cached: 100,000 chats share a handful of distinct messages."""
+    """The day's lesson for the push, cached: 100,000 chats share a handful of distinct messages.
+
+    A group's post comes with the whole text spoken (`audio`), made once a date before the first
+    group's post: the platforms that attach it to the post show it, the others leave it out.
+    """
 
     kind = PushKind.LESSON
 
     def __init__(self, shelf: LessonShelf) -> None:
         self.shelf = shelf
         self._replies: dict[tuple[dt.date, bool], list[Reply]] = {}
+        self._spoken: dict[dt.date, Audio | None] = {}
 
     def content_id(self, date: dt.date) -> str | None:
         """The lesson scheduled for `date`, or None before the calendar starts."""
@@ -30,7 +36,18 @@ class DailyLessons:
         return day.lesson.id if day is not None else None
 
     async def prepare(self, platform: str, local_date: dt.date, page: Sequence[DueSubscriber]) -> None:
-        """Nothing to work out per subscriber: everyone gets the day's message, cached below."""
+        """Everyone gets the day's message, cached below; a page with a group first has the whole
+        text spoken (once a date: the voice's cache makes later dates' files, not this one's)."""
+        if local_date in self._spoken or not any(due.chat_kind == GROUP for due in page):
+            return
+        day = self.shelf.day(local_date)
+        if day is None:
+            return
+        deck = self.shelf.deck(day.lesson)
+        title = f"{day.lesson.header.author} · 第 {day.number} 课 · 全文"
+        if len(self._spoken) > 16:  # a long-running bot sees new dates every day
+            self._spoken.clear()
+        self._spoken[local_date] = await self.shelf.audio(deck.english, title, performer="BuildSpeak")
 
     async def replies(self, claim: Claim) -> list[Reply]:
         return self.replies_on(claim.local_date, claim.subscriber.chat_kind)
@@ -42,7 +59,9 @@ class DailyLessons:
             day = self.shelf.day(date)
             if day is None:
                 raise LookupError(f"no lesson is scheduled for {date}")
-            if len(self._replies) > 16:  # a long-running bot sees new dates every day
+            if len(self._replies) > 16:
                 self._replies.clear()
-            self._replies[key] = [day_reply(self.shelf, day, group=group)]
+            reply = day_reply(self.shelf, day, group=group)
+            spoken = self._spoken.get(date) if group else None
+            self._replies[key] = [replace(reply, audio=spoken) if spoken else reply]
         return self._replies[key]

@@ -208,6 +208,20 @@ def release(session: Session, delivery_ids: Sequence[int]) -> None:
         session.commit()
 
 
+def retry_blocked(session: Session, *, subscriber_id: int, local_date: dt.date) -> int:
+    """Forget the day's pushes that found the chat gone, once it is back (a server's admin fixed the
+    channel and set it up again): the next run sends them today rather than tomorrow. Only
+    `blocked` rows go: nothing was delivered from them, so nothing can arrive twice."""
+    removed = session.execute(
+        delete(LEDGER).where(
+            LEDGER.c.subscriber_id == subscriber_id,
+            LEDGER.c.local_date == local_date,
+            LEDGER.c.state == PushState.BLOCKED.value,
+        )
+    )
+    return int(removed.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def take_over_dead_claims(
     session: Session, *, platform: str, live_since: dt.datetime, now: dt.datetime
 ) -> int:

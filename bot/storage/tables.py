@@ -52,7 +52,7 @@ class Subscriber(SQLModel, table=True):
     title: str | None = Field(default=None, max_length=200)
     language: str = Field(default="zh", max_length=16)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)  # IANA name or "UTC+05:30"
-    lesson_time: dt.time = Field(default=dt.time(8, 0))
+    lesson_time: dt.time | None = Field(default=dt.time(8, 0))  # None: the quiz alone (a DM quiz)
     quiz_time: dt.time | None = Field(default=dt.time(21, 0))  # None: /quiztime off
     status: str = Field(default=SubscriberStatus.ACTIVE.value, max_length=16, index=True)
     joined_at: dt.datetime = Field(sa_type=AwareDateTime)

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.core import reading, texts
-from bot.core.commands import default_commands
+from bot.core.commands import Scope, default_commands
 from bot.core.messages import Poll, Reply
 from bot.core.turn import Services
 from bot.logs import configure_logging
@@ -51,7 +51,8 @@ async def test_command_menu_is_registered_in_chinese(services: Services) -> None
     async with running_bot(services) as bot:
         (call,) = bot.fake.calls_to("setMyCommands")
         commands = {c["command"]: c["description"] for c in call.params["commands"]}
-        assert commands == {c.name: c.zh for c in default_commands()}
+        offered = {c.name: c.zh for c in default_commands() if c.scope is not Scope.MEMBER}
+        assert commands == offered and "dm" not in commands, "a Telegram chat subscribes itself"
         assert commands["deleteme"] == "删除我的全部数据"
 
 
@@ -200,8 +201,13 @@ async def test_group_is_one_subscriber_admins_change_it_and_the_daily_post_links
         ]
         assert "Write <b>tags</b>" in post.text and "The check is" in post.text
         assert [e["type"] for e in post.entities].count("spoiler") == 3
-        (link,) = post.buttons
+        link, quiz = post.buttons
         assert link["url"] == f"https://t.me/{bot.fake.bot_username}?start=d22"
+        assert link["text"] == "📖 开始学习（私聊）", "a button that leaves the group says where it goes"
+        assert (quiz["text"], quiz["url"]) == (
+            "📝 今日测验（私聊）",
+            f"https://t.me/{bot.fake.bot_username}?start=quiz",
+        )
         reply = (await bot.say("/time 09:00", chat_id=GROUP, user_id=8, chat_type="group"))[-1]
         assert reply.text == texts.ADMINS_ONLY
         assert reply.reply_to_message is not None, "the refusal is that member's business: a reply to them"

@@ -22,6 +22,8 @@ class FakeChat:
     kind: ChatKind = ChatKind.PRIVATE
     admin: bool = True
     platform: str = "fake"
+    subscribe_with: str | None = "/start"  # None: a member whose lessons come in a server's channel
+    community: str | None = None  # the server such a member writes from
     shown: list[Reply] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
@@ -68,6 +70,8 @@ class FakeChat:
             text=text,
             action=action,
             user_name="Tester",
+            subscribe_with=self.subscribe_with,
+            community=self.community,
             is_admin=is_admin,
         )
 

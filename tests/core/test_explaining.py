@@ -269,7 +269,7 @@ async def test_in_a_group_a_reply_to_the_daily_post_is_answered(conversation: Co
 async def test_help_and_the_menu_list_explain(chat: FakeChat) -> None:
     await chat.say("/help")
     assert "/explain TEXT — 讲解单词、短语或句子" in chat.text
-    assert "直接回复课文卡片提问" in chat.text
+    assert "默认问你最近看的那张卡片" in chat.text
 
 
 # --- With an LLM: the fake OpenAI-compatible server ------------------------------------------------

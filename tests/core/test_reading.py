@@ -124,7 +124,7 @@ async def test_a_group_gets_the_whole_lesson_in_one_message_with_a_private_link(
     await group.say("/today")
     reply = group.last
     assert reply.single
-    button = group.button("📖 逐句学习（私聊）")
+    button = group.button("📖 开始学习")
     assert button.start_payload == "d22"
     lesson = catalog.day(TODAY).lesson
     spoilers = [span.text for line in reply.text.lines for span in line if span.spoiler]
@@ -133,6 +133,26 @@ async def test_a_group_gets_the_whole_lesson_in_one_message_with_a_private_link(
     await private.say(f"/start {button.start_payload}")
     assert "欢迎来到 BuildSpeak" in private.shown[0].text.plain
     assert "📅 第 22 课" in private.last.text.plain and "【1/" in private.last.text.plain
+
+
+async def test_a_group_posts_quiz_button_opens_the_members_own_quiz_in_private(
+    conversation, catalog: Catalog
+) -> None:
+    group = FakeChat(conversation, chat_id="-100", kind=ChatKind.GROUP)
+    await group.say("/today")
+    assert labels(group) == ["📖 开始学习", "📝 今日测验"]
+    button = group.button("📝 今日测验")
+    assert button.start_payload == "quiz" and button.action == "qn:"
+    private = FakeChat(conversation, chat_id="7", user_id="7")
+    await private.say("/today")
+    await private.say(f"/start {button.start_payload}")
+    welcome = next(reply for reply in private.shown if "欢迎来到 BuildSpeak" in reply.text.plain)
+    opening = private.shown[private.shown.index(welcome) + 1]
+    assert "复习今天课上的重点词" in opening.text.plain, "nothing is due: today's lesson is asked"
+    await private.say(f"/start {button.start_payload}")
+    assert not any("欢迎" in reply.text.plain for reply in private.shown[-2:] if reply.text), (
+        "a subscriber's link opens the quiz, nothing more"
+    )
 
 
 def test_lesson_keys_fit_a_button_payload(catalog: Catalog) -> None:

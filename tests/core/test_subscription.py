@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
+from bot.core import texts
 from bot.core.conversation import Conversation
 from bot.core.messages import ChatKind
 from bot.storage.learners import find_learner, learner_of
@@ -134,7 +135,7 @@ async def test_in_a_group_only_admins_change_settings(
     assert "本群" in group.text
     for command in ("/time 09:00", "/tz 纽约", "/pause", "/stop"):
         await group.say(command)
-        assert group.text == "只有群管理员可以修改本群的订阅设置。", command
+        assert group.text == texts.ADMINS_ONLY, command
     assert stored(sessions, "-500").lesson_time == dt.time(8, 0)
     group.admin = True
     await group.say("/time 09:00")
@@ -215,7 +216,7 @@ async def test_only_an_admin_brings_a_stopped_group_back(
     await group.say("/stop")
     group.admin = False
     await group.say("/start", user_id="2")
-    assert group.text == "只有群管理员可以修改本群的订阅设置。"
+    assert group.text == texts.ADMINS_ONLY
     assert stored(sessions, "-600").status == "stopped"
 
 
@@ -232,7 +233,7 @@ async def test_setup_subscribes_a_group_with_its_time_and_zone_in_one_go(
 ) -> None:
     group = FakeChat(conversation, chat_id="-700", user_id="1", kind=ChatKind.GROUP, admin=False)
     await group.say("/setup 07:30 Asia/Tokyo")
-    assert group.text == "只有群管理员可以修改本群的订阅设置。" and stored(sessions, "-700") is None
+    assert group.text == texts.ADMINS_ONLY and stored(sessions, "-700") is None
     group.admin = True
     for bad, said in (
         ("/setup 25:00", "看不懂这个时间：25:00"),

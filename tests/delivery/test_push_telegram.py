@@ -159,8 +159,9 @@ async def test_a_group_gets_the_same_single_post_as_today_in_the_group(
         (post,) = bot.fake.messages(-500)
         today = (await bot.say("/today", chat_id=-500, chat_type="group", chat_title="Builders"))[-1]
     assert post.text == today.text
-    (button,) = post.buttons
+    button, quiz = post.buttons
     assert button["url"].startswith("https://t.me/BuildSpeakTestBot?start=d")
+    assert quiz["url"] == "https://t.me/BuildSpeakTestBot?start=quiz"
 
 
 async def test_a_403_marks_the_subscriber_blocked_and_stops_sending(

@@ -84,11 +84,17 @@ async def test_the_lesson_is_posted_once_with_its_thread_and_a_way_into_private_
         (row,) = ledger(sessions)[str(world.guild.id)]
         assert row.state == "sent" and row.message_id == str(post.id)
 
-        (study,) = post.custom_ids
+        (spoken,) = post.attachments
+        assert spoken.filename.endswith(".mp3") and len(spoken.content) > 1000, "the whole text, spoken"
+        assert [button["label"] for button in post.buttons] == ["📖 开始学习", "📝 今日测验"]
+        study, quiz = post.custom_ids
         press = await fake.press_button(post, study, user_id=world.student.id)
         await fake.wait_for_response(press)
         assert press.ephemeral and press.response_type == 4 and "【1/" in press.content
         assert post.edits == 0, "the channel's post is everyone's: a member's press never changes it"
+        press = await fake.press_button(post, quiz, user_id=world.student.id)
+        await fake.wait_for_response(press)
+        assert press.ephemeral and "还没有可以测验的词" not in press.content, "the lesson just read is asked"
 
 
 async def test_a_429_on_the_post_is_waited_out_and_nothing_is_lost_or_doubled(
@@ -132,12 +138,14 @@ async def test_a_deleted_channel_stops_the_push_and_its_admin_hears_why(
         assert "已被删除" in told.content
         await set_up_in(fake, world, world.general.id)
         assert server_status(sessions, world) == "active", "setting up again brings the push back"
-        assert (await pusher(services, running).run_once()).sent == 0, "today's push has had its turn"
+        assert (await pusher(services, running).run_once()).sent == 1, "today's lesson, today"
+        assert len(fake.messages(world.general.id)) == 1, "in the channel chosen now"
+        assert (await pusher(services, running).run_once()).sent == 0, "and once"
         clock = services.clock
         assert isinstance(clock, FixedClock)
         clock.advance(dt.timedelta(days=1))
         assert (await pusher(services, running).run_once()).sent == 1
-        assert len(fake.messages(world.general.id)) == 1, "tomorrow's lesson, in the channel chosen now"
+        assert len(fake.messages(world.general.id)) == 2, "tomorrow's lesson there too"
 
 
 def quiz_pusher(services: Services, running: Running) -> Pusher:
@@ -207,3 +215,75 @@ def current_choice(sessions: Sessions) -> str:
         asked = quizzes.current_question(session, quiz.id)
     assert asked is not None and asked.correct is not None
     return f"poll:{asked.correct}:quiz-question:{asked.id}"
+
+
+async def dm_on(fake: FakeDiscordServer, world: School, **options: object) -> str:
+    asked = await fake.slash_command(
+        "buildspeak dm",
+        user_id=world.student.id,
+        channel_id=world.general.id,
+        options={"switch": "on", **options},
+    )
+    answer = await fake.wait_for_response(asked)
+    assert answer.ephemeral, "the member's own setting: only they see the answer"
+    return answer.content
+
+
+async def test_a_member_who_turns_dms_on_gets_their_quiz_by_dm_and_answers_it_there(
+    services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
+) -> None:
+    student = str(world.student.id)
+    save(sessions, MORNING - dt.timedelta(days=1), "moat", "leverage", platform="discord", user_id=student)
+    async with running_adapter(services) as running:
+        await set_up(fake, world)
+        said = await dm_on(fake, world, time="08:30")
+        assert "每天 08:30（Asia/Shanghai" in said and "/buildspeak dm off" in said
+        assert (await pusher(services, running).run_once()).sent == 1, "the server's lesson only: no DM copy"
+        assert (await quiz_pusher(services, running).run_once()).sent == 1
+        dm = fake.dm_channel(world.student.id)
+        (invitation,) = fake.messages(dm.id)
+        assert "2" in invitation.content and not invitation.ephemeral
+        start = next(c for c in invitation.custom_ids if c.startswith("qs:"))
+        started = await fake.press_button(invitation, start, user_id=world.student.id)
+        await fake.wait_for_response(started)
+        question = started.message if started.message is not None else started.followups[-1]
+        assert "1/2" in question.content and not question.ephemeral, "in DMs there is no one else"
+        answered = await fake.press_button(question, current_choice(sessions), user_id=world.student.id)
+        await fake.wait_for_response(answered)
+        assert "✅" in " ".join(
+            m.content for m in [*([answered.message] if answered.message else []), *answered.followups]
+        )
+        assert (await quiz_pusher(services, running).run_once()).sent == 0, "once a day"
+
+
+async def test_closed_dms_stop_the_dm_quiz_and_the_channel_button_still_serves(
+    services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
+) -> None:
+    student = str(world.student.id)
+    save(sessions, MORNING - dt.timedelta(days=1), "moat", "leverage", platform="discord", user_id=student)
+    async with running_adapter(services) as running:
+        await set_up(fake, world)
+        quiz_time = await fake.slash_command(
+            "buildspeak quiztime", user_id=world.teacher.id, channel_id=world.general.id,
+            options={"time": "08:30"},
+        )  # fmt: skip
+        await fake.wait_for_response(quiz_time)
+        await dm_on(fake, world)
+        fake.close_dms(world.student.id)
+        assert (await pusher(services, running).run_once()).sent == 1
+        report = await quiz_pusher(services, running).run_once()
+        assert report.blocked == 1 and report.sent == 1, "the DM failed; the server's quiz post went out"
+        assert fake.messages(fake.dm_channel(world.student.id).id) == []
+        with sessions() as session:
+            mine = session.exec(select(Subscriber).where(Subscriber.chat_id == student)).one()
+        assert mine.status == "blocked"
+        post = fake.messages(world.lessons.id)[-1]
+        (start,) = post.custom_ids
+        pressed = await fake.press_button(post, start, user_id=world.student.id)
+        await fake.wait_for_response(pressed)
+        assert pressed.ephemeral and pressed.message is not None and "1/2" in pressed.message.content
+        fake.close_dms(world.student.id, closed=False)
+        assert "每天 08:30" in await dm_on(fake, world), "turning it on again brings it back"
+        with sessions() as session:
+            mine = session.exec(select(Subscriber).where(Subscriber.chat_id == student)).one()
+        assert mine.status == "active"

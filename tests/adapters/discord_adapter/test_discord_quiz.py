@@ -80,6 +80,7 @@ async def test_a_quiz_answered_by_buttons_and_by_a_form_moves_only_this_members_
                 press = await fake.press_button(message, answer_ids[0], user_id=world.student.id)
                 await fake.wait_for_response(press)
                 assert press.modal is not None and press.response_type == 9
+                form = press
                 step = await fake.submit_modal(press, {"text": asked.word.lemma})
             else:
                 assert asked.correct is not None
@@ -92,6 +93,9 @@ async def test_a_quiz_answered_by_buttons_and_by_a_form_moves_only_this_members_
             assert "✅" in " ".join(m.content for m in shown(step)), [m.content for m in shown(step)]
             message = await question_after(step, fake)
         assert len(kinds) == 4 and {"meaning", "recall"} <= set(kinds), kinds
+        late = await fake.submit_modal(form, {"text": "moat"})
+        await fake.wait_for_response(late)
+        assert late.ephemeral and late.content.startswith("这次测验已经结束了"), "an answer, never a question"
     assert fake.message_counts() == {}, "nothing of the quiz in the channel"
 
 

@@ -44,11 +44,17 @@ async def server_command(fake: FakeDiscordServer, world: School, name: str, user
     return await fake.wait_for_response(asked)
 
 
-def test_the_server_command_holds_the_admin_settings_for_manage_server_only() -> None:
-    (server,) = [p for p in command_payloads(default_commands()) if p["name"] == "buildspeak"]
-    assert server["default_member_permissions"] == str(Permission.MANAGE_GUILD) and server["contexts"] == [0]
+def test_the_server_command_holds_the_servers_settings_and_a_members_dm_quiz() -> None:
+    payloads = command_payloads(default_commands())
+    (server,) = [p for p in payloads if p["name"] == "buildspeak"]
+    assert "default_member_permissions" not in server, "every member has /buildspeak dm"
+    assert server["contexts"] == [0], "servers only"
     subcommands = {option["name"]: option for option in server["options"]}
-    assert {"setup", "pause", "resume", "status", "quiztime", "time", "tz"} <= set(subcommands)
+    assert {"setup", "pause", "resume", "status", "quiztime", "time", "tz", "dm"} <= set(subcommands)
+    switch, time = subcommands["dm"]["options"]
+    assert (switch["name"], switch["required"]) == ("switch", True)
+    assert (time["name"], time["required"]) == ("time", False)
+    assert "dm" not in {p["name"] for p in payloads}, "a subcommand, not a command of its own"
     channel, time, zone = subcommands["setup"]["options"]
     assert (channel["name"], channel["type"], channel["required"]) == ("channel", 7, True)
     assert (time["name"], zone["name"]) == ("time", "timezone")
@@ -90,7 +96,22 @@ async def test_a_member_without_manage_server_changes_nothing(
     async with running_adapter(services):
         refused = await setup(fake, world, world.student.id, channel=world.lessons.id, time="07:30")
         assert refused.ephemeral and "只有" in refused.content and "管理员" in refused.content
+        assert "群" not in refused.content, "a server is not a group chat"
         assert server_subscriber(sessions, world) is None and channel_of(sessions, world) is None
+
+
+async def test_examples_and_help_name_the_commands_as_discord_types_them(
+    services: Services, sessions: Sessions, fake: FakeDiscordServer, world: School
+) -> None:
+    async with running_adapter(services):
+        wrong = await setup(fake, world, world.teacher.id, channel=world.lessons.id, time="25:00")
+        assert "看不懂这个时间：25:00" in wrong.content and "/buildspeak time 07:30" in wrong.content
+        assert server_subscriber(sessions, world) is None, "bad input changes nothing"
+        asked = await fake.slash_command("help", user_id=world.student.id, channel_id=world.general.id)
+        shown = (await fake.wait_for_response(asked)).content
+        assert "/buildspeak dm on\\|off [HH:MM] — 每日测验私信给我" in shown, "| escaped for Markdown"
+        assert "/buildspeak setup [HH:MM] [Area/City]" in shown and "/today — 今天的课" in shown
+        assert "/start" not in shown, "a member subscribes nothing with /start on Discord"
 
 
 async def test_a_channel_where_the_bot_may_not_post_is_named_with_what_is_missing(

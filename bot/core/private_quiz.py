@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.core.messages import Reply, RichText
+from bot.core.subscription import subscribe_this_chat
 from bot.core.times import format_time_of_day, parse_time_of_day
 from bot.core.timezones import describe_zone
 from bot.core.turn import Turn
-from bot.storage.subscribers import find_subscriber, subscribe, update_subscriber
+from bot.storage.subscribers import find_subscriber, update_subscriber
 from bot.storage.tables import Learner, Subscriber, SubscriberStatus
 
 ON = frozenset({"on", "开", "开启", "打开", "yes", "要"})
@@ -52,17 +53,8 @@ async def dm(turn: Turn) -> list[Reply]:
 
 
 def _switch_on(turn: Turn, session: Session, at: dt.time | None) -> Schedule:
-    incoming = turn.incoming
     schedule = _schedule(turn, session, turn.learner(session), at)
-    subscriber, created = subscribe(
-        session,
-        platform=incoming.platform,
-        chat_id=incoming.chat_id,
-        user_id=incoming.user_id,
-        chat_kind=incoming.chat_kind.value,
-        title=incoming.user_name,
-        now=turn.now,
-    )
+    subscriber, created = subscribe_this_chat(turn, session)
     update_subscriber(
         session,
         subscriber,

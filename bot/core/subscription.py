@@ -81,9 +81,10 @@ async def _linked(turn: Turn, subscriber: Subscriber | None) -> list[Reply]:
     return [reading.open_day(turn, linked)]
 
 
-def _subscribe(turn: Turn, session: Session) -> tuple[Subscriber, bool]:
+def subscribe_this_chat(turn: Turn, session: Session) -> tuple[Subscriber, bool]:
+    """The chat written from, subscribed (or back again, its settings kept); True when it is new."""
     incoming = turn.incoming
-    subscriber, created = subscribe(
+    return subscribe(
         session,
         platform=incoming.platform,
         chat_id=incoming.chat_id,
@@ -92,6 +93,10 @@ def _subscribe(turn: Turn, session: Session) -> tuple[Subscriber, bool]:
         title=incoming.user_name,
         now=turn.now,
     )
+
+
+def _subscribe(turn: Turn, session: Session) -> tuple[Subscriber, bool]:
+    subscriber, created = subscribe_this_chat(turn, session)
     if created:
         subscriber = _apply_defaults(turn, session, subscriber)
     return subscriber, created

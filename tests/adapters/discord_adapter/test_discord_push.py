@@ -61,6 +61,16 @@ def pusher(services: Services, running: Running) -> Pusher:
     )
 
 
+async def set_up_with_quiz_at_0830(fake: FakeDiscordServer, world: School) -> None:
+    """The server set up as `set_up` does, its quiz post at 08:30 (due now, at 09:00 there)."""
+    await set_up(fake, world)
+    teacher, general = world.teacher.id, world.general.id
+    quiz_time = await fake.slash_command(
+        "buildspeak quiztime", user_id=teacher, channel_id=general, options={"time": "08:30"}
+    )
+    assert "08:30" in (await fake.wait_for_response(quiz_time)).content
+
+
 def server_status(sessions: Sessions, world: School) -> str:
     with sessions() as session:
         found = session.exec(select(Subscriber).where(Subscriber.chat_id == str(world.guild.id))).one()
@@ -167,12 +177,7 @@ async def test_the_quiz_post_starts_each_members_own_quiz_and_the_scoreboard_goe
     student = str(world.student.id)
     save(sessions, MORNING - dt.timedelta(days=1), "moat", "leverage", platform="discord", user_id=student)
     async with running_adapter(services) as running:
-        await set_up(fake, world)
-        quiz_time = await fake.slash_command(
-            "buildspeak quiztime", user_id=world.teacher.id, channel_id=world.general.id,
-            options={"time": "08:30"},
-        )  # fmt: skip
-        assert "08:30" in (await fake.wait_for_response(quiz_time)).content
+        await set_up_with_quiz_at_0830(fake, world)
         lessons = pusher(services, running)
         assert (await lessons.run_once()).sent == 1
         (thread,) = fake.threads(world.lessons.id)
@@ -262,12 +267,7 @@ async def test_closed_dms_stop_the_dm_quiz_and_the_channel_button_still_serves(
     student = str(world.student.id)
     save(sessions, MORNING - dt.timedelta(days=1), "moat", "leverage", platform="discord", user_id=student)
     async with running_adapter(services) as running:
-        await set_up(fake, world)
-        quiz_time = await fake.slash_command(
-            "buildspeak quiztime", user_id=world.teacher.id, channel_id=world.general.id,
-            options={"time": "08:30"},
-        )  # fmt: skip
-        await fake.wait_for_response(quiz_time)
+        await set_up_with_quiz_at_0830(fake, world)
         await dm_on(fake, world)
         fake.close_dms(world.student.id)
         assert (await pusher(services, running).run_once()).sent == 1

@@ -9,12 +9,12 @@ text, so concatenating a lesson's cards gives back the lesson, in order.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from lessons.align import Bead, align
+from lessons.align import Bead
 from lessons.post import Paragraph
-from lessons.sentences import split_sentences
+from lessons.sentence_align import align_sentences
+from lessons.sentences import sentence_offsets
 
 Span = tuple[int, int]
 
@@ -53,7 +53,7 @@ def paragraph_cards(paragraph: Paragraph, index: int) -> list[CardText]:
 
 def align_spans(en: str, en_spans: list[Span], zh: str, zh_spans: list[Span]) -> list[Bead]:
     """Which English sentences go with which Chinese ones (indices into the span lists)."""
-    return align([en[a:b] for a, b in en_spans], [zh[a:b] for a, b in zh_spans])
+    return align_sentences([en[a:b] for a, b in en_spans], [zh[a:b] for a, b in zh_spans])
 
 
 def _attach_zh(cards: list[CardText], pending: list[Span], spans: list[Span], zh: str) -> None:
@@ -78,22 +78,4 @@ def _cut(text: str, spans: list[Span]) -> str:
 
 def sentence_spans(text: str, language: str) -> list[Span]:
     """Where each sentence of `text` lies in it (whitespace between sentences belongs to none)."""
-    spans: list[Span] = []
-    offset = 0
-    for sentence in split_sentences(text, language):
-        match = _locate(text, sentence, offset)
-        if match is None:
-            # The segmenter changed the text in a way we cannot place: keep the rest whole.
-            return [*spans, (offset, len(text))] if text[offset:].strip() else spans
-        spans.append(match)
-        offset = match[1]
-    return spans
-
-
-def _locate(text: str, sentence: str, offset: int) -> Span | None:
-    position = text.find(sentence, offset)
-    if position >= 0:
-        return position, position + len(sentence)
-    pattern = r"\s*".join(re.escape(part) for part in sentence.split())
-    match = re.compile(pattern).search(text, offset)
-    return (match.start(), match.end()) if match else None
+    return list(sentence_offsets(text, language))

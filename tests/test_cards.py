@@ -105,3 +105,73 @@ def test_untranslated_paragraph_makes_english_only_cards() -> None:
         ("Second one.", None, 3),
     ]
     assert cards[0].start == 75.0
+
+
+def pairs(en: str, zh: str) -> list[tuple[str, str | None]]:
+    return [(card.en, card.zh) for card in paragraph_cards(Paragraph(en=en, zh=zh), 0)]
+
+
+def test_a_boundary_after_an_abbreviation_like_word_keeps_every_later_pair_in_place() -> None:
+    assert pairs(
+        "Step 1 Multimodal I/O. Enable text/audio/image/video capability, both read and write. "
+        "These are the native human APIs, so to speak.",
+        "步骤 1 多模态 I/O。实现文本、音频、图像和视频的处理能力，涵盖读取和写入。"
+        "可以说，这些就是人类的原生 API。",
+    ) == [
+        ("Step 1 Multimodal I/O.", "步骤 1 多模态 I/O。"),
+        (
+            "Enable text/audio/image/video capability, both read and write.",
+            "实现文本、音频、图像和视频的处理能力，涵盖读取和写入。",
+        ),
+        ("These are the native human APIs, so to speak.", "可以说，这些就是人类的原生 API。"),
+    ]
+
+
+@pytest.mark.parametrize("closing", [":D", "lol", "Thank you!", "<|endoftext|>"])
+def test_a_closing_sentence_the_translation_lacks_stands_alone_as_english_only(closing: str) -> None:
+    en = f"We trained the model for two weeks on eight GPUs. The results look great.\n{closing}"
+    assert pairs(en, "我们在八块 GPU 上训练了两周。结果看起来很棒。") == [
+        ("We trained the model for two weeks on eight GPUs.", "我们在八块 GPU 上训练了两周。"),
+        ("The results look great.", "结果看起来很棒。"),
+        (closing, None),
+    ]
+
+
+@pytest.mark.parametrize("closing", [":D", "lol", "Thank you!"])
+def test_the_same_closing_on_the_same_line_stands_alone_too(closing: str) -> None:
+    en = f"We trained the model for two weeks on eight GPUs. The results look great. {closing}"
+    cards = pairs(en, "我们在八块 GPU 上训练了两周。结果看起来很棒。")
+    assert cards[-1] == (closing, None)
+    assert cards[-2] == ("The results look great.", "结果看起来很棒。")
+
+
+def test_a_closing_the_translation_renders_is_paired_not_dropped() -> None:
+    assert pairs("The results look great. Thank you!", "结果看起来很棒。谢谢大家！") == [
+        ("The results look great.", "结果看起来很棒。"),
+        ("Thank you!", "谢谢大家！"),
+    ]
+
+
+def test_an_english_only_sentence_in_the_middle_keeps_its_neighbours_pairs() -> None:
+    assert pairs(
+        "I read the whole book in one sitting. Thank you! It was a gift from a friend.",
+        "我一口气读完了整本书。这是朋友送的礼物。",
+    ) == [
+        ("I read the whole book in one sitting.", "我一口气读完了整本书。"),
+        ("Thank you!", None),
+        ("It was a gift from a friend.", "这是朋友送的礼物。"),
+    ]
+
+
+def test_a_translation_cut_across_the_english_sentences_becomes_one_coarser_card() -> None:
+    """The first Chinese sentence ends in the middle of the second English one: no pair of
+    cards is right, so the aligner gives the learner the whole paragraph at once."""
+    en = (
+        "Training data. Llama 2 was trained on 2 trillion tokens, Llama 3 on 15T tokens, with 4X more "
+        "code. (5% of it is not English.)"
+    )
+    zh = (
+        "训练数据：Llama 2 在 2 万亿个 Token 上训练，而 Llama 3 在 15 万亿个 Token 上训练。"
+        "代码 Token 增加了 4 倍（其中 5% 不是英语）。"
+    )
+    assert pairs(en, zh) == [(en, zh)]

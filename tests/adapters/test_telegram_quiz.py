@@ -277,7 +277,7 @@ ENGULF_RIGHT = f"✅ 对！ engulf — {ENGULF_GLOSS}"
             "moat",
             "maot",
             Rating.Again,
-            "❌ 正确答案：moat — n. 壕沟, 护城河; vt. 将...围以壕沟（你的答案：maot）",
+            "❌ 正确答案：moat — n. 护城河; vt. 将...围以壕沟（你的答案：maot）",
             id="one-typo-in-a-short-word",
         ),
     ],

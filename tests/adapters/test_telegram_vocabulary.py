@@ -69,30 +69,30 @@ async def card(bot: RunningBot, number: int) -> SentMessage:
 
 async def test_save_in_reply_to_a_card(services: Services, sessions: Sessions) -> None:
     async with running_bot(services) as bot:
-        shown = await card(bot, 4)
+        shown = await card(bot, 5)
         answer = (await bot.say("/save weights", reply_to_message_id=shown.message_id))[-1]
     assert "⭐ 已收藏 weight" in (answer.text or "") and "（原文 weights）" in (answer.text or "")
     (context,) = book(sessions)["weight"]
-    assert (context.form, context.card_number, context.lesson_id) == ("weights", 4, TODAY_LESSON)
+    assert (context.form, context.card_number, context.lesson_id) == ("weights", 5, TODAY_LESSON)
     assert context.author == "Andrej Karpathy" and context.source_url == TODAY_SOURCE
     assert context.sentence_en.startswith("In addition") and context.sentence_zh
 
 
 async def test_star_lists_the_key_words_and_a_press_saves_one(services: Services, sessions: Sessions) -> None:
     async with running_bot(services) as bot:
-        shown = await card(bot, 4)
+        shown = await card(bot, 5)
         assert labels(shown) == ["◀ 上一句", "🔊", "下一句 ▶", "全文", "⭐ 收藏"]
         assert all(len(data.encode()) <= 64 for data in shown.callback_data)
         await bot.press(shown, "⭐ 收藏")
         picker = latest(bot)
-        assert picker.message_id != shown.message_id and "收藏第 4 句的哪个词" in (picker.text or "")
+        assert picker.message_id != shown.message_id and "收藏第 5 句的哪个词" in (picker.text or "")
         assert labels(picker) == ["addition", "disable", "batch", "全部收藏", "🔊"]
         await bot.press(picker, "batch")
         edited = bot.fake.message(USER, picker.message_id)
         assert edited is not None and edited.edits == 1 and "✅ batch" in labels(edited)
         assert bot.fake.callback_answers[-1]["text"].startswith("⭐ 已收藏 batch")
     (context,) = book(sessions)["batch"]
-    assert context.card_number == 4
+    assert context.card_number == 5
 
 
 async def test_save_with_no_context_uses_the_dictionary_and_the_latest_card(
@@ -113,12 +113,14 @@ async def test_saving_again_merges_the_new_sentence(services: Services, sessions
         shown = await card(bot, 3)
         await bot.say("/save batch", reply_to_message_id=shown.message_id)
         await bot.press(shown, "下一句 ▶")
+        shown = next(m for m in bot.fake.messages(USER) if m.message_id == shown.message_id)
+        await bot.press(shown, "下一句 ▶")  # card 4 asks about -r 1; card 5 has "batch" again
         merged = (await bot.say("/save batch", reply_to_message_id=shown.message_id))[-1]
         again = (await bot.say("/save batch", reply_to_message_id=shown.message_id))[-1]
     assert "加上了这个新例句（共 2 句）" in (merged.text or "")
     assert "这个例句也收过了" in (again.text or "")
     assert list(book(sessions)) == ["batch"]
-    assert sorted(c.card_number for c in book(sessions)["batch"]) == [3, 4]
+    assert sorted(c.card_number for c in book(sessions)["batch"]) == [3, 5]
 
 
 async def test_words_pages_with_buttons_that_edit_the_message(services: Services) -> None:
@@ -162,7 +164,7 @@ async def test_export_sends_a_csv_and_an_anki_package_that_opens(services: Servi
     async with running_bot(services) as bot:
         empty = (await bot.say("/export"))[-1]
         assert "生词本还是空的" in (empty.text or "")
-        shown = await card(bot, 4)
+        shown = await card(bot, 5)
         await bot.say('/save weights "master weights"', reply_to_message_id=shown.message_id)
         await bot.say("/save engulfed")
         await bot.say("/export")
@@ -227,8 +229,8 @@ async def test_chinese_in_reply_to_a_card_suggests_the_english_and_saves_nothing
     services: Services, sessions: Sessions
 ) -> None:
     async with running_bot(services) as bot:
-        shown = await card(bot, 4)
-        answer = (await bot.say("/save 禁止", reply_to_message_id=shown.message_id))[-1]
+        shown = await card(bot, 5)
+        answer = (await bot.say("/save 禁用", reply_to_message_id=shown.message_id))[-1]
         assert "你是想收藏下面的词吗" in (answer.text or "") and labels(answer) == ["⭐ disable"]
         assert "English words only" not in (answer.text or ""), "a suggestion, not the refusal"
         assert book(sessions) == {}

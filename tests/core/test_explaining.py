@@ -29,7 +29,7 @@ from tests.fakes.openai_api import MODEL, FakeOpenAIServer
 
 TODAY = dt.date(2026, 11, 22)
 KEY = "sk-test-explain"
-DISABLE_CARD = 4  # today's card: "... try to disable them with -w 0, and see if that helps ..."
+DISABLE_CARD = 5  # today's card: "... try to disable them with -w 0, and see if that helps ..."
 AI_ANSWER = (
     "【这里的意思】disable 在这里是「关闭」某个功能。\n【语法 / 用法】disable them：them 指 master weights。"
 )
@@ -194,7 +194,7 @@ async def test_explain_finds_the_card_with_another_form_of_the_word(chat: FakeCh
     await chat.say("/explain increases")
     assert "原句：Few more things to try: we want to increase the batch size" in chat.text, "today's card 3"
     await chat.say("/explain helped")
-    assert "原句：In addition, yesterday I ran a test" in chat.text, "card 4 has helps"
+    assert "原句：In addition, yesterday I ran a test" in chat.text, "card 5 has helps"
 
 
 # --- Follow-ups: an answer about a card carries the card's 🔊 --------------------------------------

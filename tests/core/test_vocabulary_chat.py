@@ -65,12 +65,12 @@ async def open_card(chat: FakeChat, number: int, lesson: int | None = None) -> N
 async def test_save_in_reply_to_a_card_files_the_lemma_with_the_card_as_context(
     chat: FakeChat, sessions: Sessions
 ) -> None:
-    await open_card(chat, 4)
+    await open_card(chat, 5)
     await chat.say("/save weights", reply_to=-1)
     assert "⭐ 已收藏 weight" in chat.text and "（原文 weights）" in chat.text
     assert "例句：In addition, yesterday I ran a test" in chat.text
     (context,) = saved(sessions)["weight"]
-    assert context.form == "weights" and context.card_number == 4
+    assert context.form == "weights" and context.card_number == 5
     assert context.sentence_en.startswith("In addition") and "主权重" in (context.sentence_zh or "")
     assert (context.lesson_id, context.author, context.source_url) == (
         "x-1795864908338442609",
@@ -80,24 +80,24 @@ async def test_save_in_reply_to_a_card_files_the_lemma_with_the_card_as_context(
     assert context.saved_at == dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
     with chat.conversation.services.sessions() as session:
         (word,) = session.exec(select(SavedWord)).all()
-    assert word.phonetic == "weit" and word.gloss.startswith("n. 重")
+    assert word.phonetic == "weit" and word.gloss.startswith("n. 权重")
 
 
 async def test_a_word_not_on_the_replied_card_is_taken_from_its_lesson(
     chat: FakeChat, sessions: Sessions
 ) -> None:
-    await open_card(chat, 4)
+    await open_card(chat, 5)
     await chat.say("/save persistent", reply_to=-1)
     (context,) = saved(sessions)["persistent"]
     assert context.lesson_id == "x-1787275368723845419" and context.card_number == 1, "yesterday's card"
 
 
 async def test_save_several_words_and_a_quoted_phrase_at_once(chat: FakeChat, sessions: Sessions) -> None:
-    await open_card(chat, 4)
+    await open_card(chat, 5)
     await chat.say('/save batch, increase "master weights"', reply_to=-1)
     book_now = saved(sessions)
     assert set(book_now) == {"batch", "increase", "master weights"}
-    assert book_now["master weights"][0].card_number == 4
+    assert book_now["master weights"][0].card_number == 5
     assert chat.text.count("⭐ 已收藏") == 3
 
 
@@ -107,11 +107,12 @@ async def test_saving_again_adds_the_new_sentence_instead_of_a_duplicate(
     await open_card(chat, 3)
     await chat.say("/save batch", reply_to=-1)
     await chat.press("下一句 ▶", message=-2)  # the card is the message before the save's answer
+    await chat.press("下一句 ▶", message=-2)  # card 4 asks about -r 1; card 5 has "batch" again
     await chat.say("/save batch", reply_to=-2)
     assert "已在生词本里，加上了这个新例句（共 2 句）" in chat.text
     await chat.say("/save batch", reply_to=-3)
     assert "这个例句也收过了" in chat.text
-    assert [c.card_number for c in saved(sessions)["batch"]] == [3, 4]
+    assert [c.card_number for c in saved(sessions)["batch"]] == [3, 5]
 
 
 async def test_saving_a_saved_word_again_without_a_sentence_does_not_mention_one(chat: FakeChat) -> None:
@@ -124,9 +125,9 @@ async def test_saving_a_saved_word_again_without_a_sentence_does_not_mention_one
 async def test_save_with_no_word_in_reply_to_a_card_offers_its_key_words(
     chat: FakeChat, sessions: Sessions
 ) -> None:
-    await open_card(chat, 4)
+    await open_card(chat, 5)
     await chat.say("/save", reply_to=-1)
-    assert "收藏第 4 句的哪个词" in chat.text
+    assert "收藏第 5 句的哪个词" in chat.text
     assert labels(chat.last) == ["addition", "disable", "batch", "全部收藏", "🔊"]
     assert saved(sessions) == {}
     await chat.press("disable")
@@ -139,10 +140,10 @@ async def test_save_with_no_word_in_reply_to_a_card_offers_its_key_words(
 
 
 async def test_a_reply_to_the_word_list_is_about_its_card(chat: FakeChat, sessions: Sessions) -> None:
-    await open_card(chat, 4)
+    await open_card(chat, 5)
     await chat.press("⭐ 收藏")
     await chat.say("/save weights", reply_to=-1)
-    assert saved(sessions)["weight"][0].card_number == 4
+    assert saved(sessions)["weight"][0].card_number == 5
 
 
 # --- ⭐ on a card ---------------------------------------------------------------------------------
@@ -199,8 +200,8 @@ async def press_payload(chat: FakeChat, payload: str) -> list[Reply]:
 
 
 async def picker_payloads(chat: FakeChat) -> dict[str, str]:
-    """Card 4's ⭐ list, label → payload."""
-    await open_card(chat, 4)
+    """Card 5's ⭐ list, label → payload."""
+    await open_card(chat, 5)
     await chat.press("⭐ 收藏")
     return {button.label: button.action or "" for row in chat.last.buttons for button in row}
 
@@ -213,16 +214,16 @@ async def test_a_word_button_for_a_lesson_no_longer_there_says_so(chat: FakeChat
 async def test_an_old_word_button_whose_card_changed_saves_nothing_and_asks_for_a_new_list(
     chat: FakeChat, sessions: Sessions
 ) -> None:
-    """Buttons pick by position: the button for card 4's "disable" (index 1) pressed when card 3
+    """Buttons pick by position: the button for card 5's "disable" (index 1) pressed when card 3
     stands there plays a card whose words changed; it must not save card 3's word at index 1."""
     disable = (await picker_payloads(chat))["disable"]
     verb, key, _, index, tag = disable.split(":")
     changed = [
         ":".join((verb, key, "3", index, tag)),  # another word at that place now
-        ":".join((verb, key, "4", "99", view.words_tag([]))),  # no word at that place any more
-        ":".join((verb, key, "4", index, "0000")),  # the tag of other words
-        ":".join((verb, key, "4", index)),  # made before buttons had a tag
-        ":".join((verb, key, "4", "x", tag)),
+        ":".join((verb, key, "5", "99", view.words_tag([]))),  # no word at that place any more
+        ":".join((verb, key, "5", index, "0000")),  # the tag of other words
+        ":".join((verb, key, "5", index)),  # made before buttons had a tag
+        ":".join((verb, key, "5", "x", tag)),
     ]
     for payload in changed:
         replies = await press_payload(chat, payload)
@@ -244,7 +245,7 @@ async def test_save_all_on_a_card_that_has_no_key_words_now_says_so(
 
 async def test_the_word_list_in_a_group_shows_nobodys_ticks(conversation, chat: FakeChat) -> None:
     """The list is everyone's message: one person's saved words must not show as ticked there."""
-    await open_card(chat, 4)
+    await open_card(chat, 5)
     await chat.say("/save disable")
     star = chat.button("⭐ 收藏").action or ""
     group = FakeChat(conversation, chat_id="-100", user_id="1001", kind=ChatKind.GROUP)
@@ -299,7 +300,7 @@ async def test_a_typed_dictionary_word_with_a_builder_sense_keeps_that_sense_as_
     await chat.say("/save moat")
     with chat.conversation.services.sessions() as session:
         entry = book.find_entry(session, **me(session), lemma="moat")
-    assert entry is not None and entry.gloss.startswith("n. 壕沟")
+    assert entry is not None and entry.gloss.startswith("n. 护城河")
     assert entry.expression is not None and entry.expression.startswith("网络俚语 slang moat：")
 
 
@@ -373,7 +374,7 @@ async def test_forget_and_words_answer_bad_input_in_their_own_words(
 async def test_bad_input_is_refused_before_the_quoted_card_is_looked_up(
     chat: FakeChat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await open_card(chat, 4)
+    await open_card(chat, 5)
     looked_up: list[object] = []
     real = vocabulary.quoted_lesson
 
@@ -386,15 +387,15 @@ async def test_bad_input_is_refused_before_the_quoted_card_is_looked_up(
         await chat.say(f"/save {bad}", reply_to=0)
         assert "什么都没有保存" in chat.text
     assert looked_up == []
-    await chat.say("/save 禁止", reply_to=0)  # Chinese: the card may say which English word was meant
+    await chat.say("/save 禁用", reply_to=0)  # Chinese: the card may say which English word was meant
     assert len(looked_up) == 1 and labels(chat.last) == ["⭐ disable"]
 
 
 async def test_chinese_in_reply_to_a_card_suggests_the_english_key_word(
     chat: FakeChat, sessions: Sessions
 ) -> None:
-    await open_card(chat, 4)
-    await chat.say("/save 禁止", reply_to=-1)
+    await open_card(chat, 5)
+    await chat.say("/save 禁用", reply_to=-1)
     assert "你是想收藏下面的词吗" in chat.text and "disable" in chat.text
     assert "English words only" not in chat.text, "a suggestion, not the refusal"
     assert labels(chat.last) == ["⭐ disable"]
@@ -404,7 +405,7 @@ async def test_chinese_in_reply_to_a_card_suggests_the_english_key_word(
 
 
 async def test_chinese_typed_fresh_looks_at_the_latest_lesson(chat: FakeChat) -> None:
-    await chat.say("/save 分批处理")
+    await chat.say("/save 批处理")
     assert "你是想收藏下面的词吗" in chat.text and "English words only" not in chat.text
     assert labels(chat.last) == ["⭐ batch"]
 
@@ -418,7 +419,7 @@ async def test_a_reply_to_a_group_post_saves_the_card_containing_the_word(
     assert "整篇课文" in group.text and saved(sessions) == {}
     await group.say("/save weights", reply_to=-2)
     assert "⭐ 已收藏 weight" in group.text
-    assert saved(sessions)["weight"][0].card_number == 4, "the person's own book, from a group"
+    assert saved(sessions)["weight"][0].card_number == 5, "the person's own book, from a group"
     await group.say("/words")
     assert "私聊" in group.text
     await group.say("/export")
@@ -445,7 +446,7 @@ async def test_words_pages_newest_first_with_buttons_that_edit(chat: FakeChat, s
     assert "共 7 个 · 第 1/2 页" in first
     assert first.index("moat") < first.index("addition") < first.index("weight"), "newest first"
     assert "batch" not in first
-    assert "n. 壕沟" in first and "In addition, yesterday" in first, "gloss and the sentence it came from"
+    assert "n. 护城河" in first and "In addition, yesterday" in first, "gloss and the sentence it came from"
     assert labels(chat.last) == ["下一页 ▶"]
     shown = len(chat.shown)
     await chat.press("下一页 ▶")
@@ -460,6 +461,7 @@ async def test_words_word_shows_every_sentence_with_its_source(chat: FakeChat) -
     await open_card(chat, 3)
     await chat.say("/save batch", reply_to=-1)
     await chat.press("下一句 ▶", message=-2)
+    await chat.press("下一句 ▶", message=-2)  # card 4 asks about -r 1; card 5 has "batch" again
     await chat.say("/save batch", reply_to=-2)
     await chat.say("/words batch")
     text = chat.text
@@ -554,7 +556,7 @@ async def test_export_of_an_empty_book_sends_no_files(chat: FakeChat) -> None:
 
 @pytest.mark.filterwarnings("error")  # genanki warns about fields Anki would mangle
 async def test_export_sends_a_csv_and_an_anki_deck(chat: FakeChat, tmp_path: Path) -> None:
-    await open_card(chat, 4)
+    await open_card(chat, 5)
     await chat.say('/save weights "master weights"', reply_to=-1)
     await chat.say("/save engulfed")
     replies = await chat.say("/export")

@@ -30,10 +30,14 @@ class CardText:
 
 
 def paragraph_cards(paragraph: Paragraph, index: int) -> list[CardText]:
-    """Cards of one paragraph; an untranslated paragraph makes English-only cards."""
+    """Cards of one paragraph; an untranslated paragraph makes English-only cards. A talk's
+    paragraph time goes on its first card only: the sentences after it were said later."""
     en_spans = sentence_spans(paragraph.en, "en")
     if not paragraph.zh:
-        return [CardText(_cut(paragraph.en, [span]), None, index, paragraph.start) for span in en_spans]
+        return [
+            CardText(_cut(paragraph.en, [span]), None, index, paragraph.start if number == 0 else None)
+            for number, span in enumerate(en_spans)
+        ]
     zh_spans = sentence_spans(paragraph.zh, "zh")
     cards: list[CardText] = []
     pending_zh: list[Span] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from pydantic import ValidationError
 
-from lessons.importers.base import Entry, EntryError, Importer, ImportOptions
+from lessons.importers.base import Entry, EntryError, Importer, ImportOptions, ReadsFolders
 from lessons.library import Library
 from lessons.post import Post
 from lessons.sentences import sentence_count
@@ -54,6 +54,19 @@ class Source:
 
 class SourceError(OSError):
     """A source that could not be read at all (missing file, unreachable URL)."""
+
+
+def source_paths(importer: Importer, location: str) -> list[str]:
+    """A folder given to an importer that reads folders becomes the files it picks; else the location."""
+    folder = Path(location)
+    if location.startswith(("http://", "https://")) or not folder.is_dir():
+        return [location]
+    if not isinstance(importer, ReadsFolders):
+        raise SourceError(f"{location}: is a folder; the {importer.name} format imports files")
+    files = importer.files_in(folder)
+    if not files:
+        raise SourceError(f"{location}: nothing to import: no file in this folder is a {importer.name} post")
+    return [str(path) for path in files]
 
 
 def read_source(location: str, client: httpx.Client) -> Source:

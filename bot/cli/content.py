@@ -15,8 +15,8 @@ from bot.cli.context import CliContext, context_of
 from bot.cli.render import lesson_json, render_lesson, render_report
 from lessons.calendar import Day
 from lessons.catalog import UnknownLesson
-from lessons.importers import ImportOptions, available
-from lessons.importing import SourceError, import_sources, read_source
+from lessons.importers import Importer, ImportOptions, available
+from lessons.importing import SourceError, import_sources, read_source, source_paths
 from lessons.lesson import Lesson
 from lessons.library import Library
 from lessons.seeds import SOURCES_DIR, import_seeds
@@ -43,7 +43,9 @@ def register(app: typer.Typer) -> None:
 def import_command(
     ctx: typer.Context,
     format: Annotated[str, typer.Argument(help="x-archive | page | transcript | markdown | feed")],
-    paths: Annotated[list[str], typer.Argument(help="files or http(s) URLs")],
+    paths: Annotated[
+        list[str], typer.Argument(help="files, http(s) URLs, or folders (markdown: a blog's checkout)")
+    ],
     added: Annotated[
         dt.datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="day the posts join the lesson queue (default: today)"),
@@ -53,7 +55,7 @@ def import_command(
     date: Annotated[
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="post date, for sources without one")
     ] = None,
-    url: Annotated[str | None, typer.Option(help="source link, for sources without one")] = None,
+    url: Annotated[str | None, typer.Option(help="source link, for one source without one")] = None,
     title: Annotated[str | None, typer.Option(help="title, for sources without one")] = None,
     library: Annotated[Path | None, typer.Option(help="library folder (default: settings)")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="list every skipped post")] = False,
@@ -72,7 +74,11 @@ def import_command(
         url=url,
         title=title,
     )
-    sources, unreadable = _read_sources(cli, paths)
+    locations, unreadable = _locations(cli, importer, paths)
+    if url and len(locations) > 1:
+        raise cli.fail(f"--url is one post's link: give it with one file, not {len(locations)}", 2)
+    sources, unread = _read_sources(cli, locations)
+    unreadable += unread
     target = Library.load(library or cli.settings.library.path)
     with _progress(cli) as progress:
         task = progress.add_task(f"importing {format}", total=None)
@@ -89,10 +95,22 @@ def import_command(
         raise typer.Exit(1)
 
 
-def _read_sources(cli: CliContext, paths: list[str]) -> tuple[list, int]:
+def _locations(cli: CliContext, importer: Importer, paths: list[str]) -> tuple[list[str], int]:
+    """Every file to read: the paths as given, a folder replaced by the files the importer picks in it."""
+    locations, unreadable = [], 0
+    for path in paths:
+        try:
+            locations.extend(source_paths(importer, path))
+        except SourceError as error:
+            cli.err.print(f"[red]{error}[/red]", highlight=False)
+            unreadable += 1
+    return locations, unreadable
+
+
+def _read_sources(cli: CliContext, locations: list[str]) -> tuple[list, int]:
     sources, unreadable = [], 0
     with httpx.Client(timeout=cli.settings.http.timeout) as client:
-        for location in paths:
+        for location in locations:
             try:
                 sources.append(read_source(location, client))
             except SourceError as error:

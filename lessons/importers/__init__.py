@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lessons.importers.base import Entry, EntryError, Importer, ImportOptions
+from lessons.importers.base import Entry, EntryError, Importer, ImportOptions, ReadsFolders
 
 
 def available() -> dict[str, Importer]:
@@ -23,4 +23,4 @@ def available() -> dict[str, Importer]:
     return {importer.name: importer for importer in importers}
 
 
-__all__ = ["Entry", "EntryError", "ImportOptions", "Importer", "available"]
+__all__ = ["Entry", "EntryError", "ImportOptions", "Importer", "ReadsFolders", "available"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from lessons.post import Post
 from lessons.sizing import LessonSizing
@@ -56,3 +57,10 @@ class Importer(Protocol):
     def entries(self, text: str, origin: str) -> list[Entry]: ...
 
     def convert(self, entry: Entry, options: ImportOptions) -> Iterable[Post]: ...
+
+
+@runtime_checkable
+class ReadsFolders(Protocol):
+    """An importer that takes a whole folder (a blog's checkout) and picks the files that are posts."""
+
+    def files_in(self, folder: Path) -> list[Path]: ...

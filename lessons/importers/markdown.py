@@ -13,7 +13,9 @@ quotes. Code, images, raw HTML, footnotes, Liquid tags and Hugo shortcodes are
 not prose and go.
 The date comes from the front matter or from a Jekyll file name
 (`2024-03-05-slug.md`); the id comes from the post's URL, so the same post
-imported from its blog's feed lands on the same id.
+imported from its blog's feed lands on the same id. A post that does not write
+its URL (or author) gets it from its site's config, as Jekyll and Hugo do
+(site_urls.py); a folder imports as the posts its site publishes.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 import frontmatter
@@ -34,6 +36,8 @@ from markdown_it.token import Token
 from lessons.importers.base import Entry, EntryError, ImportOptions
 from lessons.importers.ids import is_absolute_http_url, post_id_for_url, x_status
 from lessons.importers.pairing import paragraphs_or_reject
+from lessons.importers.site_base import SiteError, author_name
+from lessons.importers.site_urls import PostSite, Sites
 from lessons.post import Paragraph, Post
 from lessons.text import normalize_space
 
@@ -75,23 +79,29 @@ class _TomlHandler(BaseHandler):
 
 class MarkdownImporter:
     name = "markdown"
-    summary = "Markdown / Jekyll / Hugo blog post with front matter (title, date, author, URL)"
+    summary = "Markdown / Jekyll / Hugo blog posts with front matter, or a blog's checkout folder"
+
+    def __init__(self) -> None:
+        self._sites = Sites()
 
     def entries(self, text: str, origin: str) -> list[Entry]:
         return [Entry(origin, 1, text)]
 
+    def files_in(self, folder: Path) -> list[Path]:
+        """A folder's posts: those its Jekyll or Hugo site publishes as posts, else every Markdown file."""
+        return self._sites.markdown_files(folder)
+
     def convert(self, entry: Entry, options: ImportOptions) -> Iterable[Post]:
         metadata, body = _front_matter(entry.text, entry.line)
-        source = _source(options.url or _first_string(metadata, _URL_KEYS), entry.line)
+        site = self._sites.post(entry.origin)
+        source = _source(metadata, options, site, entry.line)
         date = options.date or _metadata_date(metadata, entry.line) or _filename_date(entry.origin)
         if date is None:
             raise EntryError(
                 entry.line,
                 "no date: no `date` in the front matter and no YYYY-MM-DD- file name",
             )
-        author = options.author or _author(metadata.get("author"))
-        if not author:
-            raise EntryError(entry.line, "no author: front matter has no `author` and none was given")
+        author = options.author or _credit(metadata, site, entry.line)
         status = x_status(source)
         yield Post(
             id=post_id_for_url(source),
@@ -192,13 +202,48 @@ def _paragraphs(blocks: list[str], line: int) -> list[Paragraph]:
     return paragraphs_or_reject(blocks, line, "the post", "HTML")
 
 
-def _source(url: str | None, line: int) -> str:
-    url = (url or "").strip()
-    if not url:
-        raise EntryError(line, "no source URL: front matter has no canonical_url, url or permalink")
+def _source(metadata: dict[str, Any], options: ImportOptions, site: PostSite, line: int) -> str:
+    """`--url`, else an absolute URL the front matter writes, else the one the post's site gives it."""
+    if options.url:
+        return _absolute(options.url.strip(), line)
+    written = [url for url in (_string(metadata.get(key)) for key in _URL_KEYS) if url]
+    absolute = next((url for url in written if is_absolute_http_url(url)), None)
+    if absolute:
+        return absolute
+    try:
+        return site.url(metadata)
+    except SiteError as error:
+        if written:
+            raise EntryError(line, f"{_not_absolute(written[0])} ({error})") from error
+        raise EntryError(
+            line, f"no source URL: front matter has no canonical_url, url or permalink, and {error}"
+        ) from error
+
+
+def _absolute(url: str, line: int) -> str:
     if not is_absolute_http_url(url):
-        raise EntryError(line, f"source URL is not an absolute http(s) URL: {url!r}; give the full URL")
+        raise EntryError(line, _not_absolute(url))
     return url
+
+
+def _not_absolute(url: str) -> str:
+    return f"source URL is not an absolute http(s) URL: {url!r}; give the full URL"
+
+
+def _credit(metadata: dict[str, Any], site: PostSite, line: int) -> str:
+    """The post's author, as its site resolves it, else the site's author from its config."""
+    own = author_name(metadata.get("author")) or author_name(metadata.get("authors"))
+    try:
+        author, config = site.author(metadata) or own, site.config
+    except SiteError as error:
+        if own:
+            return own
+        raise EntryError(line, f"no author: front matter has no `author`, and {error}") from error
+    if not author and config:
+        raise EntryError(line, f"no author: front matter has no `author`, nor has {config}; give --author")
+    if not author:
+        raise EntryError(line, "no author: front matter has no `author` and none was given")
+    return author
 
 
 def _metadata_date(metadata: dict[str, Any], line: int) -> dt.date | None:
@@ -223,16 +268,6 @@ def _filename_date(origin: str) -> dt.date | None:
         return dt.date.fromisoformat(match.group(1))
     except ValueError:
         return None
-
-
-def _author(value: object) -> str | None:
-    """`author` as Jekyll themes write it: a name, `{name: ...}`, or a list of either."""
-    if isinstance(value, list):
-        names = [name for name in (_author(item) for item in value) if name]
-        return ", ".join(names) or None
-    if isinstance(value, dict):
-        return _string(value.get("name"))
-    return _string(value)
 
 
 def _handle(metadata: dict[str, Any]) -> str | None:

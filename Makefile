@@ -50,6 +50,7 @@ bench: $(STAMP) system-deps
 	bash scripts/with-postgres.sh $(BIN)/python benchmarks/broadcast.py
 	bash scripts/with-postgres.sh $(BIN)/python benchmarks/quiz.py
 	$(BIN)/python benchmarks/discord_push.py
+	$(BIN)/python benchmarks/burst.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -193,6 +193,29 @@ class PushSettings(_Section):
         return self
 
 
+class ReplySettings(_Section):
+    """How replies reach people: sent again through a platform's hiccups, and kept across a stop."""
+
+    give_up_after: float = Field(
+        default=30.0, ge=0, le=600, description="seconds a reply is retried through network errors and 5xx"
+    )
+    retry_base_delay: float = Field(default=0.5, ge=0, le=60, description="first backoff, seconds")
+    retry_max_delay: float = Field(default=8.0, ge=0, le=600, description="longest backoff, seconds")
+    rate_limited_attempts: int = Field(default=10, ge=1, le=100, description="429s honoured per call")
+    stop_grace: float = Field(
+        default=4.0, ge=0, le=60, description="seconds a stop gives queued replies (the rest: next start)"
+    )
+    handling_attempts: int = Field(
+        default=3, ge=1, le=20, description="times an update's handling may begin before it is given up"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReplySettings:
+        if self.retry_base_delay > self.retry_max_delay:
+            raise ValueError("needs retry_base_delay <= retry_max_delay")
+        return self
+
+
 ROLE_NAMES = ("telegram", "discord", "push", "console")
 
 
@@ -352,6 +375,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
     push: PushSettings = PushSettings()
+    replies: ReplySettings = ReplySettings()
     runtime: RuntimeSettings = RuntimeSettings()
     llm: LlmSettings = LlmSettings()
     explain: ExplainSettings = ExplainSettings()

@@ -4,18 +4,22 @@ Translation only: a message, a button press or a membership change becomes an
 `Incoming`; each `Reply` becomes sendMessage / editMessageText / sendAudio.
 Audio is uploaded once per file and then sent by the `file_id` Telegram gave
 back, to anyone. Everything else (what to say, when) lives in the core.
+
+A handler does not send: it hands the update's sends to the chat's outbox and returns, so a
+wait for the rate limit never holds one of PTB's update slots. The outbox sends them in order,
+each paced and sent again after a 429, a network error or a 5xx (`Resender.surely`); what still
+fails ends in the apology, logged with its cause.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from telegram import Bot as TelegramBot
 from telegram import (
@@ -31,10 +35,11 @@ from telegram import (
 )
 from telegram import Poll as TelegramPoll
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
@@ -43,6 +48,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adapters.telegram_errors import classify
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_text import CAPTION_LIMIT, MESSAGE_LIMIT, split_html
 from bot.core import texts
@@ -66,7 +72,9 @@ from bot.core.messages import (
     Visibility,
 )
 from bot.core.references import AUDIO_FILE, POLL
+from bot.delivery.outbox import Outboxes, Stopped
 from bot.delivery.pacing import Pacer
+from bot.delivery.resend import GaveUp, Resender, ResendPolicy
 
 PLATFORM = "telegram"
 CUT_MARK = "\n…（篇幅所限，完整内容请点下方按钮）"
@@ -84,20 +92,30 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class Via(Protocol):
+    """How one Bot API call goes out: `TelegramAdapter.paced` (the push) or `surely` (replies)."""
+
+    def __call__(self, chat_id: str, send: Callable[[], Awaitable[T]]) -> Awaitable[T]: ...
+
+
 @dataclass(frozen=True)
 class TelegramConfig:
     token: str
     api_base_url: str = "https://api.telegram.org"
-    concurrent_updates: int = 16
+    concurrent_updates: int = 16  # handlers at once, slow ones included (a model's answer)
+    quick_updates: int = 2  # of those, handlers in their first moments (see TicketedUpdates)
     poll_timeout: int = 30
     connections: int = 128  # HTTP connections for sends: replies and the push's in-flight sends
 
 
-def build_application(config: TelegramConfig) -> Application:
+def build_application(config: TelegramConfig, processor: BaseUpdateProcessor | None = None) -> Application:
     """PTB's application pointed at the configured Bot API server (Telegram's, a local one, or a fake).
 
     Sends and polling each get their own aiohttp pool (see telegram_http for why not httpx):
-    a long poll must never wait behind a broadcast's sends, nor they behind it.
+    a long poll must never wait behind a broadcast's sends, nor they behind it. No `Updater`: the
+    runtime polls itself, so that an update is stored before Telegram is told it arrived
+    (`bot/runtime/telegram_polling.py`); `processor` runs the handlers (default: PTB's, with
+    `concurrent_updates` slots).
     """
     sends = AiohttpRequest(config.connections)
     polls = AiohttpRequest(1, read_timeout=config.poll_timeout + 10)
@@ -108,7 +126,8 @@ def build_application(config: TelegramConfig) -> Application:
         .base_file_url(f"{config.api_base_url}/file/bot")
         .request(sends)
         .get_updates_request(polls)
-        .concurrent_updates(config.concurrent_updates)
+        .concurrent_updates(processor or config.concurrent_updates)
+        .updater(None)
         .build()
     )
 
@@ -122,11 +141,15 @@ class TelegramAdapter:
         pacer: Pacer | None = None,
         *,
         typing_every: float = TYPING_EVERY,
+        outboxes: Outboxes | None = None,
+        resend: ResendPolicy | None = None,
     ) -> None:
         self.conversation = conversation
         self.references = conversation.references  # file ids, through the core
         self.pacer = pacer  # shared with the daily push, so replies and broadcasts stay within one limit
         self.typing_every = typing_every
+        self.outboxes = outboxes or Outboxes()
+        self.resender = Resender(pacer, classify, resend, stopping=self.outboxes.stopping)
         self._rendered: dict[int, tuple[Reply, list[str], JsonMarkup]] = {}
 
     def attach(self, application: Application) -> None:
@@ -163,14 +186,15 @@ class TelegramAdapter:
                 replies = await self.conversation.handle(incoming)
         else:
             replies = await self.conversation.handle(incoming)
-        await self.deliver(context, incoming, replies, None)
+        self.deliver(context.bot, incoming, replies, None, ticket=update.update_id)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None or update.effective_chat is None:
             return
         incoming = self._incoming(update, context, action=query.data or "")
-        await self.deliver(context, incoming, await self.conversation.handle(incoming), query)
+        replies = await self.conversation.handle(incoming)
+        self.deliver(context.bot, incoming, replies, query, ticket=update.update_id)
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Added to a group: subscribe it. Blocked or removed: stop pushing there. Unblocked: resume."""
@@ -186,7 +210,8 @@ class TelegramAdapter:
             incoming = self._incoming(update, context, event=REMOVED)
         else:
             return
-        await self.deliver(context, incoming, await self.conversation.handle(incoming), None)
+        replies = await self.conversation.handle(incoming)
+        self.deliver(context.bot, incoming, replies, None, ticket=update.update_id)
 
     async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A vote in one of our quiz polls. Telegram names only the poll and the voter, not the chat:
@@ -210,7 +235,8 @@ class TelegramAdapter:
             ref=f"update {update.update_id}",
             poll_answer=PollAnswer(key, tuple(answer.option_ids)),
         )
-        await self.deliver(context, incoming, await self.conversation.handle(incoming), None)
+        replies = await self.conversation.handle(incoming)
+        self.deliver(context.bot, incoming, replies, None, ticket=update.update_id)
 
     def _incoming(self, update: Update, context: ContextTypes.DEFAULT_TYPE, **what: str) -> Incoming:
         chat, user = update.effective_chat, update.effective_user
@@ -237,46 +263,86 @@ class TelegramAdapter:
             **what,
         )
 
-    async def deliver(
+    def deliver(
         self,
-        context: ContextTypes.DEFAULT_TYPE,
+        bot: TelegramBot,
         incoming: Incoming,
         replies: list[Reply],
         query: CallbackQuery | None,
+        *,
+        ticket: Hashable | None = None,
     ) -> None:
-        """Send the replies in order; a button press is always answered, with the first notice if any."""
+        """Hand the replies to the chat's outbox, to go out in order; a button press is always
+        answered (at once, on a lane of its own), with the first notice if any. `ticket` is the
+        update: it counts as answered once every send it posted has ended."""
         notice = next((reply.notice for reply in replies if reply.notice), None)
         if query is not None:
-            await _answer(query, notice)
-        for reply in replies:
-            if reply.edit and query is not None and query.message is not None:
-                await self._edit(context.bot, query, reply)
-            elif reply.text is not None:
-                await self.send_text(
-                    context.bot, incoming.chat_id, reply, reply_to=_addressee(incoming, reply)
-                )
-            if (audio := separate_audio(reply)) is not None:
-                await self.send_audio(context.bot, incoming.chat_id, audio)
-            if reply.document is not None:
-                await self.send_document(context.bot, incoming.chat_id, reply.document)
-            if reply.poll is not None:
-                await self.send_poll(context.bot, incoming.chat_id, reply.poll)
-            if reply.photo is not None:
-                await self.send_photo(context.bot, incoming.chat_id, reply.photo)
-        sent_nothing = not any(reply.shows_something for reply in replies)
-        if query is None and notice and sent_nothing:
-            await self.paced(incoming.chat_id, lambda: context.bot.send_message(incoming.chat_id, notice))
+            self.outboxes.post(("answer", query.id), lambda: self._answer(query, notice), ticket=ticket)
+        shows = any(reply.shows_something for reply in replies)
+        if shows or (query is None and notice):
+            self.outboxes.post(
+                incoming.chat_id, lambda: self._letter(bot, incoming, replies, query, notice), ticket=ticket
+            )
+
+    async def _letter(
+        self,
+        bot: TelegramBot,
+        incoming: Incoming,
+        replies: list[Reply],
+        query: CallbackQuery | None,
+        notice: str | None,
+    ) -> None:
+        """The replies in order, each call sent until it goes through; what cannot be sent ends in
+        the apology, logged with its cause (a stop leaves the rest to the next start instead)."""
+        chat_id = incoming.chat_id
+        try:
+            for reply in replies:
+                await self._send_reply(bot, incoming, reply, query)
+            if query is None and notice and not any(reply.shows_something for reply in replies):
+                await self.surely(chat_id, lambda: bot.send_message(chat_id, notice))
+        except (Stopped, asyncio.CancelledError):
+            raise
+        except Exception as error:
+            log.error("%s: no answer could be sent to chat %s: %s", incoming.ref, chat_id, _cause(error))
+            await self.apologise(bot, chat_id, incoming.ref)
+
+    async def _send_reply(
+        self, bot: TelegramBot, incoming: Incoming, reply: Reply, query: CallbackQuery | None
+    ) -> None:
+        chat_id = incoming.chat_id
+        if reply.edit and query is not None and query.message is not None:
+            await self._edit(bot, query, reply)
+        elif reply.text is not None:
+            await self.send_text(bot, chat_id, reply, reply_to=_addressee(incoming, reply))
+        if (audio := separate_audio(reply)) is not None:
+            await self.send_audio(bot, chat_id, audio, via=self.surely)
+        if reply.document is not None:
+            await self.send_document(bot, chat_id, reply.document)
+        if reply.poll is not None:
+            await self.send_poll(bot, chat_id, reply.poll, via=self.surely)
+        if reply.photo is not None:
+            await self.send_photo(bot, chat_id, reply.photo)
+
+    async def apologise(self, bot: TelegramBot, chat_id: str, ref: str) -> None:
+        """The apology, tried once (429s waited out): if Telegram takes nothing, it is only logged."""
+        try:
+            await self.surely(chat_id, lambda: bot.send_message(chat_id, texts.APOLOGY), give_up_after=0)
+        except (TelegramError, GaveUp) as error:
+            log.warning("%s: could not send the apology to chat %s: %s", ref, chat_id, _cause(error))
 
     async def paced(self, chat_id: str, send: Callable[[], Awaitable[T]]) -> T:
-        """Every send waits its turn under the rate limits; a 429 pauses all of them."""
-        if self.pacer is None:
-            return await send()
-        await self.pacer.wait_turn(chat_id, group=chat_id.startswith("-"))
-        try:
-            return await send()
-        except RetryAfter as error:
-            self.pacer.pause(retry_seconds(error))
-            raise
+        """The push's sends: each waits its turn under the rate limits; a 429 pauses all of them and
+        is raised, for the push to count and retry (its ledger keeps the tries)."""
+        return await self.resender.once(chat_id, send, group=chat_id.startswith("-"))
+
+    async def surely(
+        self, chat_id: str, send: Callable[[], Awaitable[T]], *, give_up_after: float | None = None
+    ) -> T:
+        """A reply's sends: paced, and sent again after a 429 (every send waits it out), a network
+        error or a 5xx, within the reply policy's time."""
+        return await self.resender.surely(
+            chat_id, send, group=chat_id.startswith("-"), give_up_after=give_up_after
+        )
 
     async def send_text(
         self, bot: TelegramBot, chat_id: str, reply: Reply, *, reply_to: str | None = None
@@ -303,7 +369,7 @@ class TelegramAdapter:
                     api_kwargs=extras,
                 )
 
-            sent.append(await self.paced(chat_id, send))
+            sent.append(await self.surely(chat_id, send))
         return sent[-1]
 
     async def push_text(self, bot: TelegramBot, chat_id: str, reply: Reply) -> str:
@@ -337,12 +403,14 @@ class TelegramAdapter:
         message = query.message
         if reply.text is None or message is None:
             return None
-        if not isinstance(message, Message):  # too old for Telegram to show us: send a new one
+        # Too old for Telegram to show us: PTB 22.8 parses such a message (date 0) as a `Message`,
+        # not an `InaccessibleMessage`, so its date says it. An edit would be refused: send a new one.
+        if not message.is_accessible or not isinstance(message, Message):
             await self.send_text(bot, str(message.chat.id), reply)
             return None
         markup = self._markup(reply.buttons, bot.username)
         try:
-            await self.paced(
+            await self.surely(
                 str(message.chat_id),
                 lambda: message.edit_text(
                     _pieces(reply.text, single=True)[0],
@@ -358,35 +426,41 @@ class TelegramAdapter:
             await self.send_text(bot, str(message.chat_id), reply)
         return None
 
-    async def send_audio(self, bot: TelegramBot, chat_id: str, audio: Audio) -> None:
+    async def send_audio(
+        self, bot: TelegramBot, chat_id: str, audio: Audio, *, via: Via | None = None
+    ) -> None:
         """Upload a file the first time; later sends, to anyone, reuse Telegram's file_id."""
+        send = via or self.paced
         caption = _pieces(audio.caption, single=True, limit=CAPTION_LIMIT)[0] if audio.caption else None
         options = {"title": audio.title, "performer": audio.performer, "caption": caption}
         known = await self.references.recall(PLATFORM, AUDIO_FILE, audio.key)
         if known is not None:
             try:
-                await self.paced(
+                await send(
                     chat_id, lambda: bot.send_audio(chat_id, known, parse_mode=ParseMode.HTML, **options)
                 )
                 return
             except BadRequest as error:
                 log.warning("stored file_id for audio %s refused (%s); uploading again", audio.key, error)
-        with audio.path.open("rb") as file:
-            sent = await self.paced(
-                chat_id,
-                lambda: bot.send_audio(
-                    chat_id, file, filename=audio.path.name, parse_mode=ParseMode.HTML, **options
-                ),
-            )
+        # The bytes, not an open file: a retried upload must send the whole file again.
+        data = await asyncio.to_thread(audio.path.read_bytes)
+        sent = await send(
+            chat_id,
+            lambda: bot.send_audio(
+                chat_id, data, filename=audio.path.name, parse_mode=ParseMode.HTML, **options
+            ),
+        )
         if sent.audio is not None:
             await self.references.remember(PLATFORM, AUDIO_FILE, audio.key, sent.audio.file_id)
 
     async def send_document(self, bot: TelegramBot, chat_id: str, document: Document) -> None:
         """A file made for this person (an export): always a fresh upload."""
         upload = InputFile(document.data, filename=document.filename, attach=True)
-        await self.paced(chat_id, lambda: bot.send_document(chat_id, upload, caption=document.caption))
+        await self.surely(chat_id, lambda: bot.send_document(chat_id, upload, caption=document.caption))
 
-    async def send_poll(self, bot: TelegramBot, chat_id: str, poll: Poll) -> Message:
+    async def send_poll(
+        self, bot: TelegramBot, chat_id: str, poll: Poll, *, via: Via | None = None
+    ) -> Message:
         """A poll, or with a correct option a quiz, which Telegram grades as the person answers. Not
         anonymous, so its answers name who gave them; its id is kept to lead an answer back to it."""
         options = (
@@ -394,7 +468,7 @@ class TelegramAdapter:
             if poll.correct is not None
             else {}
         )
-        sent = await self.paced(
+        sent = await (via or self.paced)(
             chat_id,
             lambda: bot.send_poll(
                 chat_id,
@@ -413,7 +487,7 @@ class TelegramAdapter:
         """A picture made for this person (a /stats chart): a fresh upload, shown in the chat."""
         upload = InputFile(photo.data, filename=photo.filename, attach=True)
         caption = photo.caption[:CAPTION_LIMIT] if photo.caption else None
-        await self.paced(chat_id, lambda: bot.send_photo(chat_id, upload, caption=caption))
+        await self.surely(chat_id, lambda: bot.send_photo(chat_id, upload, caption=caption))
 
     def _prepared(self, reply: Reply, bot_username: str | None) -> tuple[list[str], JsonMarkup]:
         """The reply's HTML pieces and keyboard. A push sends one Reply object to every subscriber,
@@ -436,25 +510,36 @@ class TelegramAdapter:
         return InlineKeyboardMarkup([[_button(button, bot_username) for button in row] for row in rows])
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log with the update id (the formatter keeps the token out) and apologise to the person."""
+        """Log with the update id (the formatter keeps the token out) and apologise to the person,
+        through their chat's outbox like any reply."""
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("update %s failed: %r", update_id, context.error, exc_info=context.error)
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             return
+        chat_id, bot = str(chat.id), context.bot
+        self.outboxes.post(
+            chat_id, lambda: self.apologise(bot, chat_id, f"update {update_id}"), ticket=update_id
+        )
+
+    async def _answer(self, query: CallbackQuery, notice: str | None) -> None:
+        """Stop the button's spinner: unpaced (Telegram does not count it), a 429 or a 5xx retried.
+        Telegram refuses answers after ~15 s (a slow voice, a backlog): the reply itself still goes out."""
+        chat_id = str(query.message.chat.id) if query.message is not None else ""
+        text = notice[:200] if notice else None
         try:
-            await self.paced(str(chat.id), lambda: context.bot.send_message(chat.id, texts.APOLOGY))
-        except TelegramError as error:
-            log.warning("could not send the apology for update %s: %r", update_id, error)
+            await self.resender.surely(chat_id, lambda: query.answer(text), paced=False)
+        except BadRequest as error:
+            log.info("callback answer refused (%s); sending the reply anyway", error.message)
+        except (TelegramError, GaveUp) as error:
+            log.warning("callback answer not sent (%s); sending the reply anyway", _cause(error))
 
 
-async def _answer(query: CallbackQuery, notice: str | None) -> None:
-    """Stop the button's spinner. Telegram refuses answers after ~15 s (a slow voice, a backlog):
-    the reply itself still goes out."""
-    try:
-        await query.answer(notice[:200] if notice else None)
-    except BadRequest as error:
-        log.info("callback answer refused (%s); sending the reply anyway", error.message)
+def _cause(error: BaseException) -> str:
+    """What went wrong, for the log: a `GaveUp` says how often, its cause what Telegram answered."""
+    if isinstance(error, GaveUp) and error.__cause__ is not None:
+        return f"{error} ({type(error.__cause__).__name__})"
+    return f"{type(error).__name__}: {error}"
 
 
 def _addressee(incoming: Incoming, reply: Reply) -> str | None:
@@ -531,12 +616,6 @@ def separate_audio(reply: Reply) -> Audio | None:
     (a group's daily lesson): Telegram cannot attach audio to a text message, and a single post
     stays one message, so a retried push never repeats a part."""
     return None if reply.single and reply.text is not None else reply.audio
-
-
-def retry_seconds(error: RetryAfter) -> float:
-    """PTB 22 gives an int or a timedelta depending on PTB_TIMEDELTA; accept both."""
-    value = error.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 def _present(member: ChatMember) -> bool:

@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 
-from bot.adapters.telegram import PLATFORM, TelegramAdapter, retry_seconds, separate_audio
+from bot.adapters.telegram import PLATFORM, TelegramAdapter, separate_audio
+from bot.adapters.telegram_errors import translate
 from bot.core.messages import Reply
-from bot.delivery.errors import DeliveryError, RecipientGone, RecipientMoved, SlowDown, TemporaryFailure
-
-# A BadRequest that means the chat itself is gone, not that our message was wrong.
-GONE_CHAT = ("chat not found", "user not found", "group chat was deactivated", "have no rights to send")
 
 
 class TelegramPushSender:
@@ -39,20 +36,3 @@ class TelegramPushSender:
         except TelegramError as error:
             raise translate(error) from error
         return message_id
-
-
-def translate(error: TelegramError) -> DeliveryError:
-    """PTB's exception, as what the delivery should do about it."""
-    if isinstance(error, RetryAfter):
-        return SlowDown(error.message, retry_seconds(error))
-    if isinstance(error, ChatMigrated):
-        return RecipientMoved(error.message, str(error.new_chat_id))
-    if isinstance(error, Forbidden):  # blocked, deactivated, kicked from the group
-        return RecipientGone(error.message)
-    if isinstance(error, BadRequest):
-        if any(mark in error.message.lower() for mark in GONE_CHAT):
-            return RecipientGone(error.message)
-        return DeliveryError(error.message)
-    if isinstance(error, NetworkError):  # timeouts, connection errors, 5xx (PTB maps them here)
-        return TemporaryFailure(error.message)
-    return DeliveryError(error.message)

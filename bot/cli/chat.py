@@ -111,6 +111,7 @@ def build_runtime(
         clock=context.clock,
         push=settings.push,
         runtime=settings.runtime,
+        replies=settings.replies,
         telegram=telegram,
         discord=discord,
         console=console,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from sqlmodel import Session
 
@@ -25,13 +26,15 @@ async def today(turn: Turn) -> list[Reply]:
     day = turn.services.shelf.day(date)
     if day is None:
         return [Reply(RichText.of(texts.NO_LESSON.format(start=turn.services.shelf.catalog.config.start)))]
-    replies = []
-    subscribe = turn.incoming.subscribe_with
-    if not subscribed and not turn.is_group and subscribe:
-        # Before the card, so the card stays the latest message to tap through.
-        replies.append(Reply(RichText.of(f"想每天自动收到？发送 {subscribe} 订阅。")))
     await note_reading(turn, day.lesson.id, _first_card(turn))
-    return [*replies, open_day(turn, day)]
+    card = open_day(turn, day)
+    subscribe = turn.incoming.subscribe_with
+    if not subscribed and not turn.is_group and subscribe and card.text is not None:
+        # Under the card, in the same message: a message of its own would wait out the chat's
+        # one-second gap (Telegram's limit) before the card, the part the person asked for.
+        # Tapping ◀/▶ edits the card without it.
+        card = replace(card, text=card.text + RichText.of("", f"想每天自动收到？发送 {subscribe} 订阅。"))
+    return [card]
 
 
 async def note_reading(turn: Turn, lesson_id: str, card: int | None = None) -> None:

@@ -218,9 +218,13 @@ class Pusher:
                 )  # fmt: skip
             return report
 
+    def halt(self) -> None:
+        """Claim nothing more; sends under way go on (`stop` waits for them)."""
+        self._stopping.set()
+
     async def stop(self) -> None:
         """Stop claiming; sends under way finish, queued ones are handed back for the next start."""
-        self._stopping.set()
+        self.halt()
         async with self._one_run:
             self._database.close()
 

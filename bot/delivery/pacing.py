@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 BURST_SECONDS = 0.005  # how much sending the bucket may bunch up after the event loop was busy
 PRUNE_AT = 10_000  # per-chat bookings kept before the expired ones are dropped
+# A token, give or take rounding: refilled by float arithmetic, a bucket may stop at 0.9999999999,
+# and a wait for the rest would be too short for the clock to move.
+WHOLE = 1 - 1e-9
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class Pacer:
         self._monotonic = monotonic
         self._sleep = sleep
         self._rate = limits.rate
-        self._capacity = max(1.0, limits.rate * BURST_SECONDS)
+        self._capacity = _capacity(limits.rate)
         self._tokens = 1.0
         self._filled_at = monotonic()
         self._paused_until = 0.0
@@ -112,7 +115,7 @@ class Pacer:
         """
         self._refill(self._monotonic())
         self._rate = self.limits.rate / max(1, workers)
-        self._capacity = max(1.0, self._rate * BURST_SECONDS)
+        self._capacity = _capacity(self._rate)
         self._tokens = min(self._tokens, self._capacity)
 
     def pause(self, seconds: float) -> None:
@@ -136,7 +139,7 @@ class Pacer:
             if wait > 0:
                 await self._sleep(wait)
                 continue
-            while self._queue and self._tokens >= 1:
+            while self._queue and self._tokens >= WHOLE:
                 turn = self._queue.popleft()
                 if not turn.done():  # a cancelled sender gives its place up
                     turn.set_result(None)
@@ -160,7 +163,7 @@ class Pacer:
         if now < self._paused_until:
             return self._paused_until - now
         self._refill(now)
-        if self._tokens >= 1:
+        if self._tokens >= WHOLE:
             return 0.0
         return (1 - self._tokens) / self._rate
 
@@ -181,3 +184,10 @@ class Pacer:
         self._chat_free_at[chat] = slot + interval
         if slot > now:
             await self._sleep(slot - now)
+
+
+def _capacity(rate: float) -> float:
+    """The bucket holds one send plus what `BURST_SECONDS` of lateness earns. One alone (what a low
+    rate like Telegram's 30/s got before) let every late wake-up of the releaser lose its lateness:
+    a millisecond a turn cost 30/s four percent of its rate."""
+    return 1.0 + rate * BURST_SECONDS

@@ -13,8 +13,9 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.delivery.broadcast import PushConfig, PushContent, Pusher, PushSender
 from bot.delivery.pacing import Pacer, RateLimits
+from bot.delivery.resend import ResendPolicy
 from bot.delivery.retry import RetryPolicy
-from bot.settings import PushSettings
+from bot.settings import PushSettings, ReplySettings
 
 
 def rate_limits(settings: PushSettings) -> RateLimits:
@@ -38,6 +39,16 @@ def push_config(settings: PushSettings, *, worker_timeout: float = 30.0) -> Push
         batch_size=settings.batch_size,
         retry=retry,
         worker_timeout=worker_timeout,
+    )
+
+
+def resend_policy(settings: ReplySettings) -> ResendPolicy:
+    """How replies are sent again: within `give_up_after` seconds of network errors and 5xx."""
+    backoff = RetryPolicy(base_delay=settings.retry_base_delay, max_delay=settings.retry_max_delay)
+    return ResendPolicy(
+        give_up_after=settings.give_up_after,
+        rate_limited_attempts=settings.rate_limited_attempts,
+        backoff=backoff,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,10 +22,12 @@ from bot.core.conversation import Conversation
 from bot.core.turn import Services
 from bot.delivery.broadcast import PushContent, Pusher, PushSender
 from bot.delivery.content import DailyLessons
+from bot.delivery.inbox import Inbox
+from bot.delivery.pacing import Pacer
 from bot.delivery.quiz_ahead import QuizzesAhead
 from bot.delivery.quiz_content import DailyQuizzes
 from bot.delivery.quiz_results import GroupQuizResults
-from bot.delivery.setup import build_pacer, build_pusher
+from bot.delivery.setup import build_pacer, build_pusher, resend_policy
 from bot.runtime.console import ConsoleRole
 from bot.runtime.discord import DiscordGateway, DiscordPlatform
 from bot.runtime.heap import freeze_startup_heap
@@ -32,7 +35,7 @@ from bot.runtime.presence import Presence
 from bot.runtime.push import PushRole
 from bot.runtime.telegram import TelegramPlatform, TelegramPolling
 from bot.runtime.units import Unit, serve, stop_on_signals
-from bot.settings import PushSettings, RuntimeSettings
+from bot.settings import PushSettings, ReplySettings, RuntimeSettings
 
 log = logging.getLogger(__name__)
 TELEGRAM, DISCORD, PUSH, CONSOLE = "telegram", "discord", "push", "console"
@@ -78,6 +81,7 @@ class Runtime:
     telegram: TelegramPlatform | None = None
     discord: DiscordPlatform | None = None
     push: PushRole | None = None
+    inbox: Inbox | None = None  # Telegram's, in a process that polls
     closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
 
     @property
@@ -109,15 +113,27 @@ def assemble(
     console: ConsoleChat | None = None,
     scheduled: bool = True,
     contents: Sequence[PushContent] | None = None,
+    replies: ReplySettings | None = None,
+    telegram_pacer: Pacer | None = None,
 ) -> Runtime:
     """The units for `roles`: the worker first, then platform connections, then the roles.
 
     `contents` are the kinds of push (default: the daily lesson); `scheduled=False` builds the
-    pushers without their timer, for tests and `push now`.
+    pushers without their timer, for tests and `push now`. `telegram_pacer` replaces the one the
+    push settings make (a test's, on a clock it controls).
     """
+    replies = replies or ReplySettings()
+    worker_id = uuid.uuid4().hex
+    inbox = None
+    if telegram is not None and TELEGRAM in roles:
+        inbox = Inbox(
+            sessions, clock, platform="telegram", worker_id=worker_id, max_attempts=replies.handling_attempts
+        )
     platforms: list[TelegramPlatform | DiscordPlatform] = []
     if telegram is not None and (TELEGRAM in roles or PUSH in roles):
-        platforms.append(TelegramPlatform(conversation, telegram, build_pacer(push)))
+        pacer = telegram_pacer or build_pacer(push)
+        resend = resend_policy(replies)
+        platforms.append(TelegramPlatform(conversation, telegram, pacer, resend=resend, inbox=inbox))
     if discord is not None and (DISCORD in roles or PUSH in roles):
         platforms.append(DiscordPlatform(conversation, discord))
     presence = Presence(
@@ -127,16 +143,25 @@ def assemble(
         pacers={platform.platform: platform.pacer for platform in platforms},
         every=runtime.heartbeat_every,
         timeout=runtime.worker_timeout,
+        worker_id=worker_id,
     )
     units: list[Unit] = [presence, *platforms]
-    built = Runtime(units, presence)
+    built = Runtime(units, presence, inbox=inbox)
     for platform in platforms:
         if isinstance(platform, TelegramPlatform):
             built.telegram = platform
         else:
             built.discord = platform
-    if built.telegram is not None and TELEGRAM in roles:
-        units.append(TelegramPolling(built.telegram))
+    if built.telegram is not None and inbox is not None:
+        units.append(
+            TelegramPolling(
+                built.telegram,
+                inbox,
+                live_workers=lambda: presence.live_worker_ids("telegram"),
+                stop_grace=replies.stop_grace,
+                recheck_every=runtime.heartbeat_every,
+            )
+        )
     if built.discord is not None and DISCORD in roles:
         units.append(DiscordGateway(built.discord))
     if PUSH in roles:

@@ -99,6 +99,13 @@ class Presence:
             )
             pacer.share(max(1, len([worker for worker in live if self._may_be_running(worker)])))
 
+    async def live_worker_ids(self, platform: str) -> set[str]:
+        """The workers on `platform` that may still be running, this one included: what they hold
+        (updates in the inbox) is theirs. A worker killed on this host is dead at once (its pid)."""
+        since = self.clock.now() - self.timeout
+        live = await self._run(self._with_session, live_workers, since=since, platform=platform)
+        return {worker.id for worker in live if self._may_be_running(worker)} | {self.worker_id}
+
     async def _beat_forever(self) -> None:
         while True:
             await asyncio.sleep(self.every)

@@ -55,6 +55,11 @@ class PushRole:
             schedule_ticks(self.scheduler, self.ahead.run_once, job="quiz-ahead", every=self.every)
         self.scheduler.start()
 
+    def halt(self) -> None:
+        """The stop signal: claim nothing more from now on (`stop` then lets sends under way finish)."""
+        for pusher in self.pushers:
+            pusher.halt()
+
     async def stop(self) -> None:
         """Runs under way stop claiming, finish their sends and hand back what they had not sent;
         only then the timer stops. (Shut down first, APScheduler would cancel a running broadcast

@@ -1,39 +1,62 @@
 """Telegram in the runtime: the connection every Telegram-facing role shares, and the polling role.
 
 The connection (`TelegramPlatform`) is PTB's application initialised (getMe: the bot's name for
-links and mentions) with the adapter attached and a pacer of its own; the `push` role sends
-through it even in a process that does not poll. `TelegramPolling` is the `telegram` role: it
-registers the command menu and polls. PTB is driven with initialize/start/stop/shutdown inside
-our lifespan rather than by `run_polling`, so other roles share its event loop and its stop.
+links and mentions) with the adapter attached, a pacer and the reply outboxes; the `push` role
+sends through it even in a process that does not poll. `TelegramPolling` is the `telegram` role:
+it registers the command menu, answers what a stopped worker left in the inbox, and polls. PTB
+is driven with initialize/start/stop/shutdown inside our lifespan rather than by `run_polling`,
+so other roles share its event loop and its stop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable, Collection, Hashable
 
-from telegram import Update
 from telegram.ext import Application
 
 from bot.adapters.telegram import PLATFORM, TelegramAdapter, TelegramConfig, build_application
 from bot.adapters.telegram_push import TelegramPushSender
 from bot.core.conversation import Conversation
+from bot.delivery.inbox import Inbox
+from bot.delivery.outbox import Outboxes
 from bot.delivery.pacing import Pacer
+from bot.delivery.resend import ResendPolicy
+from bot.delivery.tickets import Tickets
+from bot.runtime.telegram_polling import TicketedUpdates, UpdatePoller
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY = 3600.0  # seconds between clearing out answered updates older than the inbox keeps
 
 
 class TelegramPlatform:
-    """The unit that opens and closes the Bot API connection; roles use its adapter and sender."""
+    """The unit that opens and closes the Bot API connection; roles use its adapter and sender.
+
+    `inbox` (in a process that polls) learns of each update once all its replies went out.
+    """
 
     name = "telegram connection"
     platform = PLATFORM
 
-    def __init__(self, conversation: Conversation, config: TelegramConfig, pacer: Pacer) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        config: TelegramConfig,
+        pacer: Pacer,
+        *,
+        resend: ResendPolicy | None = None,
+        inbox: Inbox | None = None,
+    ) -> None:
         self.config = config
         self.pacer = pacer
-        self.adapter = TelegramAdapter(conversation, pacer)
-        self.application: Application = build_application(config)
+        self.inbox = inbox
+        self.tickets = Tickets(self._answered)
+        self.outboxes = Outboxes(self.tickets)
+        self.adapter = TelegramAdapter(conversation, pacer, outboxes=self.outboxes, resend=resend)
+        processor = TicketedUpdates(config.concurrent_updates, self.tickets, quick=config.quick_updates)
+        self.application: Application = build_application(config, processor)
         self.adapter.attach(self.application)
         self.sender = TelegramPushSender(self.adapter, self.application.bot)
         self.ended = asyncio.Event()
@@ -44,36 +67,115 @@ class TelegramPlatform:
     async def stop(self) -> None:
         await self.application.shutdown()
 
+    async def idle(self) -> None:
+        """Until every update taken is handled and every reply sent (tests wait on it)."""
+        await self.application.update_queue.join()
+        await self.outboxes.drained()
+
+    def _answered(self, ticket: Hashable) -> None:
+        if self.inbox is not None and isinstance(ticket, int):
+            self.inbox.done(ticket)
+
 
 class TelegramPolling:
-    """The `telegram` role: the command menu, then updates by long polling until stopped.
+    """The `telegram` role: the command menu, what the last run left unanswered, then long polling.
 
-    On stop, polling ends first (no new updates are fetched), then PTB finishes the updates it
-    already took before the connection closes.
+    On a stop (`halt` comes first, at the signal) polling ends at once; updates stored but not yet
+    handled are left in the inbox; replies already queued get `stop_grace` seconds from the
+    signal to go out, and whatever is still unsent then is answered by the next start.
     """
 
     name = "telegram"
 
-    def __init__(self, platform: TelegramPlatform, *, poll_interval: float = 0.0) -> None:
+    def __init__(
+        self,
+        platform: TelegramPlatform,
+        inbox: Inbox,
+        *,
+        live_workers: Callable[[], Awaitable[Collection[str]]],
+        stop_grace: float = 4.0,
+        recheck_every: float = 10.0,
+    ) -> None:
         self.platform = platform
-        self.poll_interval = poll_interval
+        self.inbox = inbox
+        self.live_workers = live_workers
+        self.stop_grace = stop_grace
+        self.recheck_every = recheck_every  # how often to look for what a worker that died left
         self.ended = asyncio.Event()
+        application = platform.application
+        self.poller = UpdatePoller(
+            application.bot,
+            inbox,
+            application.update_queue,
+            timeout=platform.config.poll_timeout,
+            on_fatal=lambda error: self.ended.set(),
+        )
+        self._rechecking: asyncio.Task[None] | None = None
+        self._halted_at: float | None = None
 
     async def start(self) -> None:
         application = self.platform.application
         await self.platform.adapter.register_commands(application)
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=self.poll_interval,
-            timeout=self.platform.config.poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        await self.inbox.prune()
+        await self._take_over()  # before new updates: they are older
+        await self.poller.start()
+        self._rechecking = asyncio.create_task(self._recheck_forever(), name="inbox recheck")
         log.info("Telegram bot @%s is up", application.bot.username)
 
+    def halt(self) -> None:
+        """The stop signal: fetch nothing more from now on (the stop that follows does the rest)."""
+        if self._halted_at is None:
+            self._halted_at = time.monotonic()
+            self.poller.halt()
+
     async def stop(self) -> None:
+        self.halt()
+        assert self._halted_at is not None
+        deadline = self._halted_at + self.stop_grace
+        if self._rechecking is not None:
+            self._rechecking.cancel()
+        await self.poller.stop()
+        waiting = self._drop_waiting()
         application = self.platform.application
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
         if application.running:
-            await application.stop()
+            try:
+                async with asyncio.timeout(max(0.1, deadline - time.monotonic())):
+                    await application.stop()  # the handlers under way finish (they only queue sends)
+            except TimeoutError:
+                log.warning("handlers still running at the stop: their updates are left for the next start")
+        unsent = await self.platform.outboxes.close(deadline - time.monotonic())
+        await self.inbox.close()
+        if waiting or unsent:
+            log.info("stopped with %d update(s) not handled and %d reply job(s) unsent: "
+                     "the next start answers them", waiting, unsent)  # fmt: skip
+
+    def _drop_waiting(self) -> int:
+        """Updates queued but not yet handled stay in the inbox instead, for the next start."""
+        queue = self.platform.application.update_queue
+        dropped = 0
+        while not queue.empty():
+            queue.get_nowait()
+            queue.task_done()
+            dropped += 1
+        return dropped
+
+    async def _take_over(self) -> None:
+        """Answer what gone workers left unanswered in the inbox."""
+        live = await self.live_workers()
+        self.poller.enqueue(await self.inbox.take_over(live))
+
+    async def _recheck_forever(self) -> None:
+        """A worker on another host is known dead only when its heartbeat expires: look again now
+        and then, and clear out old answered updates now and then too."""
+        since_prune = 0.0
+        while True:
+            await asyncio.sleep(self.recheck_every)
+            try:
+                await self._take_over()
+                since_prune += self.recheck_every
+                if since_prune >= PRUNE_EVERY:
+                    since_prune = 0.0
+                    await self.inbox.prune()
+            except Exception:  # a database hiccup: the next look tries again
+                log.exception("looking for unanswered updates failed")

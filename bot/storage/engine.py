@@ -21,6 +21,8 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, 
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from bot.storage.sqlite_writes import take_turns_writing
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x42554C4453504B  # "BULDSPK": the advisory lock key that serialises migrations
 
@@ -44,6 +46,7 @@ def _sqlite_engine(url: URL) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
     event.listen(engine, "connect", _sqlite_pragmas)
+    take_turns_writing(engine)  # the process's writers queue on a lock, not in SQLite's busy sleeps
     return engine
 
 

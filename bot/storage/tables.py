@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.storage.columns import AwareDateTime
@@ -234,6 +234,37 @@ class Worker(SQLModel, table=True):
     started_at: dt.datetime = Field(sa_type=AwareDateTime)
     heartbeat_at: dt.datetime = Field(sa_type=AwareDateTime, index=True)
     stopped_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class InboxState(StrEnum):
+    """Where one received update stands; stored as its plain string value."""
+
+    PENDING = "pending"  # stored (so confirmed to the platform), not answered yet
+    DONE = "done"  # answered, or given up on with an apology
+    ABANDONED = "abandoned"  # its handling began `attempts` times and never ended: left alone, logged
+
+
+class InboxUpdate(SQLModel, table=True):
+    """An update a platform sent, written before the platform is told it arrived.
+
+    Telegram forgets an update once a getUpdates confirms it (and a webhook's answer does the
+    same), so a stop or a crash between that and the reply would lose it: stored first, it is
+    answered by whichever start comes next. The key makes a redelivery (an unconfirmed poll, a
+    webhook's retry) a no-op. The payload is emptied once answered: a done row only keeps the key
+    (so /deleteme leaves no message text behind for long), and done rows go after two days.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_platform_state", "platform", "state", "update_id"),)
+
+    platform: str = Field(primary_key=True, max_length=16)
+    update_id: int = Field(sa_column=Column("update_id", BigInteger, primary_key=True, autoincrement=False))
+    payload: str | None = Field(default=None, sa_type=Text)  # the update as JSON, until answered
+    state: str = Field(max_length=16)
+    worker_id: str = Field(max_length=32)  # the worker answering it: a live one's are never taken over
+    attempts: int = Field(default=1)  # handlings begun: a start takes an unfinished one again, a few times
+    received_at: dt.datetime = Field(sa_type=AwareDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class ReviewCard(SQLModel, table=True):

@@ -20,14 +20,17 @@ from bot.adapters.telegram import TelegramConfig
 from bot.core.conversation import Conversation
 from bot.core.turn import Services
 from bot.delivery.broadcast import PushContent, Pusher
+from bot.delivery.pacing import Pacer
 from bot.runtime.assembly import Runtime, assemble
 from bot.runtime.units import started
-from bot.settings import PushSettings, RuntimeSettings
+from bot.settings import PushSettings, ReplySettings, RuntimeSettings
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
 
 USER = 4242
 # Fast limits and retries; pushes run when a test calls them (the scheduler's tick is tested on its own).
 TEST_PUSH = PushSettings(per_second=500, per_chat_per_second=50, retry_base_delay=0.01, retry_max_delay=0.05)
+# Replies retried quickly and given up on within a second; a stop waits a second for queued replies.
+TEST_REPLIES = ReplySettings(give_up_after=1.0, retry_base_delay=0.01, retry_max_delay=0.05, stop_grace=1.0)
 
 
 @dataclass
@@ -56,8 +59,10 @@ class RunningBot:
     async def handled(self, update_id: int) -> None:
         """The update is processed once the bot confirmed it and every call it caused has been answered."""
         await self.fake.wait_confirmed(update_id)
-        # Confirmed means queued; the queue's task_done comes after the handler (and error handler) ran.
-        await self.application.update_queue.join()
+        # Confirmed means stored and queued; the handler (and error handler) then hand the replies
+        # to the outboxes, which are drained once every send has been answered.
+        assert self.runtime.telegram is not None
+        await self.runtime.telegram.idle()
 
 
 @asynccontextmanager
@@ -69,11 +74,14 @@ async def running_bot(
     on_stop: Callable[[], Awaitable[object]] | None = None,
     contents: Sequence[PushContent] | None = None,
     fake: FakeTelegramServer | None = None,
+    replies: ReplySettings = TEST_REPLIES,
+    pacer: Pacer | None = None,
 ) -> AsyncIterator[RunningBot]:
     """The bot as `buildspeak run` starts it. The push is built but not scheduled unless asked:
     tests call `bot.pusher.run_once()` with their own clock instead of waiting for ticks.
     `contents` are the kinds of push (default: the daily lesson). `fake`: a Bot API server the
-    test keeps running (a restart: the bot stops and starts again, Telegram's chats and polls stay)."""
+    test keeps running (a restart: the bot stops and starts again, Telegram's chats and polls stay).
+    `pacer` replaces the one `push` makes (one on a clock the test controls)."""
     async with _serving(fake) as fake:
         config = TelegramConfig(token=fake.token, api_base_url=fake.url, poll_timeout=1)
         runtime = assemble(
@@ -86,6 +94,8 @@ async def running_bot(
             telegram=config,
             scheduled=scheduled,
             contents=contents,
+            replies=replies,
+            telegram_pacer=pacer,
         )
         assert runtime.telegram is not None
         try:

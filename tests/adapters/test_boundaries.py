@@ -21,6 +21,8 @@ PUBLIC = {
     "bot.core.texts",  # the apology and other fixed words
     "bot.delivery.pacing",
     "bot.delivery.errors",
+    "bot.delivery.outbox",  # per-chat outboxes: a handler hands its sends over and returns
+    "bot.delivery.resend",  # one call, paced, sent again after a 429 or a passing failure
 }
 
 

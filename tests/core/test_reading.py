@@ -21,8 +21,8 @@ async def test_today_shows_the_header_and_card_one_with_its_translation_hidden(
 ) -> None:
     lesson = catalog.day(TODAY).lesson
     await chat.say("/today")
-    hint, reply = chat.shown
-    assert "/start" in hint.text.plain, "someone not subscribed is told how to get it daily"
+    (reply,) = chat.shown
+    assert "/start" in reply.text.plain, "someone not subscribed is told how to get it daily, in the card"
     assert "📅 第 22 课 · 11 月 22 日" in reply.text.plain
     assert lesson.header.headline in reply.text.plain
     assert labels_of(reply) == ["◀ 上一句", "🔊", "下一句 ▶", "全文", "⭐ 收藏"]

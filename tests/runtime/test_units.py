@@ -40,6 +40,25 @@ async def test_units_stop_in_reverse_when_asked() -> None:
     assert journal == [*starts, "serving", *stops]
 
 
+class Intake(Recorded):
+    """A unit that takes in work (polling, the push's claims): told to stop taking it at once."""
+
+    def halt(self) -> None:
+        self.journal.append(f"halt {self.name}")
+
+
+async def test_at_the_stop_every_unit_that_takes_in_work_halts_at_once_before_any_stops() -> None:
+    journal: list[str] = []
+    stop = asyncio.Event()
+    units = [Recorded("worker", journal), Intake("telegram", journal), Intake("push", journal)]
+    serving = asyncio.create_task(serve(units, stop=stop))
+    await asyncio.sleep(0.01)
+    stop.set()
+    await serving
+    after = journal[3:]
+    assert after == ["halt telegram", "halt push", "stop push", "stop telegram", "stop worker"]
+
+
 async def test_a_unit_that_ends_by_itself_ends_the_lifespan() -> None:
     journal: list[str] = []
     chat = Recorded("console", journal)

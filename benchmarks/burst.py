@@ -29,19 +29,17 @@ import datetime as dt
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+from benchmarks.broadcast import fake_server  # noqa: E402
 from bot.adapters.telegram import TelegramConfig  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.core.conversation import Conversation  # noqa: E402
@@ -59,24 +57,6 @@ from tests.fakes.telegram_api import TOKEN  # noqa: E402
 MOMENT = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
 LIMIT = 30.0  # Telegram's messages a second, overall
 FIRST_CHAT = 1_000_000
-
-
-@contextmanager
-def fake_server() -> Iterator[tuple[str, str]]:
-    """The fake Bot API in its own process, enforcing 30 a second overall and 1 a second per chat."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.serve_telegram", "--overall", str(LIMIT), "--per-chat", "1"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        api, control = process.stdout.readline().split()
-        yield api, control
-    finally:
-        process.kill()
-        process.wait()
 
 
 def telegram_config(api: str, quick: int | None) -> TelegramConfig:
@@ -123,7 +103,7 @@ async def burst(people: int, workdir: Path, quick: int | None = None) -> dict[st
     await conversation.handle(Incoming(platform="telegram", chat_id="1", user_id="1", text="/today"))
     handling = HandlingTimes(conversation)
     chats = list(range(FIRST_CHAT, FIRST_CHAT + people))
-    with fake_server() as (api, control):
+    with fake_server(LIMIT) as (api, control):
         runtime = assemble(
             conversation,
             roles=("telegram",),

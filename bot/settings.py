@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -127,7 +128,18 @@ class TelegramSettings(_Section):
         description="Bot API server: a local telegram-bot-api or a test fake. Also TELEGRAM_API_BASE_URL",
     )
 
-    @field_validator("token", mode="before")
+    webhook_url: str | None = Field(
+        default=None,
+        description="the public https URL Telegram posts updates to; set, the bot takes updates by "
+        "webhook instead of polling. Also TELEGRAM_WEBHOOK_URL",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="the secret_token Telegram sends with every webhook request (1-256 of A-Z a-z 0-9 _ -); "
+        "empty: derived from the bot token, so every worker agrees. Also TELEGRAM_WEBHOOK_SECRET",
+    )
+
+    @field_validator("token", "webhook_url", "webhook_secret", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return none_if_empty(value)
@@ -136,6 +148,22 @@ class TelegramSettings(_Section):
     @classmethod
     def _http_url(cls, value: str) -> str:
         return url_of(value, HTTP, "an http(s) URL like https://api.telegram.org or http://127.0.0.1:8081")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        return (
+            None
+            if value is None
+            else url_of(value, HTTP, "an http(s) URL like https://bot.example.com/telegram")
+        )
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("Telegram accepts 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
 
 
 class DiscordSettings(_Section):
@@ -351,6 +379,47 @@ class QuizSettings(_Section):
         return self
 
 
+class WebSettings(_Section):
+    """The bot's own HTTP server: Telegram's webhook, /healthz, /metrics and (later) the reader."""
+
+    enabled: bool = Field(default=True, description="serve HTTP while the bot runs (not for the console)")
+    host: str = Field(default="127.0.0.1", description="address to listen on; 0.0.0.0 in a container")
+    port: int = Field(default=8080, ge=0, le=65535, description="port to listen on; 0 picks a free one")
+    webhook_path: str = Field(default="/telegram", description="the path Telegram's webhook requests come to")
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("a path starting with /, like /telegram")
+        return value
+
+
+class AdminSettings(_Section):
+    """Who may run /admin: user ids, `telegram:123` or `discord:456` (a bare id counts on both)."""
+
+    # NoDecode: `ADMIN_IDS=telegram:123,discord:456` as people type it, not as a JSON list.
+    ids: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="admins' user ids; also ADMIN_IDS (comma-separated)"
+    )
+
+    @field_validator("ids", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str | int):
+            return tuple(part.strip() for part in str(value).split(",") if part.strip())
+        return value
+
+    @field_validator("ids")
+    @classmethod
+    def _well_formed(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            platform, _, user = item.rpartition(":")
+            if platform not in ("", "telegram", "discord") or not user.isdigit():
+                raise ValueError(f"{item!r}: use a numeric user id, optionally as telegram:ID or discord:ID")
+        return value
+
+
 class HttpSettings(_Section):
     timeout: float = Field(default=20.0, gt=0, le=300, description="seconds before a fetch gives up")
 
@@ -366,6 +435,7 @@ class Settings(BaseSettings):
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # also LOG_FORMAT
     library: LibrarySettings = LibrarySettings()
     lessons: LessonSettings = LessonSettings()
     calendar: CalendarSettings = CalendarSettings()
@@ -380,6 +450,8 @@ class Settings(BaseSettings):
     llm: LlmSettings = LlmSettings()
     explain: ExplainSettings = ExplainSettings()
     quiz: QuizSettings = QuizSettings()
+    web: WebSettings = WebSettings()
+    admin: AdminSettings = AdminSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -397,9 +469,12 @@ class Settings(BaseSettings):
         return env_settings, dotenv, aliases, init_settings, file_secret_settings
 
 
+# (section, key); an empty section names a top-level key.
 PLAIN_NAMES: dict[str, tuple[str, str]] = {
     "TELEGRAM_BOT_TOKEN": ("telegram", "token"),
     "TELEGRAM_API_BASE_URL": ("telegram", "api_base_url"),
+    "TELEGRAM_WEBHOOK_URL": ("telegram", "webhook_url"),
+    "TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
     "DISCORD_BOT_TOKEN": ("discord", "token"),
     "DISCORD_API_BASE_URL": ("discord", "api_base_url"),
     "DISCORD_GATEWAY_URL": ("discord", "gateway_url"),
@@ -407,6 +482,8 @@ PLAIN_NAMES: dict[str, tuple[str, str]] = {
     "LLM_BASE_URL": ("llm", "base_url"),
     "LLM_API_KEY": ("llm", "api_key"),
     "LLM_MODEL": ("llm", "model"),
+    "ADMIN_IDS": ("admin", "ids"),
+    "LOG_FORMAT": ("", "log_format"),
 }
 
 
@@ -432,8 +509,12 @@ class _PlainNames(PydanticBaseSettingsSource):
         found = {**dotenv_values(".env"), **os.environ}
         values: dict[str, dict[str, Any]] = {}
         for name, (section, key) in PLAIN_NAMES.items():
-            if found.get(name):
+            if not found.get(name):
+                continue
+            if section:
                 values.setdefault(section, {})[key] = found[name]
+            else:  # a top-level key (LOG_FORMAT)
+                values[key] = found[name]
         return values
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:

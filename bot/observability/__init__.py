@@ -1,0 +1,1 @@
+"""Seeing inside a running bot: Prometheus metrics and log context."""

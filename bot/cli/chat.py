@@ -24,6 +24,7 @@ from bot.core.turn import Defaults, Services
 from bot.learning.review_schedule import ScheduleRules, Timing
 from bot.learning.setup import build_explainer, wants_llm
 from bot.logs import configure_logging
+from bot.observability.metrics import Metrics
 from bot.runtime.assembly import CONSOLE, RoleError, Runtime, assemble, choose_roles
 from bot.settings import ROLE_NAMES, DiscordSettings, QuizSettings
 from bot.storage.engine import migrate, session_factory
@@ -98,7 +99,8 @@ def build_runtime(
     settings = context.settings
     # The LLM's connection pool: opened here, closed when the runtime ends.
     http = httpx.AsyncClient() if wants_llm(settings.llm, settings.explain) else None
-    conversation = build_conversation(context, offline_audio=not secret, http=http)
+    metrics = Metrics()
+    conversation = build_conversation(context, offline_audio=not secret, http=http, metrics=metrics)
     telegram = None
     if secret:
         telegram = TelegramConfig(token=secret, api_base_url=settings.telegram.api_base_url)
@@ -133,7 +135,11 @@ def discord_config(settings: DiscordSettings) -> DiscordConfig | None:
 
 
 def build_conversation(
-    context: CliContext, *, offline_audio: bool, http: httpx.AsyncClient | None = None
+    context: CliContext,
+    *,
+    offline_audio: bool,
+    http: httpx.AsyncClient | None = None,
+    metrics: Metrics | None = None,
 ) -> Conversation:
     """`http` is the LLM's client when `wants_llm`; without it explanations are offline."""
     settings = context.settings
@@ -161,6 +167,7 @@ def build_conversation(
         defaults=defaults,
         explainer=explainer,
         quizzes=quizzes,
+        metrics=metrics,
     )
     return Conversation(services)
 

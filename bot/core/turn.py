@@ -16,6 +16,7 @@ from bot.core.messages import ChatKind, Incoming
 from bot.core.quiz_kit import QuizConfig, QuizKit
 from bot.core.shelf import LessonShelf
 from bot.learning.explainer import Explainer, offline_explainer
+from bot.observability.metrics import Metrics
 from bot.storage.learners import learner_of
 from bot.storage.subscribers import find_subscriber
 from bot.storage.tables import Learner, Subscriber
@@ -45,6 +46,7 @@ class Services:
     explainer: Explainer | None = None
     exports: InProgress = field(default_factory=InProgress)  # whose /export is being made now
     quizzes: QuizKit | None = None  # None: the default settings, on the shelf's dictionary
+    metrics: Metrics | None = None  # None: nothing counted (tests, one-off commands)
 
     def __post_init__(self) -> None:
         if self.quizzes is None:

@@ -15,7 +15,7 @@ from tests.fakes.telegram_api import FakeTelegramServer
 def noon_somewhere() -> str:
     """A fixed-offset zone where it is around noon now, so no date changes during the test."""
     offset = (12 - dt.datetime.now(dt.UTC).hour + 12) % 24 - 12  # in [-12, 11]
-    return f"UTC{offset:+03d}:00"
+    return f"UTC{offset:+03d}:00" if offset else "UTC"  # UTC+00:00 is spelled UTC
 
 
 def bot_environment(

@@ -26,6 +26,7 @@ from bot.learning.setup import build_explainer, wants_llm
 from bot.logs import configure_logging
 from bot.observability.metrics import Metrics
 from bot.runtime.assembly import CONSOLE, RoleError, Runtime, assemble, choose_roles
+from bot.runtime.presence import SharedSQLite
 from bot.settings import ROLE_NAMES, DiscordSettings, QuizSettings
 from bot.storage.engine import migrate, session_factory
 
@@ -72,6 +73,8 @@ def run_command(
         asyncio.run(_serve(context, chosen, secret))
     except InvalidToken:
         raise context.fail("Telegram 拒绝了这个令牌：请检查 TELEGRAM_BOT_TOKEN。", code=2) from None
+    except SharedSQLite as error:
+        raise context.fail(str(error), code=2) from None
     except TelegramError as error:
         # Through the redacting log, never as a raw traceback: the error text may quote the token.
         log.error("Telegram stopped the bot: %s", error, exc_info=error)

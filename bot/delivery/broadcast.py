@@ -7,11 +7,13 @@ The pipeline has three parts joined by a bounded queue:
 * `max_in_flight` workers send, each retrying its own message, so a slow chat stalls nobody;
 * the settler writes outcomes in batches and frees their window slots.
 
-The window is the crash policy: at most `max_in_flight` sends are claimed and not yet settled at
-any moment, so a kill leaves at most that many uncertain once the worker's heartbeat has expired
-(`take_over_dead_claims`). Those are **not re-sent**: a push is a reminder the subscriber can
-always get again with /today, while a second copy of a lesson would look broken; the count shows
-in `buildspeak push status`.
+The crash policy: a claim is marked `sending` just before its first request goes out
+(`send_start`). Once a killed worker's heartbeat has expired (`take_over_dead_claims`), its
+claims still waiting for their turn are sent again by whoever takes over, and only those marked
+(the requests under way at the kill, at most `max_in_flight` and in practice a handful) are
+uncertain. Those are **not re-sent**: a push is a reminder the subscriber can always get again
+with /today, while a second copy of a lesson would look broken; the count shows in
+`buildspeak push status`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bot.core.timezones import zone_of
 from bot.delivery.database_thread import DatabaseThread
 from bot.delivery.errors import DeliveryError, RecipientGone, RecipientMoved, SlowDown, TemporaryFailure
 from bot.delivery.retry import RetryPolicy
+from bot.delivery.send_start import ClaimTakenOver, FirstSend, SendMarks, sending_for
 from bot.storage import push_ledger
 from bot.storage.push_ledger import Claim, DueSubscriber, Settlement
 from bot.storage.tables import PushKind, PushState
@@ -183,20 +186,26 @@ class Pusher:
         self._stopping = asyncio.Event()
         self._database = DatabaseThread(sessions, name="push-ledger")
 
-    async def recover(self) -> int:
-        """Mark what dead workers left claimed on this platform as uncertain (not re-sent); how many.
+    async def recover(self) -> push_ledger.TakenOver:
+        """Take over what dead workers left on this platform: their claims that never left are sent
+        again by this run, those under way become uncertain (not re-sent).
 
         Run before every broadcast: a worker may die while others run on. A live worker's claims,
         however long its sends take, are left alone.
         """
         now = self.clock.now()
         live_since = now - dt.timedelta(seconds=self.config.worker_timeout)
-        count = await self._db(
+        taken: push_ledger.TakenOver = await self._db(
             push_ledger.take_over_dead_claims, platform=self.sender.platform, live_since=live_since, now=now
         )
-        if count:
-            log.warning("%d push(es) were in flight when a worker died: marked uncertain, not re-sent", count)
-        return count
+        if taken.resent:
+            log.info("%d push(es) a dead worker had claimed but not sent: sending them now", taken.resent)
+        if taken.uncertain:
+            log.warning(
+                "%d push(es) were in flight when a worker died: marked uncertain, not re-sent",
+                taken.uncertain,
+            )
+        return taken
 
     async def run_once(self, *, dry_run: bool = False) -> RunReport:
         """Push to everyone due now; with `dry_run`, only count them."""
@@ -233,8 +242,10 @@ class Pusher:
         queue: asyncio.Queue[Claim | None] = asyncio.Queue()
         settler = _Settler(self._db, self.clock, window, report)
         flushing = asyncio.create_task(settler.run(self.config.flush_every))
+        marks = SendMarks(self._db, self.run_id)
         workers = [
-            asyncio.create_task(self._work(queue, settler, report)) for _ in range(self.config.max_in_flight)
+            asyncio.create_task(self._work(queue, settler, marks, report))
+            for _ in range(self.config.max_in_flight)
         ]
         try:
             await self._produce(window, queue, report)
@@ -325,17 +336,21 @@ class Pusher:
             for item in claims:
                 queue.put_nowait(item)
 
-    async def _work(self, queue: asyncio.Queue[Claim | None], settler: _Settler, report: RunReport) -> None:
+    async def _work(
+        self, queue: asyncio.Queue[Claim | None], settler: _Settler, marks: SendMarks, report: RunReport
+    ) -> None:
         while (item := await queue.get()) is not None:
-            outcome = None if self._stopping.is_set() else await self._deliver(item, report)
+            first = FirstSend(marks, item.delivery_id)
+            outcome = None if self._stopping.is_set() else await self._deliver(item, first, report)
             if outcome is None:
                 settler.release(item)
             else:
                 settler.add(outcome)
 
-    async def _deliver(self, item: Claim, report: RunReport) -> Settlement | None:
+    async def _deliver(self, item: Claim, first: FirstSend, report: RunReport) -> Settlement | None:
         """Send one claimed push, retrying what is worth retrying; returns how it ended, or None when
-        a shutdown came while it waited to retry (handed back: the next start sends it)."""
+        a shutdown came while it waited to retry (handed back: the next start sends it) or another
+        worker took the claim over before it went (theirs now)."""
         tries = _Tries(item)
         chat_id = item.subscriber.chat_id
         while True:
@@ -344,8 +359,12 @@ class Pusher:
                 replies = await self.content.replies(item)
                 if not replies:
                     return tries.ended(PushState.SKIPPED)
-                message_id = await self.sender.push(chat_id, item.subscriber.chat_kind, replies)
+                with sending_for(first):
+                    message_id = await self.sender.push(chat_id, item.subscriber.chat_kind, replies)
                 return tries.ended(PushState.SENT, message_id=message_id)
+            except ClaimTakenOver as error:
+                log.warning("%s; not sending it", error)
+                return None
             except RecipientGone as error:
                 return tries.ended(PushState.BLOCKED, error.reason)
             except RecipientMoved as error:

@@ -16,6 +16,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.delivery.send_start import about_to_send
+
 BURST_SECONDS = 0.005  # how much sending the bucket may bunch up after the event loop was busy
 PRUNE_AT = 10_000  # per-chat bookings kept before the expired ones are dropped
 # A token, give or take rounding: refilled by float arithmetic, a bucket may stop at 0.9999999999,
@@ -73,7 +75,8 @@ class Pacer:
         self._chat_sent_at: dict[str, float] = {}  # per chat, when its last message went out
 
     async def wait_turn(self, chat: str, *, group: bool = False) -> None:
-        """Return when a message to `chat` may go out now."""
+        """Return when a message to `chat` may go out now (a push's is marked as sending first:
+        `send_start`)."""
         interval = self.limits.chat_interval(group=group)
         await self._chat_turn(chat, interval)
         while True:
@@ -87,6 +90,7 @@ class Pacer:
             self._tokens += 1
             await self._sleep(too_soon)
         self._chat_sent_at[chat] = now
+        await about_to_send()
 
     async def _overall_turn(self) -> None:
         if not self._queue and self._take_token(self._monotonic()):

@@ -40,7 +40,7 @@ class Progress:
         self.blocked += counts.get(PushState.BLOCKED.value, 0)
         self.skipped += counts.get(PushState.SKIPPED.value, 0)
         self.uncertain += counts.get(PushState.UNCERTAIN.value, 0)
-        self.in_flight += counts.get(PushState.CLAIMED.value, 0)
+        self.in_flight += counts.get(PushState.CLAIMED.value, 0) + counts.get(PushState.SENDING.value, 0)
 
 
 def push_progress(

@@ -30,6 +30,10 @@ T = TypeVar("T")
 FORGET_AFTER = dt.timedelta(days=7)  # workers not heard from for this long leave the table
 
 
+class SharedSQLite(RuntimeError):
+    """A second bot process on one SQLite file: SQLite serves one process; several need PostgreSQL."""
+
+
 class Presence:
     """The worker unit: first to start, last to stop, so every claim has a live worker behind it."""
 
@@ -62,6 +66,7 @@ class Presence:
         self._database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heartbeat")
 
     async def start(self) -> None:
+        await self._run(self._refuse_a_second_process_on_sqlite)
         started = await self._run(self._register)
         await self.refresh()
         # Beating from now on: a wait for the others must not let our own heartbeat expire.
@@ -144,6 +149,25 @@ class Presence:
     async def _run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         call = functools.partial(function, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._database, call)
+
+    def _refuse_a_second_process_on_sqlite(self) -> None:
+        """SQLite is the one-process default: a second process would queue behind the first's writes
+        ("database is locked") rather than share the work. Say so instead of limping along. (A
+        SQLite file is this host's: only this host's live processes are looked for.)"""
+        with self.sessions() as session:
+            if session.get_bind().dialect.name != "sqlite":
+                return
+            since = self.clock.now() - self.timeout
+            workers = live_workers(session, since=since)
+        running = [w for w in workers if w.host == self.host and self._may_be_running(w)]
+        if running:
+            other = running[0]
+            raise SharedSQLite(
+                f"另一个 BuildSpeak 进程（{other.host} pid {other.pid}）正在使用这个 SQLite 数据库；"
+                "SQLite 只支持一个进程，多个进程请用 PostgreSQL（database.url）。"
+                "Another BuildSpeak process is running on this SQLite database; SQLite serves one "
+                "process, run several on PostgreSQL."
+            )
 
     def _register(self) -> dt.datetime:
         now = self.clock.now()

@@ -1,9 +1,18 @@
 """The push ledger: who is due for today's lesson (or quiz), claiming a send, settling it.
 
 A row per (subscriber, kind, local date) is what makes each daily push happen once: a run
-claims rows before it sends (a unique key, so two runs can't both claim one) and
-settles them after. Writes go in batches, one transaction each, because a broadcast
-to 100,000 chats can't afford a commit per message.
+claims rows before it sends (a unique key, so two runs can't both claim one), marks each
+`sending` just before its first request goes out, and settles it after. The mark is what a
+crash is judged by: a dead run's `claimed` rows never left and are sent again by whoever takes
+over; its `sending` rows may have, and become `uncertain`. Writes go in batches, one transaction
+each, because a broadcast to 100,000 chats can't afford a commit per message.
+
+Several workers on one PostgreSQL database claim side by side. The unique key alone makes each
+push once; on PostgreSQL a claim also locks the subscribers it takes with `FOR UPDATE SKIP
+LOCKED`, so a second worker passes over rows the first is claiming at that moment instead of
+waiting for its commit only to find them taken. (A job queue such as procrastinate was the
+other choice; it would be a second record of who is due beside the ledger, and 100,000 queued
+jobs a day written for what one query answers.)
 """
 
 from __future__ import annotations
@@ -141,7 +150,14 @@ def claim(
         }
         for subscriber in subscribers
     ]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    if on_postgresql:
+        free = _lock_free(session, subscribers)
+        rows = [row for row in rows if row["subscriber_id"] in free]
+        if not rows:
+            session.commit()
+            return []
+    dialect = postgresql if on_postgresql else sqlite
     # Rows as executemany parameters, not .values(rows): one compiled statement for every chunk size
     # (SQLAlchemy batches it into multi-row INSERTs itself), instead of a compile per claim.
     statement = (
@@ -160,10 +176,56 @@ def claim(
     ]
 
 
+def _lock_free(session: Session, subscribers: Sequence[DueSubscriber]) -> set[int]:
+    """Lock these subscribers' rows for this transaction, skipping those another worker's claim
+    holds now (it is claiming them: they would only conflict)."""
+    statement = (
+        select(SUBSCRIBERS.c.id)
+        .where(SUBSCRIBERS.c.id.in_([subscriber.id for subscriber in subscribers]))
+        .with_for_update(skip_locked=True)
+    )
+    return set(session.execute(statement).scalars())
+
+
+def mark_sending(session: Session, delivery_ids: Sequence[int], *, run_id: str) -> set[int]:
+    """Record that these claims' first requests are about to go out; returns those marked.
+
+    A claim missing from the answer is no longer this run's to send (another worker took it
+    over, believing this one dead): it must not go out, or it might arrive twice.
+    """
+    if not delivery_ids:
+        return set()
+    statement = (
+        update(LEDGER)
+        .where(
+            LEDGER.c.id.in_(delivery_ids),
+            LEDGER.c.run_id == run_id,
+            LEDGER.c.state == PushState.CLAIMED.value,
+        )
+        .values(state=PushState.SENDING.value)
+        .returning(LEDGER.c.id)
+    )
+    marked = set(session.execute(statement).scalars())
+    session.commit()
+    return marked
+
+
 def settle(session: Session, settlements: Sequence[Settlement], *, now: dt.datetime) -> None:
-    """Record how sends ended, in one transaction; a chat that is gone stops being active."""
+    """Record how sends ended, in one transaction; a chat that is gone stops being active.
+
+    The subscribers are written before the ledger: a claim elsewhere locks subscribers and then
+    may wait on a ledger row this transaction writes, so writing them the other way round could
+    deadlock with it.
+    """
     if not settlements:
         return
+    gone = [item.subscriber_id for item in settlements if item.state is PushState.BLOCKED]
+    if gone:
+        session.execute(
+            update(SUBSCRIBERS)
+            .where(SUBSCRIBERS.c.id.in_(gone), SUBSCRIBERS.c.status == ACTIVE)
+            .values(status=SubscriberStatus.BLOCKED.value, updated_at=now)
+        )
     statement = (
         update(LEDGER)
         .where(LEDGER.c.id == bindparam("delivery_id"))
@@ -189,22 +251,14 @@ def settle(session: Session, settlements: Sequence[Settlement], *, now: dt.datet
             for item in settlements
         ],
     )
-    gone = [item.subscriber_id for item in settlements if item.state is PushState.BLOCKED]
-    if gone:
-        session.execute(
-            update(SUBSCRIBERS)
-            .where(SUBSCRIBERS.c.id.in_(gone), SUBSCRIBERS.c.status == ACTIVE)
-            .values(status=SubscriberStatus.BLOCKED.value, updated_at=now)
-        )
     session.commit()
 
 
 def release(session: Session, delivery_ids: Sequence[int]) -> None:
     """Give back claims whose send never started (a clean shutdown): the next run sends them."""
     if delivery_ids:
-        session.execute(
-            delete(LEDGER).where(LEDGER.c.id.in_(delivery_ids), LEDGER.c.state == PushState.CLAIMED.value)
-        )
+        never_sent = (PushState.CLAIMED.value, PushState.SENDING.value)
+        session.execute(delete(LEDGER).where(LEDGER.c.id.in_(delivery_ids), LEDGER.c.state.in_(never_sent)))
         session.commit()
 
 
@@ -219,32 +273,49 @@ def retry_blocked(session: Session, *, subscriber_id: int, local_date: dt.date) 
             LEDGER.c.state == PushState.BLOCKED.value,
         )
     )
-    return int(removed.rowcount or 0)  # type: ignore[attr-defined]
+    return _count(removed)
+
+
+@dataclass(frozen=True)
+class TakenOver:
+    """What a dead worker left on a platform: claims sent again, and sends that may have gone."""
+
+    resent: int = 0
+    uncertain: int = 0
 
 
 def take_over_dead_claims(
     session: Session, *, platform: str, live_since: dt.datetime, now: dt.datetime
-) -> int:
-    """Claims on `platform` left by workers that are gone become uncertain: they may have been
-    delivered, so they are not sent again. Returns how many.
+) -> TakenOver:
+    """Claims on `platform` left by workers that are gone: those whose first request had not gone
+    out are handed back (the next run sends them); those marked `sending` may have been delivered
+    and become uncertain, never sent again.
 
     A worker is gone when it stopped (a clean stop hands its unsent claims back first) or its
     heartbeat is older than `live_since`; a claim whose worker never registered is a dead run's
-    too. A live worker's claims are never touched, however many processes start meanwhile.
+    too. A live worker's claims are never touched, however many processes start meanwhile; and a
+    worker taken for dead that is only slow finds its handed-back claims gone when it marks them,
+    so it does not send them either.
     """
     live = select(WORKERS.c.id).where(WORKERS.c.heartbeat_at >= live_since, WORKERS.c.stopped_at.is_(None))
     on_platform = select(SUBSCRIBERS.c.id).where(SUBSCRIBERS.c.platform == platform)
-    result = session.execute(
+    dead = and_(LEDGER.c.run_id.not_in(live), LEDGER.c.subscriber_id.in_(on_platform))
+    resent = session.execute(
+        delete(LEDGER)
+        .where(dead, LEDGER.c.state == PushState.CLAIMED.value)
+        .execution_options(synchronize_session=False)
+    )
+    uncertain = session.execute(
         update(LEDGER)
-        .where(
-            LEDGER.c.state == PushState.CLAIMED.value,
-            LEDGER.c.run_id.not_in(live),
-            LEDGER.c.subscriber_id.in_(on_platform),
-        )
+        .where(dead, LEDGER.c.state == PushState.SENDING.value)
         .values(state=PushState.UNCERTAIN.value, reason="the worker died while sending", finished_at=now)
         .execution_options(synchronize_session=False)
     )
     session.commit()
+    return TakenOver(_count(resent), _count(uncertain))
+
+
+def _count(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 

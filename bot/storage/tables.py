@@ -175,7 +175,8 @@ class PlatformReference(SQLModel, table=True):
 class PushState(StrEnum):
     """Where one day's push to one subscriber stands; stored as its plain string value."""
 
-    CLAIMED = "claimed"  # a run took it and is sending it now
+    CLAIMED = "claimed"  # a run took it; nothing has gone out yet (a dead run's are sent again)
+    SENDING = "sending"  # its first request may have gone out (a dead run's become uncertain)
     SENT = "sent"
     FAILED = "failed"  # gave up after retries; `reason` says why
     BLOCKED = "blocked"  # the platform said the chat is gone (bot blocked, user deactivated, kicked)

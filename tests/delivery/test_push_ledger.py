@@ -84,34 +84,62 @@ def worker(sessions: Sessions, worker_id: str, *, beat: dt.datetime, platforms: 
         )
 
 
-def take_over(sessions: Sessions, platform: str = "telegram") -> int:
+def take_over(sessions: Sessions, platform: str = "telegram") -> push_ledger.TakenOver:
     with sessions() as session:
         return push_ledger.take_over_dead_claims(
             session, platform=platform, live_since=NOW - dt.timedelta(seconds=30), now=NOW
         )
 
 
-def test_claims_of_a_dead_worker_become_uncertain_and_released_ones_are_due_again(sessions: Sessions) -> None:
-    add_subscribers(sessions, [1, 2])
+def mark(sessions: Sessions, claims: list[push_ledger.Claim], run: str) -> set[int]:
+    with sessions() as session:
+        return push_ledger.mark_sending(session, [item.delivery_id for item in claims], run_id=run)
+
+
+def states(sessions: Sessions) -> dict[str, str]:
+    return {chat: rows[0].state for chat, rows in ledger(sessions).items()}
+
+
+def test_a_dead_workers_unsent_claims_are_sent_again_and_its_sends_under_way_become_uncertain(
+    sessions: Sessions,
+) -> None:
+    add_subscribers(sessions, [1, 2, 3])
     worker(sessions, "dead-run", beat=NOW - dt.timedelta(seconds=31))
     worker(sessions, "live-run", beat=NOW - dt.timedelta(seconds=29))
-    dead = claim(sessions, ["1"], run="dead-run")
-    handed_back = claim(sessions, ["2"], run="live-run")
-    assert take_over(sessions) == 1
+    under_way = claim(sessions, ["1"], run="dead-run")
+    assert mark(sessions, under_way, "dead-run") == {under_way[0].delivery_id}
+    claim(sessions, ["2"], run="dead-run")  # still waiting for its turn at the kill
+    handed_back = claim(sessions, ["3"], run="live-run")
+    assert take_over(sessions) == push_ledger.TakenOver(resent=1, uncertain=1)
     with sessions() as session:
         push_ledger.release(session, [handed_back[0].delivery_id])
-    assert ledger(sessions)["1"][0].state == "uncertain" and dead
-    assert due(sessions) == ["2"]  # released: the next run sends it; uncertain: never again today
+    assert states(sessions) == {"1": "uncertain"}
+    assert due(sessions) == ["2", "3"]  # never sent: the next run sends them; uncertain: never again today
+
+
+def test_a_worker_taken_for_dead_cannot_mark_its_claims_once_another_took_them_over(
+    sessions: Sessions,
+) -> None:
+    add_subscribers(sessions, [1, 2])
+    worker(sessions, "slow-run", beat=NOW - dt.timedelta(seconds=31))  # a long pause, not a death
+    slow = claim(sessions, ["1", "2"], run="slow-run")
+    assert take_over(sessions).resent == 2
+    retaken = claim(sessions, ["1"], run="other-run")
+    assert mark(sessions, slow, "slow-run") == set(), "not the slow run's to send any more"
+    assert mark(sessions, retaken, "slow-run") == set(), "nor another run's claim"
+    assert mark(sessions, retaken, "other-run") == {retaken[0].delivery_id}
+    assert mark(sessions, retaken, "other-run") == set(), "marked once"
 
 
 def test_a_live_workers_claims_are_never_taken_over(sessions: Sessions) -> None:
     add_subscribers(sessions, [1, 2, 3])
     worker(sessions, "busy", beat=NOW)
-    claim(sessions, ["1", "2"], run="busy")
-    claim(sessions, ["3"], run="never-registered")  # a run from before workers were recorded: dead
-    assert take_over(sessions) == 1
-    states = {chat: rows[0].state for chat, rows in ledger(sessions).items()}
-    assert states == {"1": "claimed", "2": "claimed", "3": "uncertain"}
+    first = claim(sessions, ["1", "2"], run="busy")
+    mark(sessions, first[:1], "busy")
+    legacy = claim(sessions, ["3"], run="never-registered")  # a run from before workers were recorded
+    mark(sessions, legacy, "never-registered")
+    assert take_over(sessions) == push_ledger.TakenOver(resent=0, uncertain=1)
+    assert states(sessions) == {"1": "sending", "2": "claimed", "3": "uncertain"}
 
 
 def test_a_stopped_worker_is_dead_and_other_platforms_claims_are_left_alone(sessions: Sessions) -> None:
@@ -120,15 +148,15 @@ def test_a_stopped_worker_is_dead_and_other_platforms_claims_are_left_alone(sess
     worker(sessions, "gone", beat=NOW, platforms="telegram,discord")
     with sessions() as session:
         mark_stopped(session, worker_id="gone", now=NOW)
-    claim(sessions, ["1"], run="gone")
+    mark(sessions, claim(sessions, ["1"], run="gone"), "gone")
     with sessions() as session:
         (row,) = push_ledger.due_batch(
             session, platform="discord", timezone="Asia/Shanghai", local_date=TODAY,
             local_time=dt.time(9, 0), after_id=0, limit=10,
         )  # fmt: skip
         push_ledger.claim(session, [row], local_date=TODAY, content_id="x-1", run_id="gone", now=NOW)
-    assert take_over(sessions, "telegram") == 1, "the discord claim waits for a discord worker's look"
-    assert take_over(sessions, "discord") == 1
+    assert take_over(sessions, "telegram").uncertain == 1, "the discord claim waits for a discord worker"
+    assert take_over(sessions, "discord").resent == 1
 
 
 def test_a_lesson_and_a_quiz_are_separate_pushes_on_the_same_day(sessions: Sessions) -> None:

@@ -11,11 +11,12 @@ import sys
 import time
 from collections.abc import Callable
 
+import pytest
 from sqlmodel import Session
 
 from bot.clock import SystemClock
 from bot.delivery.pacing import Pacer, RateLimits
-from bot.runtime.presence import Presence
+from bot.runtime.presence import Presence, SharedSQLite
 from bot.storage.workers import live_workers, register_worker
 
 LIMITS = RateLimits(per_second=30.0)
@@ -97,3 +98,22 @@ async def test_another_hosts_live_worker_is_shared_with(sessions: Callable[[], S
         assert rate(worker) == FULL / 2
     finally:
         await worker.stop()
+
+
+async def test_a_second_process_on_one_sqlite_database_is_refused_with_a_reason(
+    sessions: Callable[[], Session],
+) -> None:
+    with sessions() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("several processes share a PostgreSQL database")
+    other_worker(sessions, host=socket.gethostname(), pid=os.getppid())  # alive: our parent
+    with pytest.raises(SharedSQLite, match="SQLite 只支持一个进程") as refused:
+        await presence(sessions, host=socket.gethostname()).start()
+    assert "PostgreSQL" in str(refused.value)
+
+
+async def test_a_dead_process_on_sqlite_does_not_stop_the_next_one(sessions: Callable[[], Session]) -> None:
+    other_worker(sessions, host=socket.gethostname(), pid=2**22 + 12345)  # no such process
+    worker = presence(sessions, host=socket.gethostname())
+    await worker.start()
+    await worker.stop()

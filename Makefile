@@ -54,3 +54,9 @@ bench: $(STAMP) system-deps
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Pin every runtime dependency, with hashes, in requirements.lock for the container image.
+# Keeps the pins that still fit; `make lock LOCK_ARGS=--upgrade` takes the newest versions.
+.PHONY: lock
+lock:
+	PYTHON=$(PYTHON) bash scripts/image/lock.sh $(LOCK_ARGS)

@@ -488,7 +488,9 @@ PLAIN_NAMES: dict[str, tuple[str, str]] = {
 
 
 class _WithoutPlainNames(PydanticBaseSettingsSource):
-    """The `.env` source minus the plain names: `_PlainNames` reads those (this would reject them)."""
+    """The `.env` source minus the plain names (`_PlainNames` reads those) and minus names that are
+    not ours at all: one `.env` serves a deployment, and compose's POSTGRES_PASSWORD beside our
+    keys is no mistake. A mistyped BUILDSPEAK_ key is still refused."""
 
     def __init__(self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource) -> None:
         super().__init__(settings_cls)
@@ -496,7 +498,13 @@ class _WithoutPlainNames(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         plain = {name.lower() for name in PLAIN_NAMES}
-        return {key: value for key, value in self.inner().items() if key.lower() not in plain}
+        fields = set(self.settings_cls.model_fields)
+
+        def ours(key: str) -> bool:
+            name = key.lower()
+            return name not in plain and (name in fields or name.startswith(ENV_PREFIX.lower()))
+
+        return {key: value for key, value in self.inner().items() if ours(key)}
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False

@@ -170,3 +170,17 @@ def test_the_bundled_library_is_found_from_any_folder(
     assert settings.library.path == PROJECT_CONFIG.parent.parent / "lessons" / "library"
     assert settings.library.path.is_dir() and any(settings.library.path.rglob("*.md"))
     assert settings.library.pins.parent == settings.library.path.parent
+
+
+def test_a_dotenv_shared_with_compose_is_read_and_a_mistyped_key_of_ours_is_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        "POSTGRES_PASSWORD=secret\nDATABASE_WAIT_SECONDS=30\nADMIN_IDS=telegram:42\nLOG_FORMAT=json\n"
+    )
+    settings = load_settings(None)
+    assert settings.admin.ids == ("telegram:42",) and settings.log_format == "json"
+    (tmp_path / ".env").write_text("POSTGRES_PASSWORD=secret\nBUILDSPEAK_LESONS__MAX_SENTENCES=3\n")
+    with pytest.raises(SettingsError, match="lesons"):
+        load_settings(None)

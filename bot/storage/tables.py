@@ -180,7 +180,7 @@ class PushState(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after retries; `reason` says why
     BLOCKED = "blocked"  # the platform said the chat is gone (bot blocked, user deactivated, kicked)
-    UNCERTAIN = "uncertain"  # claimed by a run that died mid-send: maybe delivered, never re-sent
+    UNCERTAIN = "uncertain"  # a run died while sending it: maybe delivered, never re-sent
     SKIPPED = "skipped"  # nothing to send this subscriber that day (a quiz with no word due)
 
 
@@ -459,3 +459,35 @@ class LearnerDay(SQLModel, table=True):
     correct: int = Field(default=0)
     quizzes_finished: int = Field(default=0)
     lesson_id: str | None = Field(default=None, max_length=200)  # the lesson last read that day
+
+
+class Broadcast(SQLModel, table=True):
+    """An admin's announcement to every subscriber: written when asked for (its preview), sent by
+    the push role once confirmed.
+
+    Its ledger rows (`push_deliveries`, kind broadcast) are dated by the broadcast rather than by a
+    day (`bot.storage.broadcasts.ledger_date`), so the ledger's key makes each broadcast reach each
+    subscriber once, however many go out in a day and across crashes and restarts."""
+
+    __tablename__ = "broadcasts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_type=Text)
+    author: str = Field(max_length=100)  # who asked: "telegram:123", "discord:456", "cli"
+    created_at: dt.datetime = Field(sa_type=AwareDateTime)
+    confirmed_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime, index=True)
+    confirmed_by: str | None = Field(default=None, max_length=100)
+    cancelled_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class LibraryReload(SQLModel, table=True):
+    """A request to read the content library and its pins again. The newest row's id is the
+    library's generation: every running worker that loaded an older one reloads when it next looks."""
+
+    __tablename__ = "library_reloads"
+
+    id: int | None = Field(default=None, primary_key=True)
+    requested_by: str = Field(max_length=100)  # "telegram:123", "cli"
+    reason: str = Field(max_length=200)  # "reload", "pin 2026-12-01 x-123"
+    requested_at: dt.datetime = Field(sa_type=AwareDateTime)
+

@@ -44,11 +44,13 @@ class Services:
     defaults: Defaults = Defaults()
     # None: offline explanations only, from the shelf's dictionary, glossary and library.
     explainer: Explainer | None = None
-    exports: InProgress = field(default_factory=InProgress)  # whose /export is being made now
+    exports: InProgress | None = None  # whose /export is being made now (None: leases in `sessions`)
     quizzes: QuizKit | None = None  # None: the default settings, on the shelf's dictionary
     metrics: Metrics | None = None  # None: nothing counted (tests, one-off commands)
 
     def __post_init__(self) -> None:
+        if self.exports is None:
+            object.__setattr__(self, "exports", InProgress(self.sessions, self.clock, what="export"))
         if self.quizzes is None:
             kit = QuizKit(QuizConfig(), self.shelf.builder.dictionary, self.shelf.builder.glossary)
             object.__setattr__(self, "quizzes", kit)

@@ -44,12 +44,13 @@ async def export(turn: Turn) -> list[Reply]:
         return [Reply(RichText.of(view.PRIVATE_BOOK.format(command="export")))]
     person = (turn.incoming.platform, turn.incoming.user_id)
     running = turn.services.exports
-    if not running.start(person):
+    assert running is not None  # Services makes one
+    if not await running.start(*person):
         return [Reply(RichText.of(BUSY))]
     try:
         return await _export(turn)
     finally:
-        running.finish(person)
+        await running.finish(*person)
 
 
 async def _export(turn: Turn) -> list[Reply]:

@@ -491,3 +491,14 @@ class LibraryReload(SQLModel, table=True):
     reason: str = Field(max_length=200)  # "reload", "pin 2026-12-01 x-123"
     requested_at: dt.datetime = Field(sa_type=AwareDateTime)
 
+
+class JobLease(SQLModel, table=True):
+    """A slow job a person started (their /export), held by one process until it ends or the lease
+    runs out: pressing the command again, in this process or another worker's, does not start it
+    twice. A crash leaves the lease to run out by itself."""
+
+    __tablename__ = "job_leases"
+
+    key: str = Field(primary_key=True, max_length=200)  # "export:telegram:123"
+    holder: str = Field(max_length=64)  # the process that runs it
+    expires_at: dt.datetime = Field(sa_type=AwareDateTime)

@@ -2,9 +2,13 @@
 may be used, and its handler.
 
 The declaration feeds the text parser (`/save@Bot "napkin math"` → save, words="napkin math"),
-/help, Telegram's command menu and, next, Discord's command tree. A platform with typed options
+/help, Telegram's command menu and Discord's command tree. A platform with typed options
 (Discord's slash commands) hands the core an `Invocation` directly; handlers only ever read
 parsed arguments (`turn.arg("words")`), never the raw text.
+
+Admin commands (`Scope.ADMIN`) are parsed like any other but left out of everything that lists
+commands: only the admins' own Telegram menus name them, and their handler answers anyone else
+exactly as an unknown command is answered.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from bot.core import (
     vocabulary,
     vocabulary_export,
 )
+from bot.core.admin.admins import Admins
+from bot.core.admin.handlers import admin as admin_command
 from bot.core.messages import Invocation
 
 if TYPE_CHECKING:
@@ -43,6 +49,8 @@ class Scope(StrEnum):
     # A member's own push where their lessons come in a shared channel (a Discord server's: the
     # DM quiz); a chat that subscribes itself does not offer it.
     MEMBER = "member"
+    # The bot's own admins (`ADMIN_IDS`), in a private chat; hidden from everyone else.
+    ADMIN = "admin"
 
 
 class Take(StrEnum):
@@ -83,16 +91,25 @@ class Command:
 
 
 class CommandRegistry:
-    def __init__(self, commands: tuple[Command, ...]) -> None:
+    """The commands; `admins` are who may run the admin ones (nobody by default)."""
+
+    def __init__(self, commands: tuple[Command, ...], *, admins: Admins | None = None) -> None:
         names = [command.name for command in commands]
         if len(set(names)) != len(names):
             raise ValueError(f"a command is declared twice: {names}")
         self._commands = {command.name: command for command in commands}
+        self.admins = admins or Admins()
 
     def __iter__(self) -> Iterator[Command]:
-        return iter(self._commands.values())
+        """The commands everyone is offered, in order: what /help, menus and command trees list."""
+        return (command for command in self._commands.values() if command.scope is not Scope.ADMIN)
+
+    def admin_commands(self) -> list[Command]:
+        """The commands for admins alone: only their own menus list these."""
+        return [command for command in self._commands.values() if command.scope is Scope.ADMIN]
 
     def get(self, name: str) -> Command | None:
+        """A command by name, admin ones included (their handler decides who may run them)."""
         return self._commands.get(name)
 
     def parse(self, text: str) -> Invocation | None:
@@ -142,8 +159,22 @@ def _first_word(text: str) -> tuple[str, str]:
 WORDS = Argument("words", "WORD", "单词，或用引号括起的短语", "words, or a quoted phrase")
 
 
-def default_commands() -> CommandRegistry:
-    """BuildSpeak's commands, in the order /help and the menus show them."""
+ADMIN_COMMAND = Command(
+    "admin",
+    "管理员命令",
+    "admin commands",
+    admin_command,
+    (
+        Argument("action", "stats|pin|preview|broadcast|reload", "做什么", "what to do", Take.WORD),
+        Argument("rest", "…", "它的参数", "its arguments"),
+    ),
+    Scope.ADMIN,
+)
+
+
+def default_commands(admins: Admins | None = None) -> CommandRegistry:
+    """BuildSpeak's commands, in the order /help and the menus show them; `admins` (from
+    `ADMIN_IDS`) may also run /admin."""
     return CommandRegistry(
         (
             Command(
@@ -290,5 +321,7 @@ def default_commands() -> CommandRegistry:
                 personal=True,
             ),
             Command("help", "帮助", "help", subscription.help_),
-        )
+            ADMIN_COMMAND,
+        ),
+        admins=admins,
     )

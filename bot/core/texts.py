@@ -58,3 +58,49 @@ def welcome(lesson_time: str, timezone: str, *, group: bool, quiz_time: str | No
         + "改时间：/time 07:30 · 测验时间：/quiztime 21:00 · 改时区：/tz 纽约 · 暂停：/pause · "
         "现在就学：/today · 全部命令：/help"
     )
+
+
+# Admin commands (/admin …): only the bot's admins ever see these; everyone else gets UNKNOWN_COMMAND.
+ADMIN_USAGE = (
+    "🛠 管理员命令 Admin commands\n"
+    "/admin stats — 数据：订阅、今日推送、测验、留存、收藏最多的词\n"
+    "/admin pin YYYY-MM-DD ID — 把一课置顶到某天（今天或以后）\n"
+    "/admin preview [YYYY-MM-DD] — 预览某天的课，和订阅者收到的一模一样\n"
+    "/admin broadcast 文本 — 群发通知：先看预览，确认后发给所有订阅者\n"
+    "/admin reload — 重新读取课程库和置顶，不用重启"
+)
+ADMIN_BAD_DATE = "看不懂日期「{text}」。请用 YYYY-MM-DD，例如 2026-12-01（也可以写 today 或 tomorrow）。"
+ADMIN_PIN_USAGE = (
+    "用法：/admin pin YYYY-MM-DD ID，例如 /admin pin 2026-12-01 x-1234567890"
+    "（课程 ID 见 buildspeak lessons list）。"
+)
+ADMIN_PIN_DONE = "📌 已置顶：{date} → {lesson_id}（{title}）。所有进程会在几秒内换上新课表。"
+ADMIN_PIN_NOT_SCHEDULED = "注意：这一课本身不排课（{reason}），已按你的选择照样置顶。"
+ADMIN_PIN_PAST = "{date} 已经过去了：只能置顶今天（{today}）或以后的日子。"
+ADMIN_PIN_UNKNOWN = "课程库里没有 ID 为 {lesson_id} 的课。"
+ADMIN_PREVIEW_HEAD = (
+    "👀 预览 Preview · {date} · 第 {number} 课 · {lesson_id}\n"
+    "私聊的订阅者收到下面这条；群组收到整篇合一的帖子。"
+)
+ADMIN_PREVIEW_NONE = "{date} 没有课（课表从 {start} 开始）。"
+ADMIN_BROADCAST_USAGE = "用法：/admin broadcast 文本。会先给你看预览，确认后才发给所有订阅者。"
+ADMIN_BROADCAST_TOO_LONG = "通知太长了：{length} 字，最多 {limit} 字。"
+ADMIN_BROADCAST_TITLE = "📢 BuildSpeak 通知"
+ADMIN_BROADCAST_CONFIRM = "✅ 确认发送"
+ADMIN_BROADCAST_CANCEL = "❌ 取消"
+ADMIN_BROADCAST_ASK = (
+    "📣 上面就是订阅者会收到的样子。确认后发给 {count} 个订阅（{platforms}），每个订阅只收到一次。"
+)
+ADMIN_BROADCAST_CONFIRMED = (
+    "✅ 广播 #{id} 已确认：推送进程下一次检查时开始发送（通常一分钟内），每个订阅只收到一次。"
+    "进度见 /admin stats。"
+)
+ADMIN_BROADCAST_WAS_CONFIRMED = "广播 #{id} 之前已经确认过了，不会重复发送。"
+ADMIN_BROADCAST_CANCELLED = "❌ 已取消，广播 #{id} 不会发送。"
+ADMIN_BROADCAST_WAS_CANCELLED = "广播 #{id} 已经取消了，不会发送。"
+ADMIN_BROADCAST_MISSING = "找不到这条广播。"
+ADMIN_RELOAD_DONE = (
+    "🔄 课程库已重新读取：{lessons} 课（之前 {before} 课），{pins} 个置顶。其他进程会在几秒内跟上。"
+)
+ADMIN_RELOAD_SKIPPED = "有 {count} 个文件读不了，已跳过：{files}"
+ADMIN_RELOAD_FAILED = "重新读取失败，课程库保持原样：{error}"

@@ -27,8 +27,9 @@ class DailyLessons:
 
     def __init__(self, shelf: LessonShelf) -> None:
         self.shelf = shelf
-        self._replies: dict[tuple[dt.date, bool], list[Reply]] = {}
-        self._spoken: dict[dt.date, Audio | None] = {}
+        # Keyed by the library generation too: after /admin pin or reload, a date's lesson may change.
+        self._replies: dict[tuple[int, dt.date, bool], list[Reply]] = {}
+        self._spoken: dict[tuple[int, dt.date], Audio | None] = {}
 
     def content_id(self, date: dt.date) -> str | None:
         """The lesson scheduled for `date`, or None before the calendar starts."""
@@ -38,7 +39,8 @@ class DailyLessons:
     async def prepare(self, platform: str, local_date: dt.date, page: Sequence[DueSubscriber]) -> None:
         """Everyone gets the day's message, cached below; a page with a group first has the whole
         text spoken (once a date: the voice's cache makes later dates' files, not this one's)."""
-        if local_date in self._spoken or not any(due.chat_kind == GROUP for due in page):
+        spoken_key = (self.shelf.generation, local_date)
+        if spoken_key in self._spoken or not any(due.chat_kind == GROUP for due in page):
             return
         day = self.shelf.day(local_date)
         if day is None:
@@ -47,14 +49,14 @@ class DailyLessons:
         title = f"{day.lesson.header.author} · 第 {day.number} 课 · 全文"
         if len(self._spoken) > 16:  # a long-running bot sees new dates every day
             self._spoken.clear()
-        self._spoken[local_date] = await self.shelf.audio(deck.english, title, performer="BuildSpeak")
+        self._spoken[spoken_key] = await self.shelf.audio(deck.english, title, performer="BuildSpeak")
 
     async def replies(self, claim: Claim) -> list[Reply]:
         return self.replies_on(claim.local_date, claim.subscriber.chat_kind)
 
     def replies_on(self, date: dt.date, chat_kind: str) -> list[Reply]:
         group = chat_kind == GROUP
-        key = (date, group)
+        key = (self.shelf.generation, date, group)
         if key not in self._replies:
             day = self.shelf.day(date)
             if day is None:
@@ -62,6 +64,6 @@ class DailyLessons:
             if len(self._replies) > 16:
                 self._replies.clear()
             reply = day_reply(self.shelf, day, group=group)
-            spoken = self._spoken.get(date) if group else None
+            spoken = self._spoken.get((self.shelf.generation, date)) if group else None
             self._replies[key] = [replace(reply, audio=spoken) if spoken else reply]
         return self._replies[key]

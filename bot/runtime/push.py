@@ -2,6 +2,8 @@
 
 One APScheduler job per pusher (a platform and a kind) ticks in the runtime's event loop; who is
 due and who already got theirs is in the ledger, so ticks may come from several workers at once.
+Admins' broadcasts go out beside them, on the same platforms and through the same senders and
+ledger (`Broadcasts`, one job).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.delivery.admin_broadcast import Broadcasts
 from bot.delivery.broadcast import Pusher
 from bot.delivery.quiz_ahead import QuizzesAhead
 from bot.delivery.quiz_results import GroupQuizResults
@@ -32,6 +35,7 @@ class PushRole:
         warm: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.pushers = tuple(pushers)
+        self.broadcasts = Broadcasts.beside(self.pushers)  # admins' broadcasts, once confirmed
         # Start-up work done before the process freezes its heap: the quiz's word index (a second,
         # and 36,000 words the collector would otherwise walk at every full collection).
         self.warm = tuple(warm)
@@ -53,17 +57,21 @@ class PushRole:
             schedule_ticks(self.scheduler, self.results.run_once, job="quiz-results", every=self.every)
         if self.ahead is not None:
             schedule_ticks(self.scheduler, self.ahead.run_once, job="quiz-ahead", every=self.every)
+        if self.broadcasts.pushers:
+            schedule_ticks(self.scheduler, self.broadcasts.run_once, job="broadcasts", every=self.every)
         self.scheduler.start()
 
     def halt(self) -> None:
         """The stop signal: claim nothing more from now on (`stop` then lets sends under way finish)."""
         for pusher in self.pushers:
             pusher.halt()
+        self.broadcasts.halt()
 
     async def stop(self) -> None:
         """Runs under way stop claiming, finish their sends and hand back what they had not sent;
         only then the timer stops. (Shut down first, APScheduler would cancel a running broadcast
         mid-write, and its claimed but unsent pushes would be lost as uncertain.)"""
-        await asyncio.gather(*(pusher.stop() for pusher in self.pushers))  # all stop claiming at once
+        pushers = (*self.pushers, *self.broadcasts.pushers)
+        await asyncio.gather(*(pusher.stop() for pusher in pushers))  # all stop claiming at once
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)

@@ -310,6 +310,7 @@ async def test_the_scheduler_pushes_on_start_up_in_the_bots_loop(
         assert bot.runtime.push is not None
         jobs = bot.runtime.push.scheduler.get_jobs()
         assert sorted(job.id for job in jobs) == [
+            "broadcasts",
             "push-telegram-lesson",
             "push-telegram-quiz",
             "quiz-ahead",

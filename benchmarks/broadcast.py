@@ -112,8 +112,8 @@ class ReleaseLog:
     def record(self, pacer: Pacer) -> None:
         wait_turn = pacer.wait_turn
 
-        async def recorded(chat: str, *, group: bool = False) -> None:
-            await wait_turn(chat, group=group)
+        async def recorded(chat: str, *, group: bool = False, announce: bool = True) -> None:
+            await wait_turn(chat, group=group, announce=announce)
             self.note()
 
         pacer.wait_turn = recorded  # type: ignore[method-assign]

@@ -27,6 +27,10 @@ seconds, so a lesson of 30 sentences does not wait for 30 timeouts.
 Files are written to a temporary name in the cache directory, flushed, checked
 to hold MP3 frames and then renamed, so a crash never leaves a half file
 under a cache name.
+
+`on_audio`, when given, hears where each answer came from: "cached", "gtts",
+"offline" or "none" (the bot counts them in its metrics; this side knows
+nothing of them).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from gtts import gTTS, gTTSError
 log = logging.getLogger(__name__)
 
 Voice = Literal["gtts", "espeak-ng"]
+AudioSource = Literal["cached", "gtts", "offline", "none"]
 
 # Bumped when the cache key or the file format changes, so old files are not served.
 _CACHE_FORMAT = 1
@@ -159,9 +164,16 @@ class Synthesizer:
     guarded by a lock; two threads making the same file just both rename onto it.
     """
 
-    def __init__(self, config: AudioConfig, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        config: AudioConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        on_audio: Callable[[AudioSource], None] | None = None,
+    ) -> None:
         self.config = config
         self._clock = clock
+        self._on_audio = on_audio
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._logged: set[tuple[Voice, str]] = set()
@@ -183,6 +195,7 @@ class Synthesizer:
             found = self._cached(voice, path)
             if found is not None:
                 self._count("hits")
+                self._tell("cached")
                 return found
             if voice == "gtts" and self._clock() < self._gtts_paused_until:
                 continue
@@ -192,8 +205,10 @@ class Synthesizer:
                 self._failed(voice, failure)
                 continue
             self._count("misses", "made_gtts" if voice == "gtts" else "made_offline")
+            self._tell("gtts" if voice == "gtts" else "offline")
             return made
         self._count("misses", "without_audio")
+        self._tell("none")
         return None
 
     def cache_path(self, voice: Voice, text: str, *, slow: bool) -> Path:
@@ -316,6 +331,10 @@ class Synthesizer:
     def _count(self, *names: str) -> None:
         with self._lock:
             self._counts.update(names)
+
+    def _tell(self, source: AudioSource) -> None:
+        if self._on_audio is not None:
+            self._on_audio(source)
 
 
 def gtts_failure(error: Exception) -> VoiceFailure:

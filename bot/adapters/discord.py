@@ -21,7 +21,8 @@ import asyncio
 import io
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +61,7 @@ from bot.adapters.discord_server import (
 )
 from bot.adapters.discord_text import pieces
 from bot.core import texts
-from bot.core.commands import Command
+from bot.core.commands import Command, Scope
 from bot.core.conversation import Conversation
 from bot.core.messages import (
     REMOVED,
@@ -74,6 +75,7 @@ from bot.core.messages import (
     PollAnswer,
     Reply,
 )
+from bot.delivery.resend import BLOCKED, FAILED, SENT, CountReply
 
 PLATFORM = "discord"
 POLL_CHOICE = "poll"  # a quiz question's option: "poll:<index>:<the core's key>"
@@ -134,14 +136,22 @@ def command_payloads(commands: Iterable[Command]) -> list[dict[str, Any]]:
 class DiscordAdapter:
     """Connects a discord.py client to the conversation core."""
 
-    def __init__(self, conversation: Conversation, *, defer_after: float = DEFER_AFTER) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        *,
+        defer_after: float = DEFER_AFTER,
+        count_reply: CountReply | None = None,
+    ) -> None:
         self.conversation = conversation
         self.defer_after = defer_after
+        self.count_reply = count_reply  # told how each reply message ended (None: nothing counted)
         self.buttons = core_button(self)
 
     def attach(self, client: discord.Client) -> None:
         client.event(self.on_interaction)
         client.event(self.on_guild_remove)
+        client.event(self.on_message)
         client.add_dynamic_items(self.buttons)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
@@ -189,7 +199,7 @@ class DiscordAdapter:
 
     async def _server_command(self, interaction: discord.Interaction, data: dict[str, Any]) -> None:
         """/buildspeak …: the server is the chat; a channel for the daily post is checked first."""
-        responder = Responder(interaction, self.buttons, ephemeral=True)
+        responder = Responder(interaction, self.buttons, ephemeral=True, count=self.count_reply)
         guild = interaction.guild
         if interaction.guild_id is None:
             await responder.say(SERVERS_ONLY)
@@ -244,6 +254,44 @@ class DiscordAdapter:
             incoming = self._incoming(interaction, text=text, answering=True)
         await self._handle(interaction, incoming)
 
+    async def on_message(self, message: discord.Message) -> None:
+        """A command typed as text in a DM with the bot, when Discord has no slash command for it.
+
+        Discord offers the bot's commands as slash commands, visible to everyone they are registered
+        for, so the admins' /admin has none (nobody else must see it): an admin types "/admin stats"
+        in a DM with the bot instead (Discord hands a bot its DMs' text without the message content
+        intent). Every such text (any "/word" that is not a slash command) is answered as Telegram
+        answers it, so "/admin …" from anyone else gets exactly what "/nosuchcommand" gets. Other
+        text, in DMs or servers, is not read: slash commands are the way in.
+        """
+        if message.guild is not None or message.author.bot or not message.content.startswith("/"):
+            return
+        invocation = self.conversation.commands.parse(message.content)
+        command = self.conversation.commands.get(invocation.name) if invocation is not None else None
+        if invocation is None or (command is not None and command.scope is not Scope.ADMIN):
+            return
+        incoming = Incoming(
+            platform=PLATFORM,
+            chat_id=str(message.author.id),
+            user_id=str(message.author.id),
+            chat_kind=ChatKind.PRIVATE,
+            text=message.content,
+            user_name=message.author.display_name,
+            ref=f"message {message.id}",
+            message_id=str(message.id),
+            subscribe_with=None,  # a member's lessons come in their server's channel
+            spell=spelling,
+        )
+        try:
+            for reply in await self.conversation.handle(incoming):
+                outgoing = messages_of(reply, self.buttons) if reply.shows_something else []
+                if not outgoing and reply.notice:
+                    outgoing = [OutgoingMessage(content=reply.notice)]
+                for piece in outgoing:
+                    await message.channel.send(**piece.kwargs())
+        except discord.HTTPException as error:
+            log.error("DM %s: Discord refused the answer: %s", message.id, error)
+
     async def pressed(self, interaction: discord.Interaction, payload: str) -> None:
         prompt = answer_prompt(payload)
         if prompt is not None:
@@ -258,7 +306,8 @@ class DiscordAdapter:
 
     async def _handle(self, interaction: discord.Interaction, incoming: Incoming) -> None:
         # In a server every answer is the member's alone; in DMs there is no one else.
-        responder = Responder(interaction, self.buttons, ephemeral=interaction.guild_id is not None)
+        ephemeral = interaction.guild_id is not None
+        responder = Responder(interaction, self.buttons, ephemeral=ephemeral, count=self.count_reply)
         try:
             if self.conversation.may_be_slow(incoming):
                 await responder.defer()  # an answer from the model may take longer than Discord's 3 s
@@ -290,14 +339,21 @@ class DiscordAdapter:
 
 class Responder:
     """Answers one interaction with the core's replies: the first as its response (or an edit of
-    the pressed message), the rest as followups; a press that shows nothing is acknowledged."""
+    the pressed message), the rest as followups; a press that shows nothing is acknowledged. `count`
+    is told how each message ended: sent, blocked (Discord's 403) or failed."""
 
     def __init__(
-        self, interaction: discord.Interaction, buttons: type[CoreButton], *, ephemeral: bool
+        self,
+        interaction: discord.Interaction,
+        buttons: type[CoreButton],
+        *,
+        ephemeral: bool,
+        count: CountReply | None = None,
     ) -> None:
         self.interaction = interaction
         self.buttons = buttons
         self.ephemeral = ephemeral
+        self.count = count
 
     async def defer(self) -> None:
         """A command shows "thinking…"; a press keeps its message, to be edited or followed."""
@@ -329,19 +385,33 @@ class Responder:
 
     async def send(self, message: OutgoingMessage) -> None:
         kwargs = message.kwargs()
-        if not self.interaction.response.is_done():
-            await self.interaction.response.send_message(ephemeral=self.ephemeral, **kwargs)
-        else:
-            await self.interaction.followup.send(ephemeral=self.ephemeral, **kwargs)
+        async with self._counted():
+            if not self.interaction.response.is_done():
+                await self.interaction.response.send_message(ephemeral=self.ephemeral, **kwargs)
+            else:
+                await self.interaction.followup.send(ephemeral=self.ephemeral, **kwargs)
 
     async def edit(self, reply: Reply) -> None:
         assert reply.text is not None
         content = pieces(reply.text, single=True)[0]
         view = view_of(reply.buttons, self.buttons)
-        if not self.interaction.response.is_done():
-            await self.interaction.response.edit_message(content=content, view=view, attachments=[])
-        else:
-            await self.interaction.edit_original_response(content=content, view=view, attachments=[])
+        async with self._counted():
+            if not self.interaction.response.is_done():
+                await self.interaction.response.edit_message(content=content, view=view, attachments=[])
+            else:
+                await self.interaction.edit_original_response(content=content, view=view, attachments=[])
+
+    @asynccontextmanager
+    async def _counted(self) -> AsyncIterator[None]:
+        """Count the message sent in the block: sent, blocked (Discord's 403) or failed."""
+        try:
+            yield
+        except discord.HTTPException as error:
+            if self.count is not None:
+                self.count(BLOCKED if isinstance(error, discord.Forbidden) else FAILED)
+            raise
+        if self.count is not None:
+            self.count(SENT)
 
     async def say(self, text: str) -> None:
         await self.send(OutgoingMessage(content=text))

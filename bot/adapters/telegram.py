@@ -24,6 +24,7 @@ from typing import Protocol, TypeVar
 from telegram import Bot as TelegramBot
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     CallbackQuery,
     ChatMember,
     InlineKeyboardButton,
@@ -72,9 +73,9 @@ from bot.core.messages import (
     Visibility,
 )
 from bot.core.references import AUDIO_FILE, POLL
-from bot.delivery.outbox import Outboxes, Stopped
+from bot.delivery.outbox import ClaimTakenOver, Outboxes, Stopped
 from bot.delivery.pacing import Pacer
-from bot.delivery.resend import GaveUp, Resender, ResendPolicy
+from bot.delivery.resend import CountReply, GaveUp, Resender, ResendPolicy
 
 PLATFORM = "telegram"
 CUT_MARK = "\n…（篇幅所限，完整内容请点下方按钮）"
@@ -87,6 +88,9 @@ RENDERED_KEPT = 64  # replies whose HTML is kept for reuse
 POLL_QUESTION_LIMIT, POLL_OPTION_LIMIT, POLL_EXPLANATION_LIMIT = 300, 100, 200
 TYPING_EVERY = 4.0  # seconds between "typing…" actions: Telegram shows one for up to 5 s
 JsonMarkup = dict[str, object] | None
+# The Telegram users whose private chats have the admin menu (kept to take it back from one who
+# is no longer an admin), as the core's reference of this kind and key: "123,456".
+ADMIN_MENUS, ADMIN_MENUS_KEPT = "admin-menus", 255
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -143,13 +147,15 @@ class TelegramAdapter:
         typing_every: float = TYPING_EVERY,
         outboxes: Outboxes | None = None,
         resend: ResendPolicy | None = None,
+        count_reply: CountReply | None = None,
     ) -> None:
         self.conversation = conversation
         self.references = conversation.references  # file ids, through the core
         self.pacer = pacer  # shared with the daily push, so replies and broadcasts stay within one limit
         self.typing_every = typing_every
         self.outboxes = outboxes or Outboxes()
-        self.resender = Resender(pacer, classify, resend, stopping=self.outboxes.stopping)
+        stopping = self.outboxes.stopping
+        self.resender = Resender(pacer, classify, resend, stopping=stopping, count=count_reply)
         self._rendered: dict[int, tuple[Reply, list[str], JsonMarkup]] = {}
 
     def attach(self, application: Application) -> None:
@@ -163,13 +169,33 @@ class TelegramAdapter:
 
     async def register_commands(self, application: Application) -> None:
         """The command menu, in Chinese, as Telegram shows it next to the text box: every command but
-        a server member's own push (a Telegram chat subscribes itself)."""
+        a server member's own push (a Telegram chat subscribes itself). Each admin's private chat
+        gets a menu of its own with the admin commands as well; no other menu names them."""
+        registry = self.conversation.commands
         commands = [
-            BotCommand(command.name, command.zh)
-            for command in self.conversation.commands
-            if command.scope is not Scope.MEMBER
+            BotCommand(command.name, command.zh) for command in registry if command.scope is not Scope.MEMBER
         ]
         await application.bot.set_my_commands(commands)
+        admin_only = [BotCommand(command.name, command.zh) for command in registry.admin_commands()]
+        await self._admin_menus(application.bot, commands + admin_only, registry.admins.on(PLATFORM))
+
+    async def _admin_menus(self, bot: TelegramBot, menu: list[BotCommand], admins: list[str]) -> None:
+        """The admins' menus (a chat scope each: an admin's private chat id is their user id), and
+        the common menu back for whoever was an admin at the last start and is no longer."""
+        before = await self.references.recall(PLATFORM, ADMIN_MENUS, ADMIN_MENUS)
+        for user_id in admins:
+            try:
+                await bot.set_my_commands(menu, scope=BotCommandScopeChat(int(user_id)))
+            except TelegramError as error:  # "chat not found": they have not written to the bot yet
+                log.warning("no admin menu for Telegram user %s yet: %s", user_id, error)
+        for user_id in sorted(set(before.split(",") if before else ()) - set(admins)):
+            try:
+                await bot.delete_my_commands(scope=BotCommandScopeChat(int(user_id)))
+            except TelegramError as error:
+                log.warning("could not take the admin menu from Telegram user %s: %s", user_id, error)
+        now = ",".join(admins)
+        if now != (before or "") and len(now) <= ADMIN_MENUS_KEPT:
+            await self.references.replace(PLATFORM, ADMIN_MENUS, ADMIN_MENUS, now)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -300,7 +326,7 @@ class TelegramAdapter:
                 await self._send_reply(bot, incoming, reply, query)
             if query is None and notice and not any(reply.shows_something for reply in replies):
                 await self.surely(chat_id, lambda: bot.send_message(chat_id, notice))
-        except (Stopped, asyncio.CancelledError):
+        except (Stopped, ClaimTakenOver, asyncio.CancelledError):  # not ours to answer, or not now
             raise
         except Exception as error:
             log.error("%s: no answer could be sent to chat %s: %s", incoming.ref, chat_id, _cause(error))

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli import chat, content, database, push, translate
+from bot.cli import admin, backup, chat, content, database, push, translate
 from bot.cli.context import CliContext
 from bot.clock import SystemClock
 from bot.settings import SettingsError, load_settings
@@ -28,6 +28,8 @@ def build_app() -> typer.Typer:
     database.register(app)
     push.register(app)
     translate.register(app)
+    admin.register(app)
+    backup.register(app)
     return app
 
 

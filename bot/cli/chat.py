@@ -17,6 +17,8 @@ from bot.adapters.console import ConsoleChat
 from bot.adapters.discord import DiscordConfig
 from bot.adapters.telegram import TelegramConfig
 from bot.cli.context import CliContext, context_of
+from bot.core.admin import Admins
+from bot.core.commands import default_commands
 from bot.core.conversation import Conversation
 from bot.core.quiz_kit import QuizConfig, QuizKit
 from bot.core.shelf import LessonShelf
@@ -24,11 +26,14 @@ from bot.core.turn import Defaults, Services
 from bot.learning.review_schedule import ScheduleRules, Timing
 from bot.learning.setup import build_explainer, wants_llm
 from bot.logs import configure_logging
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, SubscriberGauge
 from bot.runtime.assembly import CONSOLE, RoleError, Runtime, assemble, choose_roles
 from bot.runtime.presence import SharedSQLite
+from bot.runtime.telegram_webhook import webhook_config
+from bot.runtime.web import ANNOUNCE, ListenError
 from bot.settings import ROLE_NAMES, DiscordSettings, QuizSettings
 from bot.storage.engine import migrate, session_factory
+from bot.storage.subscribers import active_per_platform
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +54,9 @@ def run_command(
     settings = context.settings
     token = settings.telegram.token
     secret = token.get_secret_value() if token else ""
-    llm_key = settings.llm.api_key
-    secrets = [secret] + [key.get_secret_value() for key in (llm_key, settings.discord.token) if key]
-    configure_logging(settings.log_level, secrets=secrets)
+    keys = (settings.llm.api_key, settings.discord.token, settings.telegram.webhook_secret)
+    secrets = [secret] + [key.get_secret_value() for key in keys if key]
+    configure_logging(settings.log_level, secrets=secrets, format=settings.log_format)
     asked = tuple(part.strip() for part in roles.split(",") if part.strip()) or settings.runtime.roles
     unknown = [role for role in asked if role not in ROLE_NAMES]
     if unknown:
@@ -85,14 +90,26 @@ def run_command(
 
 async def _serve(context: CliContext, roles: tuple[str, ...], secret: str) -> None:
     """Build every unit inside the event loop that will run them (PTB and httpx bind to it)."""
-    runtime = build_runtime(context, roles, secret)
+    try:
+        runtime = build_runtime(context, roles, secret)
+    except RoleError as error:
+        raise context.fail(str(error), code=2) from None
+    webhook = webhook_config(context.settings.telegram, secret) if secret else None
+    if webhook is not None:  # PTB's DEBUG lines quote setWebhook's parameters, the secret among them
+        for handler in logging.getLogger().handlers:
+            masked = getattr(handler.formatter, "secrets", None)
+            if isinstance(masked, list) and webhook.secret not in masked:
+                masked.append(webhook.secret)
     if runtime.telegram is not None:
         print(f"BuildSpeak 已连接 Telegram（{context.settings.telegram.api_base_url}），按 Ctrl-C 停止。")
     if runtime.discord is not None:
         print(f"BuildSpeak 已连接 Discord（{context.settings.discord.api_base_url}），按 Ctrl-C 停止。")
     # The console reads the terminal in a thread that a signal cannot interrupt: there Ctrl-C and
     # Ctrl-D end the chat itself, as before.
-    await runtime.run(signals=CONSOLE not in roles)
+    try:
+        await runtime.run(signals=CONSOLE not in roles)
+    except ListenError as error:
+        raise context.fail(str(error), code=2) from None
 
 
 def build_runtime(
@@ -103,12 +120,14 @@ def build_runtime(
     # The LLM's connection pool: opened here, closed when the runtime ends.
     http = httpx.AsyncClient() if wants_llm(settings.llm, settings.explain) else None
     metrics = Metrics()
+    metrics.watch(SubscriberGauge(session_factory(context.database_engine), active_per_platform))
     conversation = build_conversation(context, offline_audio=not secret, http=http, metrics=metrics)
     telegram = None
     if secret:
         telegram = TelegramConfig(token=secret, api_base_url=settings.telegram.api_base_url)
     discord = discord_config(settings.discord)
     console = ConsoleChat(conversation, context.out, read or read_line) if CONSOLE in roles else None
+    webhook = webhook_config(settings.telegram, secret) if secret else None
     runtime = assemble(
         conversation,
         roles=roles,
@@ -120,6 +139,9 @@ def build_runtime(
         telegram=telegram,
         discord=discord,
         console=console,
+        web=settings.web,
+        webhook=webhook,
+        announce=lambda url: print(f"{ANNOUNCE} {url}", flush=True),
     )
     if http is not None:
         runtime.closers.append(http.aclose)
@@ -144,9 +166,12 @@ def build_conversation(
     http: httpx.AsyncClient | None = None,
     metrics: Metrics | None = None,
 ) -> Conversation:
-    """`http` is the LLM's client when `wants_llm`; without it explanations are offline."""
+    """`http` is the LLM's client when `wants_llm`; without it explanations are offline. `metrics`
+    (None: nothing counted) goes to everything that counts: the core, the model's calls, the voices."""
     settings = context.settings
-    shelf = LessonShelf(context.catalog, context.deck_builder, context.speaker(offline_only=offline_audio))
+    on_audio = metrics.count_audio if metrics is not None else None
+    speaker = context.speaker(offline_only=offline_audio, on_audio=on_audio)
+    shelf = LessonShelf(context.catalog, context.deck_builder, speaker)
     defaults = Defaults(
         timezone=settings.calendar.timezone,
         lesson_time=settings.push.default_lesson_time,
@@ -161,6 +186,7 @@ def build_conversation(
         glossary=shelf.builder.glossary,
         sessions=sessions,
         http=http,
+        metrics=metrics,
     )
     quizzes = QuizKit(quiz_config(settings.quiz), shelf.builder.dictionary, shelf.builder.glossary)
     services = Services(
@@ -172,7 +198,7 @@ def build_conversation(
         quizzes=quizzes,
         metrics=metrics,
     )
-    return Conversation(services)
+    return Conversation(services, default_commands(Admins.of(settings.admin.ids)))
 
 
 def quiz_config(settings: QuizSettings) -> QuizConfig:

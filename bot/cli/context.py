@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ from rich.console import Console
 
 from bot.clock import Clock, local_date
 from bot.settings import Settings
-from lessons.audio import AudioConfig, Synthesizer
+from lessons.audio import AudioConfig, AudioSource, Synthesizer
 from lessons.catalog import Catalog, CatalogConfig
 from lessons.deck import DeckBuilder
 from lessons.expressions import ExpressionGlossary, default_expressions_path
@@ -66,8 +67,11 @@ class CliContext:
 
         return create_database_engine(self.settings.database.url)
 
-    def speaker(self, *, offline_only: bool = False) -> Synthesizer:
-        """The configured voices; `offline_only` skips gTTS (the console chat's embedded defaults)."""
+    def speaker(
+        self, *, offline_only: bool = False, on_audio: Callable[[AudioSource], None] | None = None
+    ) -> Synthesizer:
+        """The configured voices; `offline_only` skips gTTS (the console chat's embedded defaults).
+        `on_audio` hears where each file came from (the running bot counts them in its metrics)."""
         audio = self.settings.audio
         return Synthesizer(
             AudioConfig(
@@ -78,7 +82,8 @@ class CliContext:
                 tld=audio.tld,
                 timeout=audio.timeout,
                 offline_voice=audio.offline_voice or None,
-            )
+            ),
+            on_audio=on_audio,
         )
 
     @property

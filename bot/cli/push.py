@@ -102,7 +102,7 @@ async def _run_push(cli: CliContext, *, dry_run: bool) -> list[tuple[str, RunRep
 
     settings = cli.settings
     secret = settings.telegram.token.get_secret_value() if settings.telegram.token else "0:dry-run"
-    configure_logging(settings.log_level, secrets=[secret])
+    configure_logging(settings.log_level, secrets=[secret], format=settings.log_format)
     if not settings.push.enabled:
         raise cli.fail("push.enabled = false: 推送已关闭。", code=2)
     engine = cli.database_engine

@@ -3,20 +3,30 @@
 Commands and button payloads are routed to small handlers; anything a handler
 raises becomes a logged error and a short apology, so no platform ever shows
 a stack trace.
+
+Every update is counted here, the one place all platforms pass (`Services.metrics`: updates per
+platform, handling time per command), and named for the logs by a request id ("tg-<update id>",
+"dc-<interaction id>") that stays with it through its sends.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 
 from bot.core import actions, explaining, quiz, reading, small_talk, subscription, texts, vocabulary
+from bot.core.admin import handlers as admin
 from bot.core.commands import CommandRegistry, default_commands
 from bot.core.messages import REMOVED, RETURNED, ChatKind, Incoming, Reply, RichText
 from bot.core.quoted import quoted_lesson
 from bot.core.references import References
 from bot.core.turn import Services, Turn
+from bot.observability.requests import begin_request
 
 log = logging.getLogger(__name__)
+# How a request id names each platform's updates; others go by their platform's own name.
+REQUEST_PREFIXES = {"telegram": "tg", "discord": "dc"}
 
 
 class Conversation:
@@ -27,6 +37,36 @@ class Conversation:
         self.references = References(services.sessions, services.clock)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The replies to one update. Its request id is begun for the rest of the caller's task (an
+        adapter's task per update), so the sends it posts afterwards carry it too."""
+        begin_request(request_id(incoming))
+        metrics = self.services.metrics
+        if metrics is None:
+            return await self._handle(incoming)
+        metrics.updates.labels(incoming.platform).inc()
+        started = time.perf_counter()
+        try:
+            return await self._handle(incoming)
+        finally:
+            elapsed = time.perf_counter() - started
+            metrics.handler_seconds.labels(self.handled_as(incoming)).observe(elapsed)
+
+    def handled_as(self, incoming: Incoming) -> str:
+        """The update's label for the latency histogram: a known command's name, else one of a
+        few fixed words. Never the text itself: a label per message would grow without end (and
+        would put what people write into the metrics)."""
+        if incoming.event:
+            return incoming.event if incoming.event in (REMOVED, RETURNED) else "event"
+        if incoming.poll_answer is not None:
+            return "poll_answer"
+        if incoming.action is not None:
+            return "button"
+        invocation = incoming.command or self.commands.parse(incoming.text)
+        if invocation is None:
+            return "text"
+        return invocation.name if self.commands.get(invocation.name) else "unknown_command"
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         try:
             if incoming.event == REMOVED:
                 return await subscription.removed(Turn(incoming, self.services))
@@ -121,9 +161,19 @@ class Conversation:
                 return await quiz.skipped(turn, args[0])
             case actions.QUIZ_NOW:
                 return await quiz.quiz_now(turn, args[0])
+            case admin.BROADCAST:  # ✅ / ❌ under an admin's broadcast preview
+                return await admin.pressed(Turn(incoming, self.services, action.args, commands=self.commands))
             case actions.NOOP:
                 return [Reply(notice=NOOP_NOTICES.get(args[0], ""))]
         return [Reply(notice=texts.STALE_BUTTON)]
+
+
+def request_id(incoming: Incoming) -> str:
+    """ "tg-<update id>", "dc-<interaction id>" (the number in `Incoming.ref`); a random one for an
+    update without a number (the console's lines)."""
+    number = next((word for word in incoming.ref.split() if word.isdigit()), None)
+    prefix = REQUEST_PREFIXES.get(incoming.platform, incoming.platform)
+    return f"{prefix}-{number or uuid.uuid4().hex[:8]}"
 
 
 NOOP_NOTICES = {"first": "已经是第一句了。", "last": "已经是最后一句了 🎉 点「全文」复习整篇。"}

@@ -36,7 +36,8 @@ from bot.core.timezones import zone_of
 from bot.delivery.database_thread import DatabaseThread
 from bot.delivery.errors import DeliveryError, RecipientGone, RecipientMoved, SlowDown, TemporaryFailure
 from bot.delivery.retry import RetryPolicy
-from bot.delivery.send_start import ClaimTakenOver, FirstSend, SendMarks, sending_for
+from bot.delivery.send_start import ClaimTakenOver, FirstSend, SendMarks, ledger_marks, sending_for
+from bot.observability.metrics import Metrics
 from bot.storage import push_ledger
 from bot.storage.push_ledger import Claim, DueSubscriber, Settlement
 from bot.storage.tables import PushKind, PushState
@@ -61,7 +62,11 @@ class PushSender(Protocol):
 
 
 class PushContent(Protocol):
-    """What one kind of push sends (the day's lesson, a learner's quiz), asked per claimed subscriber."""
+    """What one kind of push sends (the day's lesson, a learner's quiz), asked per claimed subscriber.
+
+    A content may also have `ledger_date(local_date) -> date`: the date its ledger rows carry in
+    place of the subscriber's local date (an admin's broadcast is dated by itself, so each goes to
+    each subscriber once however many go out in a day)."""
 
     kind: PushKind
 
@@ -173,8 +178,10 @@ class Pusher:
         worker_id: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sender = sender
+        self.metrics = metrics
         self.content = content
         self.sessions = sessions
         self.clock = clock
@@ -242,7 +249,7 @@ class Pusher:
         queue: asyncio.Queue[Claim | None] = asyncio.Queue()
         settler = _Settler(self._db, self.clock, window, report)
         flushing = asyncio.create_task(settler.run(self.config.flush_every))
-        marks = SendMarks(self._db, self.run_id)
+        marks = ledger_marks(self._db, self.run_id)
         workers = [
             asyncio.create_task(self._work(queue, settler, marks, report))
             for _ in range(self.config.max_in_flight)
@@ -268,13 +275,14 @@ class Pusher:
             content_id = self.content.content_id(local.date())
             if content_id is None:
                 continue
+            day = self._ledger_date(local.date())
             after = 0
             while not self._stopping.is_set():
                 page: list[DueSubscriber] = await self._db(
                     push_ledger.due_batch,
                     platform=self.sender.platform,
                     timezone=zone,
-                    local_date=local.date(),
+                    local_date=day,
                     local_time=local.time().replace(tzinfo=None),
                     after_id=after,
                     limit=self.config.batch_size,
@@ -284,8 +292,14 @@ class Pusher:
                     break
                 key = f"{zone} {local.date()}"
                 report.due[key] = report.due.get(key, 0) + len(page)
-                yield local.date(), content_id, page
+                yield day, content_id, page
                 after = page[-1].id
+
+    def _ledger_date(self, local_date: dt.date) -> dt.date:
+        """The date this push's ledger rows carry: the subscriber's local date, unless the content
+        dates them itself (`ledger_date`: an admin's broadcast, once per broadcast, not per day)."""
+        dated = getattr(self.content, "ledger_date", None)
+        return dated(local_date) if callable(dated) else local_date
 
     async def _count_due(self, report: RunReport) -> None:
         async for _ in self._due_pages(report):
@@ -346,6 +360,7 @@ class Pusher:
                 settler.release(item)
             else:
                 settler.add(outcome)
+                self._count(item, outcome)
 
     async def _deliver(self, item: Claim, first: FirstSend, report: RunReport) -> Settlement | None:
         """Send one claimed push, retrying what is worth retrying; returns how it ended, or None when
@@ -387,6 +402,17 @@ class Pusher:
                 log.exception("push to subscriber %s failed unexpectedly", item.subscriber.id)
                 return tries.ended(PushState.FAILED, f"unexpected error: {error!r}"[:500])
 
+    def _count(self, item: Claim, outcome: Settlement) -> None:
+        """Messages by outcome, and how late a sent one went out after its subscriber's time."""
+        if self.metrics is None:
+            return
+        platform, kind = self.sender.platform, item.kind.value
+        self.metrics.messages.labels(platform, kind, outcome.state.value).inc()
+        due = due_moment(item)
+        if outcome.state is PushState.SENT and due is not None:
+            lag = (self.clock.now() - due).total_seconds()
+            self.metrics.push_lag.labels(platform, kind).observe(max(0.0, lag))
+
     async def _follow(self, subscriber: DueSubscriber, chat_id: str) -> None:
         """Store a group's new chat id (it became a supergroup), so today's retry and every later
         push go there."""
@@ -425,6 +451,17 @@ class Pusher:
     async def _db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Ledger work runs on one thread of its own: the event loop keeps sending meanwhile."""
         return await self._database.run(function, *args, **kwargs)
+
+
+def due_moment(item: Claim) -> dt.datetime | None:
+    """When a claimed push fell due: its date at the subscriber's time, in their timezone."""
+    due_time, zone = item.subscriber.due_time, item.subscriber.timezone
+    if due_time is None or not zone:
+        return None
+    try:
+        return dt.datetime.combine(item.local_date, due_time, tzinfo=zone_of(zone))
+    except ValueError:
+        return None
 
 
 @dataclass

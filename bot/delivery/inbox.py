@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.delivery.database_thread import DatabaseThread
+from bot.delivery.send_start import FirstSend, SendMarks
 from bot.storage import inbox
 from bot.storage.inbox import Received
 
@@ -48,6 +49,17 @@ class Inbox:
         self._done: list[int] = []
         self._flushing: asyncio.Task[None] | None = None
         self._closed = False
+        self._marks = SendMarks(self._mark_replying)
+
+    def first_send(self, update_id: int) -> FirstSend:
+        """The mark an update's replies make before their first request goes out (`send_start`)."""
+        return FirstSend(self._marks, update_id, what=f"{self.platform} update")
+
+    async def _mark_replying(self, update_ids: list[int]) -> set[int]:
+        marked: set[int] = await self._db(
+            inbox.mark_replying, update_ids, platform=self.platform, worker_id=self.worker_id
+        )
+        return marked
 
     async def receive(self, updates: Sequence[Received]) -> list[int]:
         """Store a batch; returns the ids of the updates not seen before, in order."""

@@ -10,6 +10,7 @@ held up, and the wait for a token happens in that task, never in a handler's slo
 A job is a coroutine function that makes the platform calls for one update (its sends, each paced
 and retried by a `Resender`). A stop gives the queues a grace period, then tells the senders to
 start nothing new: jobs still queued are left unrun, and their updates pending in the inbox.
+A job runs under the request id of the update that posted it, so its log lines name that update.
 """
 
 from __future__ import annotations
@@ -20,11 +21,16 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 
+from bot.delivery.send_start import ClaimTakenOver, FirstSend, sending_for
 from bot.delivery.tickets import Tickets
+from bot.observability.requests import current_request_id, request_scope
 
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[None]]
 FINISH_IN_FLIGHT = 3.0  # seconds a stop waits for calls already on the wire, after the grace
+
+
+__all__ = ["ClaimTakenOver", "Outboxes", "Stopped"]
 
 
 class Stopped(Exception):
@@ -38,10 +44,15 @@ class Outboxes:
     new goes out after it, while a call already on the wire is allowed to finish.
     """
 
-    def __init__(self, tickets: Tickets | None = None) -> None:
+    def __init__(
+        self, tickets: Tickets | None = None, *, first_send: Callable[[int], FirstSend] | None = None
+    ) -> None:
         self.tickets = tickets
+        # An update's mark before its first reply goes out (the inbox's), so that a worker taking
+        # over a dead one's updates answers none twice.
+        self.first_send = first_send
         self.stopping = asyncio.Event()
-        self._queues: dict[Hashable, deque[tuple[Job, Hashable | None]]] = {}
+        self._queues: dict[Hashable, deque[tuple[Job, Hashable | None, str]]] = {}
         self._drainers: dict[Hashable, asyncio.Task[None]] = {}
         self._idle = asyncio.Event()
         self._idle.set()
@@ -55,7 +66,7 @@ class Outboxes:
         if self._closed:
             log.info("outbox closed: a send to %s is left to the next start", chat)
             return
-        self._queues.setdefault(chat, deque()).append((job, ticket))
+        self._queues.setdefault(chat, deque()).append((job, ticket, current_request_id()))
         self._idle.clear()
         if chat not in self._drainers:
             self._drainers[chat] = asyncio.create_task(self._drain(chat), name="outbox")
@@ -89,8 +100,10 @@ class Outboxes:
         queue = self._queues[chat]
         try:
             while queue and not self.stopping.is_set():
-                job, ticket = queue[0]
-                if not await self._run(chat, job):
+                job, ticket, request = queue[0]
+                with request_scope(request), self._marking(ticket):
+                    ran = await self._run(chat, job)
+                if not ran:
                     break  # stopped: the job stays queued, unfinished
                 queue.popleft()
                 if ticket is not None and self.tickets is not None:
@@ -102,6 +115,12 @@ class Outboxes:
             if not self._drainers:
                 self._idle.set()
 
+    def _marking(self, ticket: Hashable | None) -> contextlib.AbstractContextManager[None]:
+        """The job's sends are its update's replies: the first marks the update as being answered."""
+        if self.first_send is None or not isinstance(ticket, int):
+            return contextlib.nullcontext()
+        return sending_for(self.first_send(ticket))
+
     @staticmethod
     async def _run(chat: Hashable, job: Job) -> bool:
         """Run one job; False when a stop kept it from finishing (its update is not answered)."""
@@ -109,6 +128,8 @@ class Outboxes:
             await job()
         except Stopped:
             return False
+        except ClaimTakenOver as error:  # another worker answers this update; nothing is sent
+            log.warning("%s; not answering it here", error)
         except Exception:  # the job handles its own failures; this is a bug's last net
             log.exception("a send to %s failed unexpectedly", chat)
         return True

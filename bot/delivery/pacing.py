@@ -74,9 +74,10 @@ class Pacer:
         self._chat_free_at: dict[str, float] = {}  # per chat, the next moment booked for it
         self._chat_sent_at: dict[str, float] = {}  # per chat, when its last message went out
 
-    async def wait_turn(self, chat: str, *, group: bool = False) -> None:
-        """Return when a message to `chat` may go out now (a push's is marked as sending first:
-        `send_start`)."""
+    async def wait_turn(self, chat: str, *, group: bool = False, announce: bool = True) -> None:
+        """Return when a message to `chat` may go out now. With `announce`, a push's is marked as
+        sending first (`send_start`); a caller that may still hold the message back after its turn
+        (a stop) marks it itself, once it surely goes."""
         interval = self.limits.chat_interval(group=group)
         await self._chat_turn(chat, interval)
         while True:
@@ -90,7 +91,8 @@ class Pacer:
             self._tokens += 1
             await self._sleep(too_soon)
         self._chat_sent_at[chat] = now
-        await about_to_send()
+        if announce:
+            await about_to_send()
 
     async def _overall_turn(self) -> None:
         if not self._queue and self._take_token(self._monotonic()):

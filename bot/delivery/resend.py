@@ -10,6 +10,11 @@ Two ways to send, because two callers want different things of a failure:
 
 The platform's errors are read through `classify`, which the adapter provides (PTB's `RetryAfter`
 is a `SlowDown`, its `NetworkError` a `TemporaryFailure`), so this is written once for every platform.
+
+Each reply message's end is told to `count` (the composition makes it count into the metrics,
+kind "reply"): SENT, BLOCKED (the recipient is gone) or FAILED (given up, or refused). A paced call
+is a message; an unpaced one (a button's answer) is not, for the platform or for us. A stop tells
+nothing: the next start sends.
 """
 
 from __future__ import annotations
@@ -21,13 +26,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from bot.delivery.errors import DeliveryError, SlowDown, TemporaryFailure
+from bot.delivery.errors import DeliveryError, RecipientGone, SlowDown, TemporaryFailure
 from bot.delivery.outbox import Stopped
 from bot.delivery.pacing import Pacer
 from bot.delivery.retry import RetryPolicy
+from bot.delivery.send_start import ClaimTakenOver, about_to_send
+from bot.observability.metrics import BLOCKED, FAILED, SENT
+
+__all__ = ["BLOCKED", "FAILED", "SENT", "CountReply", "GaveUp", "ResendPolicy", "Resender"]
 
 T = TypeVar("T")
 Classify = Callable[[Exception], DeliveryError | None]
+CountReply = Callable[[str], None]  # told how each reply message ended: SENT, BLOCKED or FAILED
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,8 @@ class GaveUp(Exception):
 
 
 class Resender:
-    """Sends through one pacer; `stopping` (the outboxes') ends every wait of `surely` at once."""
+    """Sends through one pacer; `stopping` (the outboxes') ends every wait of `surely` at once.
+    `count` (None: nothing counted) is told how each reply message ended."""
 
     def __init__(
         self,
@@ -60,8 +71,10 @@ class Resender:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        count: CountReply | None = None,
     ) -> None:
         self.pacer = pacer
+        self.count = count
         self.classify = classify
         self.policy = policy or ResendPolicy()
         self.stopping = stopping or asyncio.Event()
@@ -92,6 +105,27 @@ class Resender:
         and 5xx within `give_up_after` seconds (default: the policy's). Other errors are raised as
         they are; `GaveUp` when the time or the 429s allowed are used up; `Stopped` on a stop.
         `paced=False` for calls the platform does not count (a button's answer)."""
+        if not paced or self.count is None:
+            return await self._surely(chat, call, group, paced, give_up_after)
+        try:
+            result = await self._surely(chat, call, group, paced, give_up_after)
+        except (Stopped, ClaimTakenOver):  # nothing was sent: not a failure to count
+            raise
+        except Exception as error:
+            gone = isinstance(self.classify(error), RecipientGone)
+            self.count(BLOCKED if gone else FAILED)
+            raise
+        self.count(SENT)
+        return result
+
+    async def _surely(
+        self,
+        chat: str,
+        call: Callable[[], Awaitable[T]],
+        group: bool,
+        paced: bool,
+        give_up_after: float | None,
+    ) -> T:
         patience = self.policy.give_up_after if give_up_after is None else give_up_after
         first_failure: float | None = None
         failures = slowdowns = 0
@@ -124,8 +158,12 @@ class Resender:
         self._not_stopping_now()
         if self.pacer is None:
             return
-        turn = asyncio.ensure_future(self.pacer.wait_turn(chat, group=group))
+        turn = asyncio.ensure_future(self.pacer.wait_turn(chat, group=group, announce=False))
         await self._until_stopping(turn)
+        self._not_stopping_now()
+        # Marked only now, past the last point a stop can keep the call from going out: an update
+        # marked as being answered and then not answered would never be answered.
+        await about_to_send()
 
     async def _rest(self, seconds: float) -> None:
         """Sleep before a retry, unless a stop comes first."""

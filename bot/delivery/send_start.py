@@ -1,4 +1,4 @@
-"""The moment a push's first request may go out, recorded in the ledger before it goes.
+"""The moment a push's (or a reply's) first request may go out, recorded before it goes.
 
 Between being claimed and being sent, a push waits for its turn under the rate limits, often for
 seconds; a crash in that wait must not cost the subscriber the push, and a crash after the
@@ -11,6 +11,10 @@ The pacer learns which claim it is sending for through a context variable the pu
 `PushSender.push`: the adapters in between stay as they are, and replies (which no ledger
 tracks) pass through the pacer without a mark. Marks are written many to a transaction: while
 one batch commits, the next gathers.
+
+Replies use the same mark for their update in the inbox (`Inbox.first_send`): a dead worker's
+updates whose replies had not begun are answered by whoever takes over; those whose replies had
+begun are not answered again, so nobody gets an answer twice.
 """
 
 from __future__ import annotations
@@ -24,19 +28,19 @@ from typing import Any
 from bot.storage import push_ledger
 
 Database = Callable[..., Awaitable[Any]]
+Write = Callable[[list[int]], Awaitable[set[int]]]  # marks these ids; returns those it marked
 _first_send: ContextVar[FirstSend | None] = ContextVar("push_first_send", default=None)
 
 
 class ClaimTakenOver(Exception):
-    """Another worker took this claim over (it believed this one dead): it must not be sent."""
+    """Another worker took this claim (or update) over, believing this one dead: it must not be sent."""
 
 
 class SendMarks:
-    """Marks claims `sending`, many per transaction, for one run of one worker."""
+    """Marks ids as sending, many per transaction: a push run's claims, or a worker's updates."""
 
-    def __init__(self, db: Database, run_id: str) -> None:
-        self._db = db
-        self._run_id = run_id
+    def __init__(self, write: Write) -> None:
+        self._write = write
         self._pending: dict[int, asyncio.Future[bool]] = {}
         self._writer: asyncio.Task[None] | None = None
 
@@ -52,7 +56,7 @@ class SendMarks:
         while self._pending:
             batch, self._pending = self._pending, {}
             try:
-                marked = await self._db(push_ledger.mark_sending, list(batch), run_id=self._run_id)
+                marked = await self._write(list(batch))
             except Exception as error:  # the database is unreachable: these sends must not go
                 for future in batch.values():
                     if not future.done():
@@ -63,20 +67,31 @@ class SendMarks:
                     future.set_result(delivery_id in marked)
 
 
+def ledger_marks(db: Database, run_id: str) -> SendMarks:
+    """Marks for a push run's claims in the ledger."""
+
+    async def write(delivery_ids: list[int]) -> set[int]:
+        marked: set[int] = await db(push_ledger.mark_sending, delivery_ids, run_id=run_id)
+        return marked
+
+    return SendMarks(write)
+
+
 class FirstSend:
     """One claimed push's mark: written before its first request, not again for its later parts
     or for a retry after a 429."""
 
-    def __init__(self, marks: SendMarks, delivery_id: int) -> None:
+    def __init__(self, marks: SendMarks, key: int, what: str = "push") -> None:
         self._marks = marks
-        self._delivery_id = delivery_id
+        self._key = key
+        self._what = what
         self.marked = False
 
     async def __call__(self) -> None:
         if self.marked:
             return
-        if not await self._marks.mark(self._delivery_id):
-            raise ClaimTakenOver(f"push {self._delivery_id} was taken over by another worker")
+        if not await self._marks.mark(self._key):
+            raise ClaimTakenOver(f"{self._what} {self._key} was taken over by another worker")
         self.marked = True
 
 

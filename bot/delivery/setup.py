@@ -15,6 +15,7 @@ from bot.delivery.broadcast import PushConfig, PushContent, Pusher, PushSender
 from bot.delivery.pacing import Pacer, RateLimits
 from bot.delivery.resend import ResendPolicy
 from bot.delivery.retry import RetryPolicy
+from bot.observability.metrics import Metrics
 from bot.settings import PushSettings, ReplySettings
 
 
@@ -65,10 +66,17 @@ def build_pusher(
     clock: Clock,
     worker_id: str | None = None,
     worker_timeout: float = 30.0,
+    metrics: Metrics | None = None,
 ) -> Pusher:
     config = push_config(settings, worker_timeout=worker_timeout)
     return Pusher(
-        sender=sender, content=content, sessions=sessions, clock=clock, config=config, worker_id=worker_id
+        sender=sender,
+        content=content,
+        sessions=sessions,
+        clock=clock,
+        config=config,
+        worker_id=worker_id,
+        metrics=metrics,
     )
 
 

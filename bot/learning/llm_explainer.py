@@ -5,14 +5,21 @@ wrote it and where, the builder expressions our glossary found in it (models oft
 slang), what the learner asked and which English they asked about. It is told to answer in
 Chinese with technical terms left in English, in the four parts a learner needs, in plain text
 (chat apps show Markdown as stray asterisks), and within a size that fits one message.
+
+Each question put to the model is counted and timed here (`Metrics.llm_calls`, `llm_seconds`):
+the explainer falls back to its offline answer whenever this call fails or is cut off by the
+learner's deadline, so the error and timeout counts are its fallbacks for want of a model.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 
 from bot.learning.llm import ChatClient, Message
 from bot.learning.questions import Question
+from bot.observability.metrics import Metrics
 from lessons.expressions import ExpressionGlossary
 
 SYSTEM_PROMPT = """你是 BuildSpeak 的英语老师。
@@ -36,13 +43,22 @@ class LlmExplainer:
     """Turns a `Question` into chat messages for the model and its answer into plain text.
 
     `answer_chars` is the length asked for in the prompt; the client still cuts anything longer.
-    Raises `LlmUnavailable` (from the client) when there is no usable answer.
+    Raises `LlmUnavailable` (from the client) when there is no usable answer. `metrics` counts and
+    times the calls (None: nothing counted).
     """
 
-    def __init__(self, client: ChatClient, glossary: ExpressionGlossary, *, answer_chars: int = 600) -> None:
+    def __init__(
+        self,
+        client: ChatClient,
+        glossary: ExpressionGlossary,
+        *,
+        answer_chars: int = 600,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.client = client
         self.glossary = glossary
         self.answer_chars = answer_chars
+        self.metrics = metrics
 
     @property
     def model(self) -> str:
@@ -55,8 +71,21 @@ class LlmExplainer:
         ]
 
     async def explain(self, question: Question) -> str:
-        answer = await self.client.complete(self.messages(question), temperature=0.3)
-        return plain_text(answer)
+        started, outcome = time.perf_counter(), "error"  # `LlmUnavailable`, or any other failure
+        try:
+            answer = plain_text(await self.client.complete(self.messages(question), temperature=0.3))
+            outcome = "ok" if answer else "error"  # nothing left of it: the explainer answers offline
+            return answer
+        except asyncio.CancelledError:  # the explainer's deadline (or a stop) cut the wait short
+            outcome = "timeout"
+            raise
+        finally:
+            self._measure(outcome, time.perf_counter() - started)
+
+    def _measure(self, outcome: str, seconds: float) -> None:
+        if self.metrics is not None:
+            self.metrics.llm_calls.labels(outcome).inc()
+            self.metrics.llm_seconds.observe(seconds)
 
     def _user_message(self, question: Question) -> str:
         lines: list[str] = []

@@ -19,6 +19,7 @@ from bot.learning.llm import ChatClient, LlmConfig
 from bot.learning.llm_explainer import LlmExplainer
 from bot.learning.offline_explainer import OfflineExplainer
 from bot.learning.usage_index import UsageIndex
+from bot.observability.metrics import Metrics
 from bot.settings import ExplainSettings, LlmSettings
 from lessons.expressions import ExpressionGlossary
 from lessons.lesson import Lesson
@@ -59,8 +60,10 @@ def build_explainer(
     glossary: ExpressionGlossary,
     sessions: Callable[[], Session],
     http: httpx.AsyncClient | None,
+    metrics: Metrics | None = None,
 ) -> Explainer:
-    """The explainer the bot runs with; `http` is needed (and used) only when `wants_llm`."""
+    """The explainer the bot runs with; `http` is needed (and used) only when `wants_llm`.
+    `metrics` counts and times the model's calls (None: nothing counted)."""
     offline = OfflineExplainer(dictionary, glossary, UsageIndex(lessons, dictionary))
     limit = explain.max_question_chars
     if not wants_llm(llm, explain) or http is None:
@@ -70,7 +73,7 @@ def build_explainer(
     answer_chars = min(PROMPTED_ANSWER_CHARS, config.max_answer_chars)
     client = ChatClient(config, http, max_retry_after=INTERACTIVE_RETRY_AFTER)
     ai = AiExplaining(
-        llm=LlmExplainer(client, glossary, answer_chars=answer_chars),
+        llm=LlmExplainer(client, glossary, answer_chars=answer_chars, metrics=metrics),
         cache=AnswerCache(sessions),
         budget=DailyBudget(sessions, explain.daily_questions),
         deadline=explain.answer_deadline,

@@ -7,11 +7,22 @@ Every component that counts takes a `Metrics` (or None, and then counts nothing)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
+from functools import partial
+from typing import TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+log = logging.getLogger(__name__)
+S = TypeVar("S")
+
+# Outcomes of a message the bot sent or tried to send.
+SENT, FAILED, BLOCKED, SKIPPED = "sent", "failed", "blocked", "skipped"
+REPLY = "reply"  # the kind of a message answering someone (the push's are lesson, quiz, broadcast)
 
 # Seconds: a handler takes milliseconds, a model's answer seconds.
 HANDLER_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -42,7 +53,8 @@ class Metrics:
         )
         self.handler_seconds = Histogram(
             "buildspeak_handler_seconds",
-            "Time the conversation core took to handle one update, by command ('text', 'button', ...)",
+            "Time the conversation core took to handle one update, by command: a command's name, "
+            "or text, button, poll_answer, removed, returned, unknown_command",
             ["command"],
             buckets=HANDLER_BUCKETS,
             registry=self.registry,
@@ -52,13 +64,14 @@ class Metrics:
         )
         self.llm_calls = Counter(
             "buildspeak_llm_calls",
-            "Calls to the language model, by outcome (ok, error, fallback: the offline explainer answered)",
+            "Questions put to the language model, by outcome: ok (it answered), error or timeout "
+            "(the explainer's deadline passed); after either, the offline explainer answered instead",
             ["outcome"],
             registry=self.registry,
         )
         self.llm_seconds = Histogram(
             "buildspeak_llm_seconds",
-            "Language model call latency",
+            "Time to the model's answer or failure, its client's retries included",
             buckets=LLM_BUCKETS,
             registry=self.registry,
         )
@@ -73,18 +86,52 @@ class Metrics:
         """Add a collector read at every scrape (counts that live in the database)."""
         self.registry.register(collector)
 
+    def count_message(self, platform: str, kind: str, outcome: str) -> None:
+        self.messages.labels(platform, kind, outcome).inc()
+
+    def count_audio(self, source: str) -> None:
+        """An `on_audio` observer for the synthesizer (gtts, offline, cached, none)."""
+        self.audio.labels(source).inc()
+
+
+def reply_counter(metrics: Metrics | None, platform: str) -> Callable[[str], None] | None:
+    """What a platform's reply sends are told each message's end with (sent, blocked, failed),
+    counted as kind "reply": adapters get this callable, not the metrics (they only translate)."""
+    return None if metrics is None else partial(metrics.count_message, platform, REPLY)
+
 
 class SubscriberGauge(Collector):
     """Active subscribers per platform, counted in the database at scrape time: right whichever
-    worker is scraped, and nothing to keep in step."""
+    worker is scraped, and nothing to keep in step.
 
-    def __init__(self, count: Callable[[], Mapping[str, int]]) -> None:
+    `sessions` opens a session, `count` reads the counts with it (one query). A database that
+    does not answer leaves the gauge out of that scrape, logged, instead of failing `/metrics`.
+    """
+
+    def __init__(
+        self, sessions: Callable[[], AbstractContextManager[S]], count: Callable[[S], Mapping[str, int]]
+    ) -> None:
+        self._sessions = sessions
         self._count = count
 
+    def describe(self) -> Iterable[GaugeMetricFamily]:
+        """The gauge's name, for the registry's clash check, without a query at registration."""
+        yield _subscriber_family()
+
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        family = GaugeMetricFamily(
-            "buildspeak_active_subscribers", "Active subscriptions per platform", labels=["platform"]
-        )
-        for platform, number in sorted(self._count().items()):
+        try:
+            with self._sessions() as session:
+                counts = self._count(session)
+        except Exception:
+            log.exception("counting active subscribers for /metrics failed")
+            return
+        family = _subscriber_family()
+        for platform, number in sorted(counts.items()):
             family.add_metric([platform], number)
         yield family
+
+
+def _subscriber_family() -> GaugeMetricFamily:
+    return GaugeMetricFamily(
+        "buildspeak_active_subscribers", "Active subscriptions per platform", labels=["platform"]
+    )

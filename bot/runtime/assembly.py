@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from bot.adapters.console import ConsoleChat
 from bot.adapters.discord import DiscordConfig
 from bot.adapters.telegram import TelegramConfig
 from bot.clock import Clock
+from bot.core.admin.library import LibraryWatch
 from bot.core.conversation import Conversation
 from bot.core.turn import Services
 from bot.delivery.broadcast import PushContent, Pusher, PushSender
@@ -33,9 +34,12 @@ from bot.runtime.discord import DiscordGateway, DiscordPlatform
 from bot.runtime.heap import freeze_startup_heap
 from bot.runtime.presence import Presence
 from bot.runtime.push import PushRole
-from bot.runtime.telegram import TelegramPlatform, TelegramPolling
+from bot.runtime.telegram import TelegramPlatform, TelegramPolling, TelegramRole
+from bot.runtime.telegram_webhook import TelegramWebhook, WebhookConfig, WebhookRegistration
 from bot.runtime.units import Unit, serve, stop_on_signals
-from bot.settings import PushSettings, ReplySettings, RuntimeSettings
+from bot.runtime.web import WebServer, build_web_server
+from bot.settings import PushSettings, ReplySettings, RuntimeSettings, WebSettings
+from bot.web.telegram_webhook import WebhookEndpoint
 
 log = logging.getLogger(__name__)
 TELEGRAM, DISCORD, PUSH, CONSOLE = "telegram", "discord", "push", "console"
@@ -81,7 +85,10 @@ class Runtime:
     telegram: TelegramPlatform | None = None
     discord: DiscordPlatform | None = None
     push: PushRole | None = None
-    inbox: Inbox | None = None  # Telegram's, in a process that polls
+    inbox: Inbox | None = None  # Telegram's, in a process that takes updates (polling or webhook)
+    telegram_role: TelegramRole | None = None
+    discord_gateway: bool = False
+    web: WebServer | None = None
     closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
 
     @property
@@ -115,14 +122,24 @@ def assemble(
     contents: Sequence[PushContent] | None = None,
     replies: ReplySettings | None = None,
     telegram_pacer: Pacer | None = None,
+    web: WebSettings | None = None,
+    webhook: WebhookConfig | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> Runtime:
-    """The units for `roles`: the worker first, then platform connections, then the roles.
+    """The units for `roles`: the worker first, then platform connections, then the roles, then
+    the web app (`web`: its settings; None, or disabled: no HTTP server).
 
     `contents` are the kinds of push (default: the daily lesson); `scheduled=False` builds the
     pushers without their timer, for tests and `push now`. `telegram_pacer` replaces the one the
-    push settings make (a test's, on a clock it controls).
+    push settings make (a test's, on a clock it controls). `webhook` takes Telegram's updates by
+    webhook, served by the web app, instead of polling. `announce` is told the web app's URL.
     """
     replies = replies or ReplySettings()
+    serving = web is not None and web.enabled and CONSOLE not in roles
+    if webhook is not None and not serving:
+        raise RoleError(
+            "Telegram webhook 需要 web 服务（web.enabled = true）。The webhook needs the web server enabled."
+        )
     worker_id = uuid.uuid4().hex
     inbox = None
     if telegram is not None and TELEGRAM in roles:
@@ -145,7 +162,9 @@ def assemble(
         timeout=runtime.worker_timeout,
         worker_id=worker_id,
     )
-    units: list[Unit] = [presence, *platforms]
+    # Every process follows an admin's reload of the library (`/admin reload`), whoever got it.
+    library = LibraryWatch(conversation.services.shelf, sessions, every=runtime.heartbeat_every)
+    units: list[Unit] = [presence, library, *platforms]
     built = Runtime(units, presence, inbox=inbox)
     for platform in platforms:
         if isinstance(platform, TelegramPlatform):
@@ -153,17 +172,18 @@ def assemble(
         else:
             built.discord = platform
     if built.telegram is not None and inbox is not None:
-        units.append(
-            TelegramPolling(
-                built.telegram,
-                inbox,
-                live_workers=lambda: presence.live_worker_ids("telegram"),
-                stop_grace=replies.stop_grace,
-                recheck_every=runtime.heartbeat_every,
-            )
+        built.telegram_role = telegram_role(
+            built.telegram,
+            inbox,
+            webhook,
+            live_workers=lambda: presence.live_worker_ids("telegram"),
+            replies=replies,
+            runtime=runtime,
         )
+        units.append(built.telegram_role)
     if built.discord is not None and DISCORD in roles:
         units.append(DiscordGateway(built.discord))
+        built.discord_gateway = True
     if PUSH in roles:
         senders: list[PushSender] = [platform.sender for platform in platforms]
         kinds = contents if contents is not None else default_contents(conversation.services, senders)
@@ -176,6 +196,7 @@ def assemble(
                 clock=clock,
                 worker_id=presence.worker_id,
                 worker_timeout=runtime.worker_timeout,
+                metrics=conversation.services.metrics,
             )
             for sender in senders
             for content in kinds
@@ -192,7 +213,55 @@ def assemble(
         if console is None:
             raise RoleError("console 角色需要一个终端。The console role needs a terminal.")
         units.append(ConsoleRole(console))
+    if serving:
+        assert web is not None
+        add_web(built, web, sessions=sessions, conversation=conversation, webhook=webhook, announce=announce)
     return built
+
+
+def telegram_role(
+    platform: TelegramPlatform,
+    inbox: Inbox,
+    webhook: WebhookConfig | None,
+    *,
+    live_workers: Callable[[], Awaitable[Collection[str]]],
+    replies: ReplySettings,
+    runtime: RuntimeSettings,
+) -> TelegramRole:
+    """Updates by long polling (the default), or by webhook when its URL is set."""
+    timing = {"stop_grace": replies.stop_grace, "recheck_every": runtime.heartbeat_every}
+    if webhook is None:
+        return TelegramPolling(platform, inbox, live_workers=live_workers, **timing)
+    return TelegramWebhook(platform, inbox, webhook, live_workers=live_workers, **timing)
+
+
+def add_web(
+    built: Runtime,
+    settings: WebSettings,
+    *,
+    sessions: Callable[[], Session],
+    conversation: Conversation,
+    webhook: WebhookConfig | None,
+    announce: Callable[[str], None] | None,
+) -> None:
+    """The web app last (it serves the roles above), and after it the webhook's registration:
+    Telegram's first request must find the app listening."""
+    role = built.telegram_role
+    endpoint = None
+    if webhook is not None and isinstance(role, TelegramWebhook):
+        endpoint = WebhookEndpoint(settings.webhook_path, webhook.secret, role)
+    metrics = conversation.services.metrics
+    built.web = build_web_server(
+        built,
+        settings,
+        sessions=sessions,
+        registry=metrics.registry if metrics is not None else None,
+        webhook=endpoint,
+        announce=announce,
+    )
+    built.units.append(built.web)
+    if isinstance(role, TelegramWebhook):
+        built.units.append(WebhookRegistration(role))
 
 
 def quizzes_ahead(

@@ -20,6 +20,7 @@ from bot.adapters.discord import PLATFORM, DiscordAdapter, DiscordConfig, build_
 from bot.adapters.discord_push import DiscordPushSender
 from bot.core.conversation import Conversation
 from bot.delivery.pacing import Pacer, RateLimits
+from bot.observability.metrics import reply_counter
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 60.0  # seconds for the gateway's READY and the servers that come with it
@@ -47,7 +48,8 @@ class DiscordPlatform:
     def __init__(self, conversation: Conversation, config: DiscordConfig) -> None:
         self.config = config
         self.pacer = discord_pacer(config)
-        self.adapter = DiscordAdapter(conversation)
+        count = reply_counter(conversation.services.metrics, PLATFORM)
+        self.adapter = DiscordAdapter(conversation, count_reply=count)
         self.client: discord.Client = build_client()
         self.adapter.attach(self.client)
         self.sender = DiscordPushSender(

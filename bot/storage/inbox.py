@@ -3,7 +3,9 @@
 A poll's whole batch is written in one transaction (a commit per update would cost a burst more than
 its replies); answered updates are settled in batches too. A worker answers the updates it stored;
 those of a worker that is gone are taken over by the next one, a few times at most, so an update
-that kills whoever handles it cannot keep a bot from starting.
+that kills whoever handles it cannot keep a bot from starting. An update is marked `replying` just
+before its first reply goes out: a gone worker's update marked so may have been answered, and is
+settled as uncertain instead of being answered a second time.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.storage.tables import InboxState, InboxUpdate
 
 INBOX: Table = InboxUpdate.__table__  # type: ignore[attr-defined]
 PENDING = InboxState.PENDING.value
+REPLYING = InboxState.REPLYING.value
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,35 @@ def finish(
         return
     session.execute(
         update(INBOX)
-        .where(INBOX.c.platform == platform, INBOX.c.update_id.in_(list(update_ids)))
+        .where(
+            INBOX.c.platform == platform,
+            INBOX.c.update_id.in_(list(update_ids)),
+            INBOX.c.state.in_((PENDING, REPLYING)),
+        )
         .values(state=state.value, payload=None, finished_at=now)
     )
     session.commit()
+
+
+def mark_replying(session: Session, update_ids: Sequence[int], *, platform: str, worker_id: str) -> set[int]:
+    """Record that these updates' replies are about to go out; returns those still this worker's
+    (one missing was taken over by another worker, which answers it: its replies must not go)."""
+    if not update_ids:
+        return set()
+    statement = (
+        update(INBOX)
+        .where(
+            INBOX.c.platform == platform,
+            INBOX.c.update_id.in_(update_ids),
+            INBOX.c.worker_id == worker_id,
+            INBOX.c.state.in_((PENDING, REPLYING)),
+        )
+        .values(state=REPLYING)
+        .returning(INBOX.c.update_id)
+    )
+    marked = set(session.execute(statement).scalars())
+    session.commit()
+    return marked
 
 
 def take_over(
@@ -98,8 +126,15 @@ def take_over(
     """Claim the pending updates of workers that are gone (not in `live_workers`), oldest first.
 
     One whose handling has begun `max_attempts` times already is abandoned instead: whatever it
-    does to the process that handles it, it does no more.
+    does to the process that handles it, it does no more. One whose replies had begun going out
+    is settled as uncertain: answering it again could answer it twice.
     """
+    gone = INBOX.c.worker_id.not_in([*live_workers, worker_id])
+    session.execute(
+        update(INBOX)
+        .where(INBOX.c.platform == platform, INBOX.c.state == REPLYING, gone)
+        .values(state=InboxState.UNCERTAIN.value, payload=None, finished_at=now)
+    )
     orphaned = (
         INBOX.c.platform == platform,
         INBOX.c.state == PENDING,
@@ -132,7 +167,9 @@ def prune(session: Session, *, platform: str, before: dt.datetime) -> int:
     """Forget settled updates finished before `before` (a redelivery older than that cannot come)."""
     result = session.execute(
         delete(INBOX).where(
-            INBOX.c.platform == platform, INBOX.c.state != PENDING, INBOX.c.finished_at < before
+            INBOX.c.platform == platform,
+            INBOX.c.state.not_in((PENDING, REPLYING)),
+            INBOX.c.finished_at < before,
         )
     )
     session.commit()
@@ -141,5 +178,7 @@ def prune(session: Session, *, platform: str, before: dt.datetime) -> int:
 
 def pending_count(session: Session, *, platform: str) -> int:
     """Updates stored and not answered yet, by any worker."""
-    statement = select(func.count()).where(INBOX.c.platform == platform, INBOX.c.state == PENDING)
+    statement = select(func.count()).where(
+        INBOX.c.platform == platform, INBOX.c.state.in_((PENDING, REPLYING))
+    )
     return int(session.execute(statement).scalar_one())

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, exists, func, select, true, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, exists, func, null, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -49,6 +49,17 @@ class DueSubscriber:
     chat_id: str
     chat_kind: str
     user_id: str = ""  # who subscribed: in a private chat, the learner the push is for
+    timezone: str = ""
+    due_time: dt.time | None = None  # local time this kind of push fell due (None: at once)
+
+
+def _due_time(kind: PushKind) -> Any:
+    """The column holding when this kind of push falls due, for measuring how late it went out."""
+    if kind is PushKind.LESSON:
+        return SUBSCRIBERS.c.lesson_time
+    if kind is PushKind.QUIZ:
+        return SUBSCRIBERS.c.quiz_time
+    return null()
 
 
 @dataclass(frozen=True)
@@ -109,7 +120,14 @@ def due_batch(
     have no such push for `local_date` yet, in id order after `after_id` (keyset paging: memory
     stays flat)."""
     statement = (
-        select(SUBSCRIBERS.c.id, SUBSCRIBERS.c.chat_id, SUBSCRIBERS.c.chat_kind, SUBSCRIBERS.c.user_id)
+        select(
+            SUBSCRIBERS.c.id,
+            SUBSCRIBERS.c.chat_id,
+            SUBSCRIBERS.c.chat_kind,
+            SUBSCRIBERS.c.user_id,
+            SUBSCRIBERS.c.timezone,
+            _due_time(kind),
+        )
         .where(
             SUBSCRIBERS.c.platform == platform,
             SUBSCRIBERS.c.status == ACTIVE,

@@ -241,7 +241,9 @@ class InboxState(StrEnum):
     """Where one received update stands; stored as its plain string value."""
 
     PENDING = "pending"  # stored (so confirmed to the platform), not answered yet
+    REPLYING = "replying"  # its first reply may have gone out (a dead worker's is not answered again)
     DONE = "done"  # answered, or given up on with an apology
+    UNCERTAIN = "uncertain"  # a worker died while replying: maybe answered, never answered again
     ABANDONED = "abandoned"  # its handling began `attempts` times and never ended: left alone, logged
 
 

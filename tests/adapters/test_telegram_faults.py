@@ -188,8 +188,8 @@ async def test_a_burst_of_200_gets_every_first_reply_within_the_rates_floor(serv
     first_release: dict[str, float] = {}
     wait_turn = pacer.wait_turn
 
-    async def noted(chat: str, *, group: bool = False) -> None:
-        await wait_turn(chat, group=group)
+    async def noted(chat: str, *, group: bool = False, announce: bool = True) -> None:
+        await wait_turn(chat, group=group, announce=announce)
         first_release.setdefault(chat, clock.now)
 
     pacer.wait_turn = noted  # type: ignore[method-assign]

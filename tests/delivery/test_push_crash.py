@@ -87,3 +87,36 @@ async def test_a_killed_broadcast_resumes_without_duplicates(
     lines = {line.split()[0]: line.split()[1] for line in lessons if line.startswith("  ")}
     assert lines["uncertain"] == str(len(uncertain)) and lines["remaining"] == "0"
     assert lines["sent"] == str(SUBSCRIBERS - len(uncertain)) and lines["due"] == str(SUBSCRIBERS)
+
+
+async def test_sigterm_mid_broadcast_stops_within_10_s_and_the_restart_loses_and_repeats_nothing(
+    tmp_path: Path, database_url: str, sessions: Callable[[], Session]
+) -> None:
+    chats = list(range(20_000, 20_000 + SUBSCRIBERS))
+    add_subscribers(sessions, chats, timezone=noon_somewhere(), lesson_time=dt.time(0, 0))
+    async with FakeTelegramServer() as fake:
+        env = bot_environment(
+            fake, tmp_path, database_url,
+            PUSH__PER_SECOND="60", PUSH__MAX_IN_FLIGHT=str(IN_FLIGHT), PUSH__CHECK_EVERY="1",
+        )  # fmt: skip
+        first = await start_bot(env, tmp_path)
+        await fake.wait_for(lambda call: call.method == "sendMessage" and call.ok, count=100, timeout=60)
+        began = time.monotonic()
+        first.send_signal(signal.SIGTERM)
+        first_output, _ = await asyncio.wait_for(first.communicate(), timeout=30)
+        stopped_in = time.monotonic() - began
+        sent_before_restart = len([c for c in fake.calls_to("sendMessage") if c.ok])
+        assert sent_before_restart < SUBSCRIBERS, "the broadcast finished before the stop"
+
+        second = await start_bot(env, tmp_path)
+        try:
+            await wait_until_done(sessions)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(second.communicate(), timeout=30)
+    assert first.returncode == 0 and second.returncode == 0, first_output.decode() + output.decode()
+    assert stopped_in < 10, f"an orderly stop took {stopped_in:.1f} s"
+    received = {chat: len(fake.messages(chat)) for chat in chats}
+    assert set(received.values()) == {1}, "everyone exactly once: nothing lost, nothing twice"
+    states = {found[0].state for found in ledger(sessions).values()}
+    assert states == {PushState.SENT}, "an orderly stop leaves nothing uncertain"

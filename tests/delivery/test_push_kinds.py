@@ -7,12 +7,17 @@ beside the lesson's, a quiz poll sent through the real Telegram adapter to the f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.core.messages import Poll, Reply
 from bot.core.turn import Services
 from bot.delivery.content import DailyLessons
+from bot.observability.metrics import Metrics
 from bot.storage.push_ledger import Claim, DueSubscriber
 from bot.storage.tables import PushKind
 from tests.adapters.telegram_harness import running_bot
@@ -75,3 +80,35 @@ async def test_a_lesson_and_a_quiz_reach_each_subscriber_once_on_the_same_day(
     assert {row.message_id for row in quiz_rows if row.state == "sent"} == sent_ids, "the poll's message id"
     kinds = sorted((row.kind, row.state) for row in ledger(sessions)["2103"])
     assert kinds == [("lesson", "sent"), ("quiz", "skipped")]
+
+
+async def test_the_push_counts_its_messages_and_how_late_they_went_out(
+    services: Services, sessions: Sessions
+) -> None:
+    metrics = Metrics()
+    services = dataclasses.replace(services, metrics=metrics)
+    add_subscribers(sessions, [2201, 2202], lesson_time=dt.time(8, 0))
+    add_subscribers(sessions, [2203], lesson_time=dt.time(8, 30))
+    quiz = EveningQuestion(skip=frozenset({"2202"}))
+    async with running_bot(services, contents=[DailyLessons(services.shelf), quiz]) as bot:
+        lesson_pusher, quiz_pusher = bot.runtime.pushers
+        await lesson_pusher.run_once()  # 09:00 in Shanghai: an hour after 08:00, half after 08:30
+        services.clock.moment = dt.datetime(2026, 11, 22, 12, 30, tzinfo=dt.UTC)  # type: ignore[attr-defined]
+        await quiz_pusher.run_once()  # 20:30: half an hour after the quiz time
+    families = {
+        family.name: family
+        for family in text_string_to_metric_families(generate_latest(metrics.registry).decode())
+    }
+    sent = {
+        (sample.labels["kind"], sample.labels["outcome"]): sample.value
+        for sample in families["buildspeak_messages"].samples
+        if sample.name == "buildspeak_messages_total" and sample.labels["platform"] == "telegram"
+    }
+    assert sent == {("lesson", "sent"): 3, ("quiz", "sent"): 2, ("quiz", "skipped"): 1}
+    lag = {
+        (sample.labels["kind"], sample.labels["le"]): sample.value
+        for sample in families["buildspeak_push_lag_seconds"].samples
+        if sample.name.endswith("_bucket")
+    }
+    assert lag[("lesson", "1800.0")] == 1 and lag[("lesson", "3600.0")] == 3  # 30 min late, then 60
+    assert lag[("quiz", "1800.0")] == 2 and lag[("quiz", "600.0")] == 0

@@ -31,6 +31,11 @@ What it reproduces, from the Bot API docs, tdlib's HTML parser and PTB 22's requ
   photo fits in 90x90), then the size uploaded.
 * Polls can be answered by users (`answer_poll`): a non-anonymous poll yields a `poll_answer` update and
   its counts change; a quiz answer is final; `stopPoll` closes a poll for good.
+* Webhooks: after setWebhook the pending updates are POSTed to its URL as JSON with the
+  `X-Telegram-Bot-Api-Secret-Token` header, at most `max_connections` at once, each until the bot
+  answers 2xx (again `webhook_retry_delay` seconds after anything else; getWebhookInfo shows the last
+  error), and getUpdates answers 409 until deleteWebhook. URLs must be https on port 80, 88, 443 or
+  8443, except loopback ones, which may be http on any port; only loopback URLs are delivered to.
 
 Deliberately left out: "chat not found" (any chat id is accepted: positive ids are private chats,
 negative ones groups), inline messages, media other than audio/document/voice/photo, sending by URL,
@@ -51,6 +56,7 @@ import secrets
 import socket
 import struct
 import time
+import urllib.parse
 import zlib
 from collections import deque
 from collections.abc import Callable
@@ -58,6 +64,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Self
 
+import aiohttp
 from aiohttp import BodyPartReader, hdrs, web
 
 JSON = dict[str, Any]
@@ -86,6 +93,14 @@ WRONG_FILE = "wrong file identifier/HTTP URL specified"
 FILE_TYPE_NAMES = {"audio": "Audio", "document": "Document", "voice": "VoiceNote", "photo": "Photo"}
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+WEBHOOK_ACTIVE = "Conflict: can't use getUpdates method while webhook is active; " + (
+    "use deleteWebhook to delete the webhook first"
+)
+WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+WEBHOOK_CONNECTIONS = (1, 40, 100)  # max_connections: least, default, most
 
 MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted", "left", "kicked"})
 ADMIN_STATUSES = frozenset({"creator", "administrator"})
@@ -130,6 +145,8 @@ STRING_FIELDS = frozenset(
         "thumbnail",
         "file_id",
         "name",
+        "secret_token",
+        "ip_address",
     }
 )
 BUTTON_ACTIONS = (
@@ -979,6 +996,7 @@ class _UpdateQueue:
         self.allowed: frozenset[str] = frozenset()
         self.closing = False
         self.confirmed_below = 0  # every update id below this has been confirmed by an offset
+        self.delivered: set[int] = set()  # update ids a webhook answered with 2xx
         self.confirmations = asyncio.Condition()
         self._pollers: set[asyncio.Future[str]] = set()
 
@@ -998,6 +1016,16 @@ class _UpdateQueue:
         else:
             self.pending = [update for update in self.pending if update["update_id"] >= offset]
             self.confirmed_below = max(self.confirmed_below, offset)
+
+    def confirmed(self, update_id: int) -> bool:
+        return update_id < self.confirmed_below or update_id in self.delivered
+
+    async def deliver(self, update_id: int) -> None:
+        """A webhook took the update: it is confirmed, as an offset past it would confirm it."""
+        self.pending = [update for update in self.pending if update["update_id"] != update_id]
+        self.delivered.add(update_id)
+        async with self.confirmations:
+            self.confirmations.notify_all()
 
     def take(self, limit: int) -> list[JSON]:
         """The next updates the bot asked for; types it did not ask for are dropped, as Telegram does."""
@@ -1023,6 +1051,161 @@ class _UpdateQueue:
             return "timeout"
         finally:
             self._pollers.discard(poller)
+
+
+# --- Webhooks -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One POST of an update to the bot's webhook, and the HTTP status it got back (0: none)."""
+
+    update_id: int
+    status: int
+    secret_token: str | None
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+@dataclass
+class _Webhook:
+    """What setWebhook set, and the last delivery error, as getWebhookInfo reports them."""
+
+    url: str
+    secret_token: str | None
+    max_connections: int
+    ip_address: str | None = None
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+    @property
+    def loopback(self) -> bool:
+        return urllib.parse.urlsplit(self.url).hostname in LOOPBACK_HOSTS
+
+    def info(self) -> JSON:
+        found: JSON = {"url": self.url, "max_connections": self.max_connections}
+        if self.ip_address:
+            found["ip_address"] = self.ip_address
+        if self.last_error_date is not None:
+            found |= {"last_error_date": self.last_error_date, "last_error_message": self.last_error_message}
+        return found
+
+
+def check_webhook_url(url: str) -> None:
+    """Telegram's rules (https, on port 80, 88, 443 or 8443), except that a loopback URL may be
+    plain http on any port: the fake delivers to the test's own bot, and only there."""
+    parts = urllib.parse.urlsplit(url)
+    loopback = parts.hostname in LOOPBACK_HOSTS
+    if (
+        not parts.hostname
+        or parts.scheme not in ("https", "http")
+        or (parts.scheme == "http" and not loopback)
+    ):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise bad_request("bad webhook: Wrong port number specified in the URL") from None
+    if not loopback and port not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+
+
+def check_secret_token(secret: object) -> str | None:
+    """1-256 of A-Z a-z 0-9 _ -; an empty one means none (no header is sent)."""
+    if secret is None or secret == "":
+        return None
+    text = str(secret)
+    if len(text) > 256:
+        raise bad_request("secret token is too long")
+    if not SECRET_TOKEN.fullmatch(text):
+        raise bad_request("secret token contains unallowed characters")
+    return text
+
+
+class _WebhookSender:
+    """Posts pending updates to the webhook as Telegram does: JSON bodies, the secret in a header,
+    at most `max_connections` at once; an update stays pending until the bot answers 2xx, and is
+    sent again `retry_delay` seconds after anything else (a refusal, an error, no answer)."""
+
+    def __init__(
+        self,
+        hook: _Webhook,
+        queue: _UpdateQueue,
+        on_delivery: Callable[[WebhookDelivery], None],
+        *,
+        retry_delay: float,
+        timeout: float,
+    ) -> None:
+        self.hook = hook
+        self.queue = queue
+        self.on_delivery = on_delivery
+        self.retry_delay = retry_delay
+        self.timeout = timeout
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._retry_at: dict[int, float] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="fake webhook")
+
+    async def stop(self) -> None:
+        tasks = [task for task in (self._task, *self._in_flight.values()) if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while not self.queue.closing:
+                now = loop.time()
+                for update in self.queue.take(len(self.queue.pending)):
+                    update_id = update["update_id"]
+                    if len(self._in_flight) >= self.hook.max_connections:
+                        break
+                    if update_id not in self._in_flight and self._retry_at.get(update_id, 0.0) <= now:
+                        self._in_flight[update_id] = asyncio.create_task(self._post(session, update))
+                later = [at - now for at in self._retry_at.values() if at > now]
+                await self.queue.park(min(later, default=1.0))
+
+    async def _post(self, session: aiohttp.ClientSession, update: JSON) -> None:
+        update_id = update["update_id"]
+        status, error = 0, ""
+        try:
+            status, error = await self._send(session, update)
+        finally:
+            self._in_flight.pop(update_id, None)
+        self.on_delivery(WebhookDelivery(update_id, status, self.hook.secret_token))
+        if 200 <= status < 300:
+            self._retry_at.pop(update_id, None)
+            await self.queue.deliver(update_id)
+        else:
+            self.hook.last_error_date, self.hook.last_error_message = _now(), error
+            self._retry_at[update_id] = asyncio.get_running_loop().time() + self.retry_delay
+        self.queue.wake("delivered")
+
+    async def _send(self, session: aiohttp.ClientSession, update: JSON) -> tuple[int, str]:
+        """The status and, unless 2xx, the error in getWebhookInfo's words."""
+        if not self.hook.loopback:  # tests never touch the internet
+            return 0, "Failed to resolve host: the fake delivers to loopback addresses only"
+        headers = {hdrs.CONTENT_TYPE: "application/json"}
+        if self.hook.secret_token is not None:
+            headers[SECRET_HEADER] = self.hook.secret_token
+        try:
+            async with session.post(self.hook.url, data=json.dumps(update), headers=headers) as response:
+                await response.read()
+                return (
+                    response.status,
+                    f"Wrong response from the webhook: {response.status} {response.reason}",
+                )
+        except TimeoutError:
+            return 0, "Read timeout expired"
+        except aiohttp.ClientConnectionError:
+            return 0, "Connection refused"
 
 
 def _member(user: JSON, status: str) -> JSON:
@@ -1097,6 +1280,11 @@ class FakeTelegramServer:
         self._failures: dict[str, deque[ApiError]] = {}
         self._limiter = _RateLimiter()
         self._slow: dict[object, float] = {}
+        self._webhook: _Webhook | None = None
+        self._sender: _WebhookSender | None = None
+        self.webhook_deliveries: list[WebhookDelivery] = []
+        self.webhook_retry_delay = 0.2  # seconds before a failed delivery is tried again (Telegram: longer)
+        self.webhook_timeout = 10.0  # seconds a delivery waits for the bot's answer
 
     # Lifecycle
 
@@ -1123,6 +1311,7 @@ class FakeTelegramServer:
         """Answer parked polls first, so a client still polling gets `[]` instead of a dropped line."""
         self._queue.closing = True
         self._queue.wake("closing")
+        await self._stop_sending()
         if self._runner is not None:
             await self._runner.cleanup()
         self._runner = None
@@ -1300,13 +1489,34 @@ class FakeTelegramServer:
         return copy.deepcopy(found)
 
     async def wait_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
-        """Until a getUpdates *arrives* whose offset confirms `update_id`: PTB has queued that update.
+        """Until a getUpdates *arrives* whose offset confirms `update_id` (PTB has queued that update),
+        or the bot's webhook has answered its delivery with 2xx.
 
         `wait_for("getUpdates")` would only see that poll when it is answered, a poll timeout later.
         """
         queue = self._queue
         async with asyncio.timeout(timeout), queue.confirmations:
-            await queue.confirmations.wait_for(lambda: queue.confirmed_below > update_id)
+            await queue.confirmations.wait_for(lambda: queue.confirmed(update_id))
+
+    @property
+    def webhook_url(self) -> str:
+        """The webhook setWebhook set, or "" (updates by getUpdates)."""
+        return self._webhook.url if self._webhook is not None else ""
+
+    async def wait_for_deliveries(
+        self, matches: Callable[[WebhookDelivery], bool], count: int = 1, timeout: float = 5.0
+    ) -> list[WebhookDelivery]:
+        """Until `count` webhook deliveries in all match; returns them."""
+        arrived = asyncio.Event()
+        self._waiters.add(arrived)
+        try:
+            async with asyncio.timeout(timeout):
+                while len(found := [d for d in self.webhook_deliveries if matches(d)]) < count:
+                    arrived.clear()
+                    await arrived.wait()
+        finally:
+            self._waiters.discard(arrived)
+        return found
 
     @property
     def pending_updates(self) -> list[JSON]:
@@ -1715,13 +1925,61 @@ class FakeTelegramServer:
         capabilities = ("can_join_groups", "can_read_all_group_messages", "supports_inline_queries")
         return self.bot_user | dict.fromkeys(capabilities, False) | {"can_join_groups": True}
 
+    async def api_setWebhook(self, params: _Params) -> bool:
+        """Updates are posted to `url` from now on (an empty url removes the webhook); getUpdates is
+        refused meanwhile. Checked as Telegram checks it, except that loopback may be plain http."""
+        url = str(params.get("url") or "")
+        if not url:
+            return await self.api_deleteWebhook(params)
+        check_webhook_url(url)
+        secret = check_secret_token(params.get("secret_token"))
+        least, default, most = WEBHOOK_CONNECTIONS
+        connections = min(max(params.optional_int("max_connections") or default, least), most)
+        if "allowed_updates" in params:
+            self._queue.allowed = frozenset(params.get("allowed_updates") or ())
+        if params.get("drop_pending_updates"):
+            self._queue.pending.clear()
+        await self._stop_sending()
+        self._webhook = _Webhook(url, secret, connections, ip_address=params.get("ip_address"))
+        self._sender = _WebhookSender(
+            self._webhook,
+            self._queue,
+            self._delivered,
+            retry_delay=self.webhook_retry_delay,
+            timeout=self.webhook_timeout,
+        )
+        self._sender.start()
+        self._queue.wake("conflict")  # a poll under way ends, as a newer poll would end it
+        return True
+
     async def api_deleteWebhook(self, params: _Params) -> bool:
+        await self._stop_sending()
+        self._webhook = None
         if params.get("drop_pending_updates"):
             self._queue.pending.clear()
         return True
 
     async def api_getWebhookInfo(self, params: _Params) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._queue.pending)}
+        info: JSON = {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._queue.pending),
+        }
+        if self._webhook is not None:
+            info |= self._webhook.info()
+            if self._queue.allowed:
+                info["allowed_updates"] = sorted(self._queue.allowed)
+        return info
+
+    async def _stop_sending(self) -> None:
+        if self._sender is not None:
+            sender, self._sender = self._sender, None
+            await sender.stop()
+
+    def _delivered(self, delivery: WebhookDelivery) -> None:
+        self.webhook_deliveries.append(delivery)
+        for waiter in self._waiters:
+            waiter.set()
 
     async def api_close(self, params: _Params) -> bool:
         return True
@@ -1731,6 +1989,8 @@ class FakeTelegramServer:
 
     async def api_getUpdates(self, params: _Params) -> list[JSON]:
         """Long polling: answer at once if updates are pending, else when one arrives or `timeout` ends."""
+        if self._webhook is not None:
+            raise ApiError(409, WEBHOOK_ACTIVE)
         queue = self._queue
         queue.wake("conflict")  # a newer poll ends the older ones, like Telegram
         if "allowed_updates" in params:

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -26,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
@@ -621,3 +622,108 @@ async def test_a_quiz_answer_is_final_and_stop_poll_closes_it(bot: Bot, fake: Fa
         await bot.stop_poll(group, text.message_id)
     with pytest.raises(BadRequest, match=r"(?i)message with poll to stop not found"):
         await bot.stop_poll(group, 99)
+
+
+# --- Webhooks ---------------------------------------------------------------------------------------------
+
+
+class WebhookReceiver:
+    """A bot's webhook endpoint on loopback: records each request and answers with `statuses`
+    in turn (then 200), after `delay` seconds."""
+
+    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0) -> None:
+        self.statuses = list(statuses or [])
+        self.delay = delay
+        self.requests: list[tuple[dict[str, Any], str | None]] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> WebhookReceiver:
+        app = web.Application()
+        app.router.add_post("/hook", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/hook"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+            self.requests.append((await request.json(), secret))
+            await asyncio.sleep(self.delay)
+            return web.Response(status=self.statuses.pop(0) if self.statuses else 200)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_set_webhook_checks_the_url_and_the_secret_as_telegram_does(bot: Bot) -> None:
+    assert (await bot.get_webhook_info()).url == ""
+    with pytest.raises(BadRequest, match=r"(?i)An HTTPS URL must be provided for webhook"):
+        await bot.set_webhook("http://bot.example.com/hook")
+    with pytest.raises(BadRequest, match=r"(?i)Webhook can be set up only on ports 80, 88, 443 or 8443"):
+        await bot.set_webhook("https://bot.example.com:8080/hook")
+    with pytest.raises(BadRequest, match=r"(?i)secret token contains unallowed characters"):
+        await bot.set_webhook("https://bot.example.com/hook", secret_token="a+b/c=")
+    with pytest.raises(BadRequest, match=r"(?i)secret token is too long"):
+        await bot.set_webhook("https://bot.example.com/hook", secret_token="a" * 257)
+    assert (await bot.get_webhook_info()).url == "", "nothing was set"
+    hook = "https://bot.example.com:8443/hook"
+    assert await bot.set_webhook(hook, secret_token="A-z_09", max_connections=500)
+    info = await bot.get_webhook_info()
+    assert (info.url, info.max_connections, info.has_custom_certificate) == (hook, 100, False)
+
+
+async def test_a_webhook_gets_each_update_with_the_secret_until_it_answers_2xx(
+    bot: Bot, fake: FakeTelegramServer
+) -> None:
+    fake.webhook_retry_delay = 0.05
+    async with WebhookReceiver(statuses=[503]) as receiver:
+        assert await bot.set_webhook(receiver.url, secret_token="s3cret", allowed_updates=["message"])
+        sent = fake.send_text(CHAT, "/today")
+        await fake.wait_confirmed(sent["update_id"])
+        info = await bot.get_webhook_info()
+
+    assert [update["update_id"] for update, _ in receiver.requests] == [sent["update_id"]] * 2
+    assert {secret for _, secret in receiver.requests} == {"s3cret"}
+    assert receiver.requests[0][0]["message"]["text"] == "/today"
+    assert [(d.status, d.ok) for d in fake.webhook_deliveries] == [(503, False), (200, True)]
+    assert fake.pending_updates == [] and info.pending_update_count == 0
+    assert info.last_error_message == "Wrong response from the webhook: 503 Service Unavailable"
+    assert info.last_error_date is not None and info.allowed_updates == ("message",)
+
+
+async def test_get_updates_is_refused_while_a_webhook_is_set(bot: Bot, fake: FakeTelegramServer) -> None:
+    await bot.set_webhook("https://bot.example.com/hook")
+    fake.send_text(CHAT, "hello")
+    with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
+        await bot.get_updates(timeout=0)
+    deliveries = await fake.wait_for_deliveries(lambda delivery: True)
+    assert deliveries[0].status == 0, "only loopback URLs are delivered to: tests never touch the internet"
+    assert "loopback" in ((await bot.get_webhook_info()).last_error_message or "")
+
+    assert await bot.delete_webhook()
+    (update,) = await bot.get_updates(timeout=0)
+    assert update.message is not None and update.message.text == "hello", "kept for getUpdates"
+    assert fake.webhook_url == ""
+
+
+async def test_a_webhook_gets_at_most_max_connections_at_once(bot: Bot, fake: FakeTelegramServer) -> None:
+    async with WebhookReceiver(delay=0.1) as receiver:
+        await bot.set_webhook(receiver.url, max_connections=2)
+        updates = [fake.send_text(CHAT, f"message {n}") for n in range(6)]
+        for update in updates:
+            await fake.wait_confirmed(update["update_id"])
+
+    assert sorted(update["update_id"] for update, _ in receiver.requests) == [u["update_id"] for u in updates]
+    assert receiver.most_in_flight == 2
+    assert receiver.requests[0][1] is None, "no secret_token set: no header"

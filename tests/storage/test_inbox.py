@@ -101,3 +101,28 @@ def test_pruning_drops_old_settled_updates_only(sessions: Sessions) -> None:
         inbox.finish(session, [2], platform="telegram", now=NOW)
         assert inbox.prune(session, platform="telegram", before=NOW - dt.timedelta(days=2)) == 1
     assert sorted(rows(sessions)) == [2, 3], "a pending update stays, however old"
+
+
+def test_an_update_whose_reply_had_begun_is_not_answered_again_by_whoever_takes_over(
+    sessions: Sessions,
+) -> None:
+    with sessions() as session:
+        inbox.receive(session, received(1, 2, 3), platform="telegram", worker_id="dead", now=NOW)
+        marked = inbox.mark_replying(session, [1, 2], platform="telegram", worker_id="dead")
+        assert marked == {1, 2}
+        again = inbox.mark_replying(session, [1], platform="telegram", worker_id="dead")
+        assert again == {1}, "still its own: a second message of one answer"
+        inbox.finish(session, [2], platform="telegram", now=NOW)
+        assert inbox.pending_count(session, platform="telegram") == 2, "1 is being answered, 3 waits"
+        taken = inbox.take_over(
+            session, platform="telegram", worker_id="me", live_workers=set(), max_attempts=3, now=NOW
+        )
+        assert [item.update_id for item in taken.updates] == [3], "only the one whose reply never began"
+        late = inbox.mark_replying(session, [1, 3], platform="telegram", worker_id="dead")
+        assert late == set(), "a worker taken for dead finds them gone and sends nothing"
+        inbox.finish(session, [1], platform="telegram", now=NOW)  # the slow worker's late settlement
+    stored = rows(sessions)
+    assert {update_id: row.state for update_id, row in stored.items()} == {
+        1: "uncertain", 2: "done", 3: "pending"
+    }  # fmt: skip
+    assert stored[1].payload is None and stored[3].worker_id == "me"

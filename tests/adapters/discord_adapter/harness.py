@@ -11,6 +11,7 @@ import discord
 import pytest
 
 from bot.adapters.discord import DiscordAdapter, DiscordConfig, point_at
+from bot.core.commands import CommandRegistry
 from bot.core.conversation import Conversation
 from bot.core.turn import Services
 from tests.fakes.discord_api import TOKEN, FakeChannel, FakeDiscordServer, FakeGuild, FakeUser, Permission
@@ -53,9 +54,12 @@ class Running:
 
 
 @asynccontextmanager
-async def running_adapter(services: Services, *, defer_after: float = 2.0) -> AsyncIterator[Running]:
-    """A connected client with the adapter attached and the commands synced globally."""
-    adapter = DiscordAdapter(Conversation(services), defer_after=defer_after)
+async def running_adapter(
+    services: Services, *, defer_after: float = 2.0, commands: CommandRegistry | None = None
+) -> AsyncIterator[Running]:
+    """A connected client with the adapter attached and the commands synced globally; `commands`
+    as `buildspeak run` builds them (with its admins), else the default registry."""
+    adapter = DiscordAdapter(Conversation(services, commands), defer_after=defer_after)
     client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
 
     async def identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:

@@ -13,39 +13,20 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import discord
-
 from bot.adapters.discord import DiscordAdapter
 from bot.core import texts
 from bot.core.admin import Admins
 from bot.core.commands import default_commands
-from bot.core.conversation import Conversation
 from bot.core.turn import Services
-from tests.adapters.discord_adapter.harness import School
-from tests.fakes.discord_api import TOKEN, FakeDiscordServer, StoredMessage
+from tests.adapters.discord_adapter.harness import School, running_adapter
+from tests.fakes.discord_api import FakeDiscordServer, StoredMessage
 
 
 @asynccontextmanager
 async def running_with_admins(services: Services, admins: Admins) -> AsyncIterator[DiscordAdapter]:
     """As the harness's `running_adapter`, with the admins `buildspeak run` reads from ADMIN_IDS."""
-    adapter = DiscordAdapter(Conversation(services, default_commands(admins)))
-    client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
-
-    async def identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:
-        """No 5 s wait before IDENTIFY (a new client in the same process)."""
-
-    client.before_identify_hook = identify_at_once  # type: ignore[method-assign]
-    adapter.attach(client)
-    async with client:
-        task = asyncio.create_task(client.start(TOKEN))
-        try:
-            async with asyncio.timeout(10):
-                await client.wait_until_ready()
-            await adapter.sync_commands(client)
-            yield adapter
-        finally:
-            await client.close()
-            await task
+    async with running_adapter(services, commands=default_commands(admins)) as running:
+        yield running.adapter
 
 
 async def write_in_dm(

@@ -105,7 +105,9 @@ class Inbox:
         if not settled:
             return True
         try:
-            await self._db(inbox.finish, settled, platform=self.platform, now=self.clock.now())
+            await self._db(
+                inbox.finish, settled, platform=self.platform, now=self.clock.now(), worker_id=self.worker_id
+            )
         except Exception:
             log.exception("could not settle %d answered update(s); trying again", len(settled))
             self._done[:0] = settled

@@ -77,19 +77,21 @@ def finish(
     platform: str,
     now: dt.datetime,
     state: InboxState = InboxState.DONE,
+    worker_id: str | None = None,
 ) -> None:
-    """Settle answered updates in one transaction, forgetting their text."""
+    """Settle answered updates in one transaction, forgetting their text. With `worker_id`, only
+    those still that worker's: one another worker took over (believing this one dead) is theirs
+    to settle, and settling it here would keep them from answering it."""
     if not update_ids:
         return
-    session.execute(
-        update(INBOX)
-        .where(
-            INBOX.c.platform == platform,
-            INBOX.c.update_id.in_(list(update_ids)),
-            INBOX.c.state.in_((PENDING, REPLYING)),
-        )
-        .values(state=state.value, payload=None, finished_at=now)
-    )
+    conditions = [
+        INBOX.c.platform == platform,
+        INBOX.c.update_id.in_(list(update_ids)),
+        INBOX.c.state.in_((PENDING, REPLYING)),
+    ]
+    if worker_id is not None:
+        conditions.append(INBOX.c.worker_id == worker_id)
+    session.execute(update(INBOX).where(*conditions).values(state=state.value, payload=None, finished_at=now))
     session.commit()
 
 

@@ -120,7 +120,8 @@ def test_an_update_whose_reply_had_begun_is_not_answered_again_by_whoever_takes_
         assert [item.update_id for item in taken.updates] == [3], "only the one whose reply never began"
         late = inbox.mark_replying(session, [1, 3], platform="telegram", worker_id="dead")
         assert late == set(), "a worker taken for dead finds them gone and sends nothing"
-        inbox.finish(session, [1], platform="telegram", now=NOW)  # the slow worker's late settlement
+        # ...and its late settlement leaves them alone: 3 is the taker's to answer.
+        inbox.finish(session, [1, 3], platform="telegram", now=NOW, worker_id="dead")
     stored = rows(sessions)
     assert {update_id: row.state for update_id, row in stored.items()} == {
         1: "uncertain", 2: "done", 3: "pending"

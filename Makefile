@@ -51,6 +51,7 @@ bench: $(STAMP) system-deps
 	bash scripts/with-postgres.sh $(BIN)/python benchmarks/quiz.py
 	$(BIN)/python benchmarks/discord_push.py
 	$(BIN)/python benchmarks/burst.py
+	$(BIN)/python benchmarks/webhook.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -34,6 +34,11 @@ def answered(call: Call) -> bool:
     return call.method == "sendMessage" and call.ok
 
 
+def sent_to(call: Call, chats: list[int]) -> bool:
+    """A sendMessage to one of `chats` that reached the fake (answered or still held)."""
+    return call.method == "sendMessage" and int(call.params.get("chat_id", 0)) in chats
+
+
 def inbox_states(sessions: Sessions) -> dict[str, int]:
     with sessions() as session:
         rows = session.exec(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)).all()
@@ -134,6 +139,7 @@ async def test_sigkill_with_sends_on_the_wire_and_a_restart_answers_each_once(
             # Settled in the inbox (a tenth of a second later): what a kill may leave twice is only
             # what the platform answered in that moment.
             await until(lambda: inbox_states(sessions).get("done", 0) >= len(fast), "the inbox to settle")
+            await fake.wait_for(lambda call: sent_to(call, held), timeout=30)  # one is on the wire
         finally:
             process.kill()
             await process.wait()

@@ -48,7 +48,8 @@ async def test_a_killed_broadcast_resumes_without_duplicates(
     async with FakeTelegramServer() as fake:
         env = bot_environment(
             fake, tmp_path, database_url,
-            PUSH__PER_SECOND="100", PUSH__MAX_IN_FLIGHT=str(IN_FLIGHT),
+            # Telegram's own rate: most of the window waits for its turn rather than being on the wire.
+            PUSH__PER_SECOND="30", PUSH__MAX_IN_FLIGHT=str(IN_FLIGHT),
             # A killed worker is taken for dead 2 s after its last heartbeat; ticks every second.
             PUSH__CHECK_EVERY="1", RUNTIME__HEARTBEAT_EVERY="0.5", RUNTIME__WORKER_TIMEOUT="2",
         )  # fmt: skip
@@ -74,7 +75,7 @@ async def test_a_killed_broadcast_resumes_without_duplicates(
     assert max(received.values()) == 1  # nobody twice
     assert {chat for chat, count in received.items() if count == 0} <= uncertain  # a loss is only uncertain
     # Only the requests under way at the kill: claims waiting for their turn are sent again.
-    assert len(uncertain) < IN_FLIGHT
+    assert len(uncertain) < IN_FLIGHT // 2
     assert all(rows[chat][0].state == PushState.SENT for chat in chats if chat not in uncertain)
     assert "a dead worker had claimed but not sent: sending them now" in log
     if uncertain:

@@ -35,6 +35,22 @@ def options() -> ImportOptions:
 TEST_SERVER_VARIABLE = "BUILDSPEAK_TEST_DATABASE_URL"
 
 
+# The PostgreSQL pass runs only the tests that use a database (through `database_url` or
+# `postgres_server_url`, directly or by another fixture): the rest ran the same in the SQLite pass,
+# and running them twice cost CI minutes. BUILDSPEAK_TEST_EVERYTHING=1 runs them all anyway.
+DATABASE_FIXTURES = frozenset({"database_url", "postgres_server_url"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get(TEST_SERVER_VARIABLE) or os.environ.get("BUILDSPEAK_TEST_EVERYTHING"):
+        return
+    keep = [item for item in items if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if len(keep) < len(items):
+        kept = set(map(id, keep))
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> str | None:
     """Read once, before any test's monkeypatch can clear the BUILDSPEAK_* variables."""

@@ -380,12 +380,27 @@ class QuizSettings(_Section):
 
 
 class WebSettings(_Section):
-    """The bot's own HTTP server: Telegram's webhook, /healthz, /metrics and (later) the reader."""
+    """The bot's own HTTP server: Telegram's webhook, /healthz, /metrics and the reader."""
 
     enabled: bool = Field(default=True, description="serve HTTP while the bot runs (not for the console)")
     host: str = Field(default="127.0.0.1", description="address to listen on; 0.0.0.0 in a container")
     port: int = Field(default=8080, ge=0, le=65535, description="port to listen on; 0 picks a free one")
     webhook_path: str = Field(default="/telegram", description="the path Telegram's webhook requests come to")
+    reader: bool = Field(
+        default=True, description="serve the reader (今日 / 归档 / 生词本 / 关于) on this app"
+    )
+    public_url: str = Field(
+        default="",
+        description="the reader's address as people reach it (https://… for the Telegram Mini App); "
+        "empty: no reader buttons or /web links in chats",
+    )
+    session_days: int = Field(default=30, ge=1, le=365, description="days a web sign-in lasts")
+    sign_in_minutes: int = Field(
+        default=15, ge=1, le=1440, description="minutes a /web sign-in link is valid"
+    )
+    init_data_max_age: int = Field(
+        default=86400, ge=60, le=30 * 86400, description="seconds a Mini App's Telegram init data stays valid"
+    )
 
     @field_validator("webhook_path")
     @classmethod
@@ -393,6 +408,13 @@ class WebSettings(_Section):
         if not value.startswith("/"):
             raise ValueError("a path starting with /, like /telegram")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("an address starting with https:// (or http:// for a local test)")
+        return value.rstrip("/")
 
 
 class AdminSettings(_Section):

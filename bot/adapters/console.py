@@ -101,7 +101,7 @@ class ConsoleChat:
     def _link(self, line: str) -> str | None:
         """The address of the link button numbered `line`, if it is one."""
         index = int(line) - 1 if line.isdigit() else -1
-        return self.choices[index].url if 0 <= index < len(self.choices) else None
+        return self.choices[index].link if 0 <= index < len(self.choices) else None
 
     def _incoming(self, line: str) -> Incoming | None:
         base = Incoming(platform=PLATFORM, chat_id=self.user_id, user_id=self.user_id, user_name=self.user_id)
@@ -158,7 +158,7 @@ class ConsoleChat:
         self.choices = [button for row in rows for button in row]
         shown = Text()
         for number, button in enumerate(self.choices, 1):
-            label = f"{button.label} ↗ {button.url}" if button.url else button.label
+            label = f"{button.label} ↗ {button.link}" if button.link else button.label
             shown.append(f"[{number}] ", style="bold magenta").append(f"{label}  ")
         self.console.print(shown)
 

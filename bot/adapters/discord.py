@@ -507,11 +507,11 @@ def view_of(rows: Keyboard, buttons: type[CoreButton]) -> discord.ui.View | None
 
 def _button(button: Button, row: int, buttons: type[CoreButton]) -> discord.ui.Item[discord.ui.View] | None:
     """The core's button; a private-chat link alone has no Discord form (the core gives study
-    buttons an action too) and is left out."""
+    buttons an action too) and is left out. A reader page (Discord has no Mini Apps) is a link."""
     if button.action is not None:
         return buttons(discord.ui.Button(label=button.label[:80], custom_id=button.action, row=row))
-    if button.url is not None:
-        return discord.ui.Button(label=button.label[:80], url=button.url, row=row)
+    if button.link is not None:
+        return discord.ui.Button(label=button.label[:80], url=button.link, row=row)
     log.warning("button %r has only a private-chat link: not shown on Discord", button.label)
     return None
 

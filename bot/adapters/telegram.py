@@ -33,6 +33,7 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     Update,
+    WebAppInfo,
 )
 from telegram import Poll as TelegramPoll
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -156,7 +157,8 @@ class TelegramAdapter:
         self.outboxes = outboxes or Outboxes()
         stopping = self.outboxes.stopping
         self.resender = Resender(pacer, classify, resend, stopping=stopping, count=count_reply)
-        self._rendered: dict[int, tuple[Reply, list[str], JsonMarkup]] = {}
+        # Keyed by the reply and whether the chat is private: only there a button opens a Mini App.
+        self._rendered: dict[tuple[int, bool], tuple[Reply, list[str], JsonMarkup]] = {}
 
     def attach(self, application: Application) -> None:
         # New messages only: editing an old "/today" must not run it again.
@@ -375,7 +377,7 @@ class TelegramAdapter:
     ) -> Message:
         """Send a text reply, split to fit; returns the last message (the one with the buttons).
         `reply_to` makes the first piece a reply to that message (a reply for one person in a group)."""
-        pieces, markup = self._prepared(reply, bot.username)
+        pieces, markup = self._prepared(reply, bot.username, private=_private(chat_id))
         sent: list[Message] = []
         for number, piece in enumerate(pieces, 1):
             # The keyboard goes as the JSON it was rendered to once, not re-serialised per subscriber.
@@ -406,7 +408,7 @@ class TelegramAdapter:
         generic `do_api_request` path without its hint to use `send_message`, which is exactly
         what we are avoiding here. Errors are PTB's usual ones.
         """
-        pieces, markup = self._prepared(reply, bot.username)
+        pieces, markup = self._prepared(reply, bot.username, private=_private(chat_id))
         answer: dict[str, object] = {}
         for number, piece in enumerate(pieces, 1):
             fields: dict[str, object] = {
@@ -434,7 +436,7 @@ class TelegramAdapter:
         if not message.is_accessible or not isinstance(message, Message):
             await self.send_text(bot, str(message.chat.id), reply)
             return None
-        markup = self._markup(reply.buttons, bot.username)
+        markup = self._markup(reply.buttons, bot.username, private=message.chat.type == ChatType.PRIVATE)
         try:
             await self.surely(
                 str(message.chat_id),
@@ -515,25 +517,30 @@ class TelegramAdapter:
         caption = photo.caption[:CAPTION_LIMIT] if photo.caption else None
         await self.surely(chat_id, lambda: bot.send_photo(chat_id, upload, caption=caption))
 
-    def _prepared(self, reply: Reply, bot_username: str | None) -> tuple[list[str], JsonMarkup]:
+    def _prepared(
+        self, reply: Reply, bot_username: str | None, *, private: bool
+    ) -> tuple[list[str], JsonMarkup]:
         """The reply's HTML pieces and keyboard. A push sends one Reply object to every subscriber,
-        so it is rendered once, not 100,000 times; the entry keeps the reply, so its id stays its own."""
-        cached = self._rendered.get(id(reply))
+        so it is rendered once (per kind of chat), not 100,000 times; the entry keeps the reply, so
+        its id stays its own."""
+        cached = self._rendered.get((id(reply), private))
         if cached is None or cached[0] is not reply:
             assert reply.text is not None
             if len(self._rendered) >= RENDERED_KEPT:
                 self._rendered.clear()
             pieces = _pieces(reply.text, single=reply.single)
-            markup = self._markup(reply.buttons, bot_username)
+            markup = self._markup(reply.buttons, bot_username, private=private)
             cached = (reply, pieces, markup.to_dict() if markup else None)
-            self._rendered[id(reply)] = cached
+            self._rendered[(id(reply), private)] = cached
         return cached[1], cached[2]
 
     @staticmethod
-    def _markup(rows: Keyboard, bot_username: str | None) -> InlineKeyboardMarkup | None:
+    def _markup(rows: Keyboard, bot_username: str | None, *, private: bool) -> InlineKeyboardMarkup | None:
         if not rows:
             return None
-        return InlineKeyboardMarkup([[_button(button, bot_username) for button in row] for row in rows])
+        return InlineKeyboardMarkup(
+            [[_button(button, bot_username, private=private) for button in row] for row in rows]
+        )
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log with the update id (the formatter keeps the token out) and apologise to the person,
@@ -559,6 +566,11 @@ class TelegramAdapter:
             log.info("callback answer refused (%s); sending the reply anyway", error.message)
         except (TelegramError, GaveUp) as error:
             log.warning("callback answer not sent (%s); sending the reply anyway", _cause(error))
+
+
+def _private(chat_id: str) -> bool:
+    """Telegram's private chats have the user's (positive) id; groups and channels negative ones."""
+    return not chat_id.startswith("-")
 
 
 def _cause(error: BaseException) -> str:
@@ -625,9 +637,12 @@ def without_mention(text: str, bot_username: str | None) -> tuple[str, bool]:
 
 
 def _core_button(button: InlineKeyboardButton, bot_username: str | None) -> Button | None:
-    """The inverse of `_button`: callback data is an action, our own t.me link a start payload."""
+    """The inverse of `_button`: callback data is an action, our own t.me link a start payload,
+    a Mini App its page (a group's plain link to the reader reads back as a url)."""
     if isinstance(button.callback_data, str):
         return Button(button.text, action=button.callback_data)
+    if button.web_app is not None:
+        return Button(button.text, web_app=button.web_app.url)
     if button.url is None:
         return None
     start_link = f"https://t.me/{bot_username}?start="
@@ -651,16 +666,20 @@ def _present(member: ChatMember) -> bool:
     return member.status in PRESENT_STATUSES
 
 
-def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
+def _button(button: Button, bot_username: str | None, *, private: bool) -> InlineKeyboardButton:
     """A button for one person's study in a group opens the private chat, and says so: Telegram
-    cannot answer the presser alone in the group."""
+    cannot answer the presser alone in the group. A reader page opens as a Mini App only in a
+    private chat and over HTTPS (Telegram refuses web_app buttons in groups and on http://);
+    elsewhere it is a plain link."""
     if button.start_payload is not None:
         return InlineKeyboardButton(
             button.label + PRIVATE_CHAT_MARK, url=f"https://t.me/{bot_username}?start={button.start_payload}"
         )
     if button.action is not None:
         return InlineKeyboardButton(button.label, callback_data=button.action)
-    return InlineKeyboardButton(button.label, url=button.url)
+    if button.web_app is not None and private and button.web_app.startswith("https://"):
+        return InlineKeyboardButton(button.label, web_app=WebAppInfo(button.web_app))
+    return InlineKeyboardButton(button.label, url=button.link)
 
 
 def _pieces(text: RichText, *, single: bool, limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -82,7 +82,10 @@ def admin_preview(
 
     cli = context_of(ctx)
     day = date.date() if date else cli.today
-    lessons = DailyLessons(LessonShelf(cli.catalog, cli.deck_builder))
+    web = cli.settings.web
+    lessons = DailyLessons(
+        LessonShelf(cli.catalog, cli.deck_builder), web_url=web.public_url if web.reader else ""
+    )
     try:
         replies = lessons.replies_on(day, "group" if group else "private")
     except LookupError:

@@ -218,6 +218,8 @@ def quiz_config(settings: QuizSettings) -> QuizConfig:
         max_questions=settings.max_questions,
         today_words=settings.today_words,
         group_questions=settings.group_questions,
+        web_url=settings.web.public_url if settings.web.reader else "",
+        sign_in_minutes=settings.web.sign_in_minutes,
         group_minutes=settings.group_minutes,
         build_ahead=dt.timedelta(minutes=settings.build_ahead_minutes),
         rules=rules,

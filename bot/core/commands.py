@@ -28,6 +28,7 @@ from bot.core import (
     subscription,
     vocabulary,
     vocabulary_export,
+    web_link,
 )
 from bot.core.admin.admins import Admins
 from bot.core.admin.handlers import admin as admin_command
@@ -234,6 +235,14 @@ def default_commands(admins: Admins | None = None) -> CommandRegistry:
                 "导出生词本（CSV + Anki）",
                 "export your book (CSV + Anki)",
                 vocabulary_export.export,
+                scope=Scope.PRIVATE,
+                personal=True,
+            ),
+            Command(
+                "web",
+                "在浏览器里看生词本（登录链接）",
+                "sign in to the reader in a browser",
+                web_link.web,
                 scope=Scope.PRIVATE,
                 personal=True,
             ),

@@ -7,10 +7,13 @@ then tap to check), and the buttons step through the cards like ←/→.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.messages import Button, Keyboard, Line, Reply, RichText, Span, keyboard
 from bot.core.shelf import DayLesson
+from bot.core.web_link import day_button
 from lessons.deck import Card, Deck
 from lessons.library import format_timestamp
 
@@ -18,6 +21,23 @@ NO_TRANSLATION = "（暂无译文）"
 STUDY = "📖 开始学习"
 QUIZ = "📝 今日测验"
 QUIZ_PAYLOAD = "quiz"  # /start quiz: the link of a group post's 今日测验 button
+
+
+@dataclass(frozen=True)
+class Sound:
+    """What a lesson's audio speaks and the title it carries: one definition for the chat's 🔊 and
+    全文 and the reader's players, so both ask the voice for the same text and share its cache file."""
+
+    text: str
+    title: str
+
+
+def card_sound(deck: Deck, card: Card) -> Sound:
+    return Sound(card.en, f"{deck.lesson.header.author} · {card.number}/{len(deck.cards)}")
+
+
+def whole_sound(deck: Deck) -> Sound:
+    return Sound(deck.english, f"{deck.lesson.header.author} · 全文")
 
 
 def header(deck: Deck, day: DayLesson | None) -> RichText:
@@ -36,12 +56,16 @@ def header(deck: Deck, day: DayLesson | None) -> RichText:
     return RichText.of(*lines)
 
 
-def card_reply(deck: Deck, key: str, number: int, day: DayLesson | None, *, edit: bool = False) -> Reply:
-    """Card `number` (1-based) under the lesson's header, with ◀ 🔊 ▶ 全文 ⭐."""
+def card_reply(
+    deck: Deck, key: str, number: int, day: DayLesson | None, *, edit: bool = False, web_url: str = ""
+) -> Reply:
+    """Card `number` (1-based) under the lesson's header, with ◀ 🔊 ▶ 全文 ⭐ (and 📖 阅读页 for a
+    day of the calendar, when the bot has a reader at `web_url`)."""
     card = deck.cards[number - 1]
     text = header(deck, day) + RichText.of("") + card_text(card, len(deck.cards))
     day_number = str(day.number) if day else ""
-    return Reply(text=text, buttons=card_buttons(key, number, len(deck.cards), day_number), edit=edit)
+    buttons = card_buttons(key, number, len(deck.cards), day_number, web_url)
+    return Reply(text=text, buttons=buttons, edit=edit)
 
 
 def card_text(card: Card, total: int) -> RichText:
@@ -65,14 +89,16 @@ def _word_line(word: str, lemma: str, phonetic: str, gloss: str) -> Line:
     return (Span(lemma, bold=True), Span(f"{sound} {gloss}{form}"))
 
 
-def card_buttons(key: str, number: int, total: int, day_number: str = "") -> Keyboard:
-    """The day number rides along so an edited card keeps its "第 N 课" line, even on an old message."""
+def card_buttons(key: str, number: int, total: int, day_number: str = "", web_url: str = "") -> Keyboard:
+    """The day number rides along so an edited card keeps its "第 N 课" line (and its 📖 阅读页),
+    even on an old message."""
 
     def step(to: int, edge: str) -> Action:
         inside = 1 <= to <= total
         return Action(actions.CARD, (key, str(to), day_number)) if inside else Action(actions.NOOP, (edge,))
 
     previous, following = step(number - 1, "first"), step(number + 1, "last")
+    reader = day_button(web_url, int(day_number)) if day_number else None
     return keyboard(
         [
             Button("◀ 上一句", action=previous.encode()),
@@ -82,6 +108,7 @@ def card_buttons(key: str, number: int, total: int, day_number: str = "") -> Key
         [
             Button("全文", action=Action(actions.FULL, (key, day_number)).encode()),
             Button("⭐ 收藏", action=Action(actions.STAR, (key, str(number))).encode()),
+            *([reader] if reader else []),
         ],
     )
 
@@ -99,11 +126,14 @@ def full_text(deck: Deck, day: DayLesson | None) -> RichText:
     return header(deck, day) + RichText.of(*lines)
 
 
-def group_reply(deck: Deck, key: str, day: DayLesson | None) -> Reply:
+def group_reply(deck: Deck, key: str, day: DayLesson | None, web_url: str = "") -> Reply:
     """A group's daily post: the whole lesson in one message, and a way into the card-by-card lesson
-    and into today's quiz, for each member on their own (a private chat, or an answer only they see)."""
+    and into today's quiz, for each member on their own (a private chat, or an answer only they see),
+    and to the day on the reader when the bot has one (a plain link: a group opens no Mini App)."""
     here = Action(actions.OPEN, (str(day.number),)) if day else Action(actions.CARD, (key, "1"))
     study = Button(STUDY, start_payload=f"d{day.number}" if day else f"L{key}", action=here.encode())
     quiz = Button(QUIZ, start_payload=QUIZ_PAYLOAD, action=Action(actions.QUIZ_NOW, ("",)).encode())
     thread = f"讨论 · 第 {day.number} 课" if day else f"讨论 · {deck.lesson.header.headline}"[:100]
-    return Reply(text=full_text(deck, day), buttons=keyboard([study, quiz]), single=True, thread=thread)
+    reader = day_button(web_url, day.number) if day else None
+    buttons = keyboard([study, quiz, *([reader] if reader else [])])
+    return Reply(text=full_text(deck, day), buttons=buttons, single=True, thread=thread)

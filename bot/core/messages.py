@@ -64,7 +64,7 @@ def _line(line: str | Span | Line) -> Line:
 
 @dataclass(frozen=True)
 class Button:
-    """A button under a message: an `action`, a `url`, or a `start_payload`.
+    """A button under a message: an `action`, a `url`, a `web_app` or a `start_payload`.
 
     `action` comes back to the core as `Incoming.action` when pressed; `url`
     opens a link; `start_payload` opens a private chat with the bot that starts
@@ -72,17 +72,32 @@ class Button:
     group's message meant for one person's study may carry both: a platform that can
     answer the presser alone in place (Discord's ephemeral replies) uses the
     `action`, one that cannot (Telegram) opens the private chat.
+
+    `web_app` is one of our reader's pages, opened inside the chat app where the platform can
+    (a Telegram private chat: a Mini App, signed in as the presser). Everywhere else it is a
+    plain link: to `url` when given (a page that makes sense in a browser), else to `web_app`
+    itself. `link` is that plain link.
     """
 
     label: str
     action: str | None = None
     url: str | None = None
     start_payload: str | None = None
+    web_app: str | None = None
 
     def __post_init__(self) -> None:
-        does = [value is not None for value in (self.action, self.url, self.start_payload)]
-        if not any(does) or (self.url is not None and sum(does) > 1):
-            raise ValueError(f"button {self.label!r} needs an action, a url or a start payload (a url alone)")
+        does = [value is not None for value in (self.action, self.url, self.start_payload, self.web_app)]
+        links_only = self.action is None and self.start_payload is None
+        if not any(does) or ((self.url is not None or self.web_app is not None) and not links_only):
+            raise ValueError(
+                f"button {self.label!r} needs an action, a url, a web app or a start payload "
+                "(a url or a web app alone, or both)"
+            )
+
+    @property
+    def link(self) -> str | None:
+        """The address a platform without Mini Apps opens: `url`, else `web_app`."""
+        return self.url if self.url is not None else self.web_app
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

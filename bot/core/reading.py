@@ -67,14 +67,17 @@ def _first_card(turn: Turn) -> int | None:
 
 def open_day(turn: Turn, day: DayLesson) -> Reply:
     """A scheduled day's lesson: card 1 in a private chat, the whole text in a group."""
-    return day_reply(turn.services.shelf, day, group=turn.is_group)
+    return day_reply(turn.services.shelf, day, group=turn.is_group, web_url=turn.services.web_url)
 
 
-def day_reply(shelf: LessonShelf, day: DayLesson, *, group: bool) -> Reply:
-    """What /today shows and the daily push sends: card 1, or in a group the whole text in one post."""
+def day_reply(shelf: LessonShelf, day: DayLesson, *, group: bool, web_url: str = "") -> Reply:
+    """What /today shows and the daily push sends: card 1, or in a group the whole text in one post
+    (with 📖 阅读页 to the day on the reader at `web_url`, when there is one)."""
     deck = shelf.deck(day.lesson)
     key = lesson_key(day.lesson.id)
-    return lesson_view.group_reply(deck, key, day) if group else lesson_view.card_reply(deck, key, 1, day)
+    if group:
+        return lesson_view.group_reply(deck, key, day, web_url)
+    return lesson_view.card_reply(deck, key, 1, day, web_url=web_url)
 
 
 async def lesson(turn: Turn) -> list[Reply]:
@@ -151,7 +154,7 @@ async def show_card(turn: Turn, key: str, number: str, day_number: str = "") -> 
         return [Reply(notice="没有这一句了。")]
     day = _scheduled(turn, found.id, day_number)
     await note_reading(turn, found.id, index)
-    return [lesson_view.card_reply(deck, key, index, day, edit=True)]
+    return [lesson_view.card_reply(deck, key, index, day, edit=True, web_url=turn.services.web_url)]
 
 
 def _scheduled(turn: Turn, lesson_id: str, day_number: str) -> DayLesson | None:
@@ -174,8 +177,8 @@ async def card_audio(turn: Turn, key: str, number: str) -> list[Reply]:
         return [Reply(notice="没有这一句了。")]
     card = deck.cards[index - 1]
     await note_card(turn, found.id, index)  # listening to a card is looking at it
-    title = f"{found.header.author} · {card.number}/{len(deck.cards)}"
-    audio = await turn.services.shelf.audio(card.en, title, performer="BuildSpeak", caption=card.en)
+    sound = lesson_view.card_sound(deck, card)
+    audio = await turn.services.shelf.audio(sound.text, sound.title, performer="BuildSpeak", caption=card.en)
     if audio is None:
         return [Reply(notice=texts.NO_AUDIO)]
     return [Reply(audio=audio, notice="🔊")]
@@ -188,7 +191,8 @@ async def whole_text(turn: Turn, key: str, day_number: str = "") -> list[Reply]:
         return [Reply(notice=texts.STALE_BUTTON)]
     deck = turn.services.shelf.deck(found)
     replies = [Reply(text=lesson_view.full_text(deck, _scheduled(turn, found.id, day_number)))]
-    audio = await turn.services.shelf.audio(deck.english, f"{found.header.author} · 全文", "BuildSpeak")
+    sound = lesson_view.whole_sound(deck)
+    audio = await turn.services.shelf.audio(sound.text, sound.title, "BuildSpeak")
     replies.append(Reply(audio=audio) if audio else Reply(notice=texts.NO_AUDIO))
     return replies
 

@@ -47,6 +47,10 @@ class Services:
     exports: InProgress | None = None  # whose /export is being made now (None: leases in `sessions`)
     quizzes: QuizKit | None = None  # None: the default settings, on the shelf's dictionary
     metrics: Metrics | None = None  # None: nothing counted (tests, one-off commands)
+    # The reader's public address ("https://read.example.com"): its pages under the lessons and the
+    # book, and /web's sign-in links. "": no reader on this bot, so no reader buttons or links.
+    web_url: str = ""
+    sign_in_minutes: int = 15  # how long a /web sign-in link works
 
     def __post_init__(self) -> None:
         if self.exports is None:

@@ -150,7 +150,7 @@ async def words_page(turn: Turn, page: str, *, edit: bool = True) -> list[Reply]
             session, learner_id=learner_id, page=small_number(page) or 0, size=view.PAGE_SIZE
         )
 
-    return [view.page_reply(await turn.db(look), edit=edit)]
+    return [view.page_reply(await turn.db(look), edit=edit, web_url=turn.services.web_url)]
 
 
 async def forget(turn: Turn) -> list[Reply]:

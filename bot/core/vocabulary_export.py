@@ -64,14 +64,29 @@ async def _export(turn: Turn) -> list[Reply]:
         return [Reply(RichText.of(view.EMPTY_BOOK))]
     shelf = turn.services.shelf
     exported = [export_entry(entry, shelf) for entry in entries]
+    deck = await anki_document(exported, shelf, now=turn.now, today=today)
+    return [Reply(document=csv_document(exported, today)), Reply(document=deck)]
+
+
+def csv_document(exported: list[ExportEntry], today: dt.date) -> Document:
+    """The book as a spreadsheet file, named for the person's `today`: what /export sends first,
+    and what the web page's CSV download serves."""
+    caption = CSV_CAPTION.format(count=len(exported))
+    return Document(f"{file_stem(today)}.csv", vocabulary_csv(exported), caption)
+
+
+async def anki_document(
+    exported: list[ExportEntry], shelf: LessonShelf, *, now: dt.datetime, today: dt.date
+) -> Document:
+    """The book as an Anki deck with its sentences spoken: what /export sends second, and what the
+    web page's Anki download serves (the same file, so a re-import updates the same cards)."""
     spoken = await _audio(shelf, exported)
-    deck = await asyncio.to_thread(_anki_bytes, exported, spoken, turn.now)
-    stem = f"buildspeak-words-{today.isoformat()}"
-    count = len(exported)
-    return [
-        Reply(document=Document(f"{stem}.csv", vocabulary_csv(exported), CSV_CAPTION.format(count=count))),
-        Reply(document=Document(f"{stem}.apkg", deck, ANKI_CAPTION.format(count=count))),
-    ]
+    deck = await asyncio.to_thread(_anki_bytes, exported, spoken, now)
+    return Document(f"{file_stem(today)}.apkg", deck, ANKI_CAPTION.format(count=len(exported)))
+
+
+def file_stem(today: dt.date) -> str:
+    return f"buildspeak-words-{today.isoformat()}"
 
 
 def export_entry(entry: book.BookEntry, shelf: LessonShelf) -> ExportEntry:

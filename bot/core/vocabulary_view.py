@@ -11,6 +11,7 @@ import re
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.messages import Button, Line, Reply, RichText, Span, keyboard
+from bot.core.web_link import book_button
 from bot.core.word_finder import Found, Pickable, Suggestion, item_name, pickable
 from bot.core.word_input import MAX_CHARS, MAX_ITEMS, Problem
 from bot.storage.vocabulary_book import BookEntry, BookPage, Saved, SavedContext, SaveResult
@@ -159,10 +160,12 @@ def picker_reply(key: str, card: Card, saved: set[str], *, edit: bool = False) -
     return Reply(RichText.of(*lines), buttons=keyboard(*rows, [*every, sound]), edit=edit)
 
 
-def page_reply(page: BookPage, *, edit: bool = False) -> Reply:
-    """A page of the book, newest first, with ◀ ▶ that edit this message."""
+def page_reply(page: BookPage, *, edit: bool = False, web_url: str = "") -> Reply:
+    """A page of the book, newest first, with ◀ ▶ that edit this message, and 📖 阅读页 to the book
+    on the reader when the bot has one at `web_url`."""
+    reader = book_button(web_url)
     if page.total == 0:
-        return Reply(RichText.of(EMPTY_BOOK), edit=edit)
+        return Reply(RichText.of(EMPTY_BOOK), buttons=keyboard([reader] if reader else []), edit=edit)
     lines: list[str | Span | Line] = [
         Span(f"📒 我的生词本 · 共 {page.total} 个 · 第 {page.page + 1}/{page.pages} 页", bold=True)
     ]
@@ -178,7 +181,7 @@ def page_reply(page: BookPage, *, edit: bool = False) -> Reply:
         *([Button("◀ 上一页", action=_page(page.page - 1))] if page.page > 0 else []),
         *([Button("下一页 ▶", action=_page(page.page + 1))] if page.page < page.pages - 1 else []),
     ]
-    return Reply(RichText.of(*lines), buttons=keyboard(paging), edit=edit)
+    return Reply(RichText.of(*lines), buttons=keyboard(paging, [reader] if reader else []), edit=edit)
 
 
 def entry_reply(entry: BookEntry, titles: dict[str, str]) -> Reply:

@@ -25,8 +25,9 @@ class DailyLessons:
 
     kind = PushKind.LESSON
 
-    def __init__(self, shelf: LessonShelf) -> None:
+    def __init__(self, shelf: LessonShelf, *, web_url: str = "") -> None:
         self.shelf = shelf
+        self.web_url = web_url  # the reader's address: 📖 阅读页 under the lesson ("" : none)
         # Keyed by the library generation too: after /admin pin or reload, a date's lesson may change.
         self._replies: dict[tuple[int, dt.date, bool], list[Reply]] = {}
         self._spoken: dict[tuple[int, dt.date], Audio | None] = {}
@@ -63,7 +64,7 @@ class DailyLessons:
                 raise LookupError(f"no lesson is scheduled for {date}")
             if len(self._replies) > 16:
                 self._replies.clear()
-            reply = day_reply(self.shelf, day, group=group)
+            reply = day_reply(self.shelf, day, group=group, web_url=self.web_url)
             spoken = self._spoken.get((self.shelf.generation, date)) if group else None
             self._replies[key] = [replace(reply, audio=spoken) if spoken else reply]
         return self._replies[key]

@@ -10,8 +10,9 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from aiohttp.web import Application
 from sqlmodel import Session
 
 from bot.adapters.console import ConsoleChat
@@ -39,6 +40,7 @@ from bot.runtime.telegram_webhook import TelegramWebhook, WebhookConfig, Webhook
 from bot.runtime.units import Unit, serve, stop_on_signals
 from bot.runtime.web import WebServer, build_web_server
 from bot.settings import PushSettings, ReplySettings, RuntimeSettings, WebSettings
+from bot.web.reader.deps import READER, ReaderDeps
 from bot.web.telegram_webhook import WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -215,7 +217,16 @@ def assemble(
         units.append(ConsoleRole(console))
     if serving:
         assert web is not None
-        add_web(built, web, sessions=sessions, conversation=conversation, webhook=webhook, announce=announce)
+        reader = reader_deps(conversation, web, telegram)
+        add_web(
+            built,
+            web,
+            sessions=sessions,
+            conversation=conversation,
+            webhook=webhook,
+            reader=reader,
+            announce=announce,
+        )
     return built
 
 
@@ -242,6 +253,7 @@ def add_web(
     sessions: Callable[[], Session],
     conversation: Conversation,
     webhook: WebhookConfig | None,
+    reader: ReaderDeps | None = None,
     announce: Callable[[str], None] | None,
 ) -> None:
     """The web app last (it serves the roles above), and after it the webhook's registration:
@@ -257,11 +269,36 @@ def add_web(
         sessions=sessions,
         registry=metrics.registry if metrics is not None else None,
         webhook=endpoint,
+        reader=reader,
         announce=announce,
     )
+    if reader is not None and built.telegram is not None:
+        built.web.app.on_startup.append(bot_username_from(built.telegram))
     built.units.append(built.web)
     if isinstance(role, TelegramWebhook):
         built.units.append(WebhookRegistration(role))
+
+
+def reader_deps(
+    conversation: Conversation, web: WebSettings, telegram: TelegramConfig | None
+) -> ReaderDeps | None:
+    """The reader's pages on this process's app, when the settings want them; Mini App sign-in
+    when there is a Telegram token to check its init data with."""
+    if not web.reader:
+        return None
+    return ReaderDeps(conversation, web, telegram_token=telegram.token if telegram is not None else None)
+
+
+def bot_username_from(platform: TelegramPlatform) -> Callable[[Application], Awaitable[None]]:
+    """The bot's @username for 关于's link, known once getMe has answered: the web app starts after
+    the platforms, so at its start-up it is."""
+
+    async def fill(app: Application) -> None:
+        username = platform.application.bot.username if platform.connected else None
+        if username:
+            app[READER] = replace(app[READER], bot_username=username)
+
+    return fill
 
 
 def quizzes_ahead(
@@ -285,4 +322,4 @@ def default_contents(services: Services, senders: Sequence[PushSender] = ()) -> 
         default_zone=services.defaults.timezone,
         members_alone=[sender.platform for sender in senders if sender.answers_members_alone],
     )
-    return [DailyLessons(services.shelf), quiz]
+    return [DailyLessons(services.shelf, web_url=services.web_url), quiz]

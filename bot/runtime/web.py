@@ -25,6 +25,7 @@ from bot.runtime.telegram import TelegramPlatform, TelegramRole
 from bot.settings import WebSettings
 from bot.web.app import build_app
 from bot.web.health import Check, DatabaseCheck, Health, Status
+from bot.web.reader.deps import ReaderDeps
 from bot.web.telegram_webhook import WebhookEndpoint
 
 if TYPE_CHECKING:
@@ -165,6 +166,7 @@ def build_web_server(
     sessions: Callable[[], Session],
     registry: CollectorRegistry | None = None,
     webhook: WebhookEndpoint | None = None,
+    reader: ReaderDeps | None = None,
     announce: Callable[[str], None] | None = None,
 ) -> WebServer:
     """The app with a check for each part this process runs: the database always, each platform
@@ -178,5 +180,5 @@ def build_web_server(
     if runtime.push is not None:
         push = runtime.push
         health.add(SchedulerCheck(push.scheduler, every=push.every, scheduled=push.scheduled).check())
-    app = build_app(health, registry=registry, webhook=webhook)
+    app = build_app(health, registry=registry, webhook=webhook, reader=reader)
     return WebServer(app, host=settings.host, port=settings.port, announce=announce, on_close=database.close)

@@ -54,6 +54,10 @@ SKIPPED: Mapping[str, str] = {
     "workers": "process heartbeats: each process registers itself on the database it runs on",
     # A person's export under way, for five minutes at most: nothing to carry to another database.
     "job_leases": "jobs under way in the old database's processes, which end with them",
+    # Web sign-ins: a link lives minutes and works once; a session is a browser's cookie, and a
+    # restored database is a new place to sign in to (a /web link in the chat does it again).
+    "sign_in_tokens": "sign-in links that expire within minutes and work once",
+    "web_sessions": "browsers signed in to the reader; signing in again takes one /web link",
 }
 # Kept, though they look like runtime state:
 # - inbox: an update stored there was confirmed to the platform, which will not send it again; a

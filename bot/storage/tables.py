@@ -504,3 +504,36 @@ class JobLease(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)  # "export:telegram:123"
     holder: str = Field(max_length=64)  # the process that runs it
     expires_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+class SignInToken(SQLModel, table=True):
+    """A /web sign-in link the bot sent in a private chat: it opens a web session for its learner
+    once, within minutes. Only the token's hash is kept, so the table read by someone else signs
+    no one in."""
+
+    __tablename__ = "sign_in_tokens"
+
+    token_hash: str = Field(primary_key=True, max_length=64)  # sha256 hex of the token in the link
+    learner_id: int = Field(
+        sa_column=_cascading_key("learner_id", "learners.id", "fk_sign_in_tokens_learner_id")
+    )
+    created_at: dt.datetime = Field(sa_type=AwareDateTime)
+    expires_at: dt.datetime = Field(sa_type=AwareDateTime)
+    used_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser signed in on the open web (the reader's 生词本) after a sign-in link. The cookie
+    holds the session id; the row holds only its hash, and the CSRF token the session's forms send
+    back. Signing out deletes the row."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: str = Field(primary_key=True, max_length=64)  # sha256 hex of the cookie's session id
+    learner_id: int = Field(
+        sa_column=_cascading_key("learner_id", "learners.id", "fk_web_sessions_learner_id")
+    )
+    csrf: str = Field(max_length=64)
+    created_at: dt.datetime = Field(sa_type=AwareDateTime)
+    expires_at: dt.datetime = Field(sa_type=AwareDateTime, index=True)
+    last_seen_at: dt.datetime = Field(sa_type=AwareDateTime)

@@ -19,7 +19,7 @@ BOT = Path(__file__).resolve().parents[2] / "bot"
 def test_every_declared_command_has_a_handler_help_and_a_menu_entry() -> None:
     registry = default_commands()
     names = [command.name for command in registry]
-    assert len(names) == len(set(names)) == 22
+    assert len(names) == len(set(names)) == 23
     help_text = texts.help_text(registry.help_lines())
     for command in registry:
         assert callable(command.handler), command.name

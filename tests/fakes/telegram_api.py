@@ -502,8 +502,9 @@ def _same_span(entity: JSON, span: JSON) -> bool:
 # --- Reply markup -------------------------------------------------------------------------------------
 
 
-def check_markup(markup: Any) -> JSON | None:
-    """Reject the inline keyboards Telegram rejects, so a bad button fails here and not in production."""
+def check_markup(markup: Any, *, private: bool = True) -> JSON | None:
+    """Reject the inline keyboards Telegram rejects, so a bad button fails here and not in production.
+    `private`: the keyboard goes to a private chat (the only place a Web App button is allowed)."""
     if markup is None:
         return None
     if not isinstance(markup, dict):
@@ -515,11 +516,11 @@ def check_markup(markup: Any) -> JSON | None:
         raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
     for row in rows:
         for button in row:
-            _check_button(button)
+            _check_button(button, private=private)
     return markup
 
 
-def _check_button(button: Any) -> None:
+def _check_button(button: Any, *, private: bool) -> None:
     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
         raise bad_request('can\'t parse inline keyboard button: Field "text" must be of type String')
     if not any(action in button for action in BUTTON_ACTIONS):
@@ -532,6 +533,21 @@ def _check_button(button: Any) -> None:
     url = button.get("url")
     if url is not None and not _valid_button_url(str(url)):
         raise bad_request(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
+    if "web_app" in button:
+        _check_web_app(button["web_app"], private=private)
+
+
+def _check_web_app(web_app: Any, *, private: bool) -> None:
+    """A Mini App button: only in a private chat with the bot, and only to an HTTPS address."""
+    if not private:
+        raise bad_request("BUTTON_TYPE_INVALID")
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str):
+        raise bad_request('can\'t parse inline keyboard button: Field "url" must be of type String')
+    if not url.lower().startswith("https://") or not _valid_button_url(url):
+        raise bad_request(
+            f"inline keyboard button Web App URL '{url}' is invalid: Only HTTPS links are allowed"
+        )
 
 
 def _valid_button_url(url: str) -> bool:
@@ -1899,7 +1915,7 @@ class FakeTelegramServer:
     async def _send_media(self, params: _Params, kind: str, method: str) -> JSON:
         chat = self._chat(params.chat_id())
         caption = self._format(params, "caption", MAX_CAPTION)
-        markup = check_markup(params.get("reply_markup"))
+        markup = check_markup(params.get("reply_markup"), private=chat["type"] == "private")
         reply_to = self._reply_target(params, chat["id"])
         media: JSON | list[JSON]
         if kind == "photo":
@@ -2012,7 +2028,7 @@ class FakeTelegramServer:
     async def api_sendMessage(self, params: _Params) -> JSON:
         chat = self._chat(params.chat_id())
         formatted = self._format(params, "text", MAX_TEXT)
-        markup = check_markup(params.get("reply_markup"))
+        markup = check_markup(params.get("reply_markup"), private=chat["type"] == "private")
         message = self._store(
             chat,
             kind="text",
@@ -2074,7 +2090,7 @@ class FakeTelegramServer:
             poll["correct_option_ids"] = [correct]
             if explanation:
                 poll["explanation"] = str(explanation)
-        markup = check_markup(params.get("reply_markup"))
+        markup = check_markup(params.get("reply_markup"), private=chat["type"] == "private")
         message = self._store(
             chat,
             kind="poll",
@@ -2250,7 +2266,9 @@ API_METHODS: dict[str, str] = {
 
 def _edit_markup(params: _Params) -> JSON | None:
     """Edits take an inline keyboard or none (which removes the old one); reply keyboards are refused."""
-    markup = check_markup(params.get("reply_markup"))
+    chat_id = _chat_key(params.values.get("chat_id"))
+    private = not isinstance(chat_id, int) or chat_id > 0  # an inline message's chat is not known here
+    markup = check_markup(params.get("reply_markup"), private=private)
     if markup is not None and inline_keyboard(markup) is None:
         raise bad_request("inline keyboard expected")
     return markup

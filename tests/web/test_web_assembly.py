@@ -110,11 +110,18 @@ def test_a_webhook_without_the_web_app_is_refused(conversation: Conversation) ->
         build(conversation, ("telegram",), web=WebSettings(enabled=False), webhook=WebhookConfig(LOCAL, "s"))
 
 
-def test_a_push_process_serves_health_and_no_webhook(conversation: Conversation) -> None:
+def test_a_push_process_serves_health_and_the_reader_and_no_webhook(conversation: Conversation) -> None:
     runtime = build(conversation, ("push",), webhook=WebhookConfig(LOCAL, "s"))
     assert runtime.telegram_role is None and kinds(runtime)[-1] == "WebServer"
     routes = {resource.canonical for resource in runtime.web.app.router.resources()}  # type: ignore[union-attr]
-    assert routes == {"/healthz"}, "no webhook route, and no /metrics without metrics"
+    assert "/telegram" not in routes and "/metrics" not in routes, "no webhook, no /metrics without metrics"
+    assert {"/healthz", "/", "/archive", "/words", "/app", "/signin"} <= routes
+
+
+def test_a_process_without_the_reader_serves_health_alone(conversation: Conversation) -> None:
+    runtime = build(conversation, ("push",), web=WebSettings(port=0, reader=False))
+    routes = {resource.canonical for resource in runtime.web.app.router.resources()}  # type: ignore[union-attr]
+    assert routes == {"/healthz"}
 
 
 async def test_an_assembled_webhook_runtime_answers_through_the_fake_and_stops_listening_at_the_halt(

@@ -52,6 +52,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/discord_push.py
 	$(BIN)/python benchmarks/burst.py
 	$(BIN)/python benchmarks/webhook.py
+	$(BIN)/python benchmarks/reader.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

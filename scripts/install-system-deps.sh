@@ -10,6 +10,12 @@
 # bundled fonts have no Chinese glyphs. Without one the picture falls back to
 # English-only labels, so this is optional too.
 #
+# For the reader's browser tests (tests/browser) it installs Debian's chromium, which Playwright
+# drives as /usr/bin/chromium (no browser is ever downloaded any other way), fonts-noto-cjk, so
+# the pages' Chinese renders as real glyphs in the screenshots, and fonts-noto-color-emoji for the
+# emoji the pages show (🐦 💬), which would be empty boxes without it. Without them the browser
+# tests skip locally, saying so (and fail under CI).
+#
 # Idempotent and quick when everything is present (it only runs `command -v` and
 # `fc-list`), so `make run` and `make test` can call it every time.
 #
@@ -22,6 +28,11 @@ espeak_binary="${ESPEAK_BINARY:-espeak-ng}"
 lame_binary="${LAME_BINARY:-lame}"
 cjk_font_package="fonts-wqy-microhei"
 cjk_font_file="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+browser_binary="chromium"
+page_font_package="fonts-noto-cjk"
+page_font_file="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+emoji_font_package="fonts-noto-color-emoji"
+emoji_font_file="/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"
 
 note() {
     echo "install-system-deps: $*" >&2
@@ -37,11 +48,24 @@ has_cjk_font() {
     fi
 }
 
+# A font family installed (fontconfig's word), else the package's file there.
+has_font() {
+    local family="$1" file="$2"
+    if command -v fc-list >/dev/null 2>&1; then
+        [[ -n "$(fc-list ":family=$family" file 2>/dev/null)" ]]
+    else
+        [[ -f "$file" ]]
+    fi
+}
+
 missing_packages() {
     local packages=()
     command -v "$espeak_binary" >/dev/null 2>&1 || packages+=(espeak-ng)
     command -v "$lame_binary" >/dev/null 2>&1 || packages+=(lame)
     has_cjk_font || packages+=("$cjk_font_package")
+    command -v "$browser_binary" >/dev/null 2>&1 || packages+=(chromium)
+    has_font "Noto Sans CJK SC" "$page_font_file" || packages+=("$page_font_package")
+    has_font "Noto Color Emoji" "$emoji_font_file" || packages+=("$emoji_font_package")
     echo "${packages[*]:-}"
 }
 
@@ -53,6 +77,12 @@ consequences() {
     fi
     if [[ "$wanted" == *" $cjk_font_package "* ]]; then
         lost="${lost:+$lost; }the /stats picture will have English-only labels"
+    fi
+    if [[ "$wanted" == *" chromium "* ]]; then
+        lost="${lost:+$lost; }the reader's browser tests (tests/browser) will skip"
+    fi
+    if [[ "$wanted" == *" $page_font_package "* || "$wanted" == *" $emoji_font_package "* ]]; then
+        lost="${lost:+$lost; }the reader's screenshots may show empty boxes for Chinese or emoji"
     fi
     echo "$lost"
 }

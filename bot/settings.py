@@ -442,6 +442,37 @@ class AdminSettings(_Section):
         return value
 
 
+class SourcesSettings(_Section):
+    """Following builders: the sources file, the daily fetch, and the review queue it fills."""
+
+    path: Path = Field(
+        default=Path("config/sources.toml"), description="the sources file: which feeds and blog folders"
+    )
+    review: Path = Field(
+        default=Path("data/review"),
+        description="where fetched posts wait for review; outside the library, which the calendar reads",
+    )
+    fetch_time: dt.time = Field(default=dt.time(6, 0), description="the daily fetch ([calendar] timezone)")
+    timeout: float = Field(default=20.0, gt=0, le=300, description="seconds one source may take in all")
+    max_bytes: int = Field(
+        default=5_000_000, ge=10_000, le=100_000_000, description="bigger answers are refused at the cap"
+    )
+    concurrency: int = Field(default=8, ge=1, le=64, description="sources fetched at once")
+    auto_approve: bool = Field(
+        default=False, description="queued posts that pass every check join the library without a person"
+    )
+    digest_time: dt.time = Field(
+        default=dt.time(9, 0),
+        description="the admins' review digest and days-left warning ([calendar] timezone)",
+    )
+    warn_below_days: int = Field(
+        default=14,
+        ge=1,
+        le=365,
+        description="fewer days of new lessons than this: the admins are told, daily",
+    )
+
+
 class HttpSettings(_Section):
     timeout: float = Field(default=20.0, gt=0, le=300, description="seconds before a fetch gives up")
 
@@ -474,6 +505,7 @@ class Settings(BaseSettings):
     quiz: QuizSettings = QuizSettings()
     web: WebSettings = WebSettings()
     admin: AdminSettings = AdminSettings()
+    sources: SourcesSettings = SourcesSettings()
 
     @classmethod
     def settings_customise_sources(

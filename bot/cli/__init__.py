@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli import admin, backup, chat, content, database, push, translate
+from bot.cli import admin, backup, chat, content, database, push, sources, translate
 from bot.cli.context import CliContext
 from bot.clock import SystemClock
 from bot.settings import SettingsError, load_settings
@@ -30,6 +30,7 @@ def build_app() -> typer.Typer:
     translate.register(app)
     admin.register(app)
     backup.register(app)
+    sources.register(app)
     return app
 
 

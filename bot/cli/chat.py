@@ -11,6 +11,7 @@ from typing import Annotated
 
 import httpx
 import typer
+from sqlmodel import Session
 from telegram.error import InvalidToken, TelegramError
 
 from bot.adapters.console import ConsoleChat
@@ -27,13 +28,17 @@ from bot.learning.review_schedule import ScheduleRules, Timing
 from bot.learning.setup import build_explainer, wants_llm
 from bot.logs import configure_logging
 from bot.observability.metrics import Metrics, SubscriberGauge
-from bot.runtime.assembly import CONSOLE, RoleError, Runtime, assemble, choose_roles
+from bot.runtime.assembly import CONSOLE, PUSH, RoleError, Runtime, assemble, choose_roles
 from bot.runtime.presence import SharedSQLite
+from bot.runtime.review_digest import review_digest
 from bot.runtime.telegram_webhook import webhook_config
 from bot.runtime.web import ANNOUNCE, ListenError
 from bot.settings import ROLE_NAMES, DiscordSettings, QuizSettings
+from bot.sources.daily import DailyFetch
+from bot.sources.setup import daily_fetch
 from bot.storage.engine import migrate, session_factory
 from bot.storage.subscribers import active_per_platform
+from lessons.following.queue import QueueInLibrary
 
 log = logging.getLogger(__name__)
 
@@ -142,10 +147,26 @@ def build_runtime(
         web=settings.web,
         webhook=webhook,
         announce=lambda url: print(f"{ANNOUNCE} {url}", flush=True),
+        sources=followed_sources(context, roles, conversation.services.sessions),
+        review=review_digest(
+            settings, digest_time=settings.sources.digest_time, warn_below=settings.sources.warn_below_days
+        ),
     )
     if http is not None:
         runtime.closers.append(http.aclose)
     return runtime
+
+
+def followed_sources(
+    context: CliContext, roles: tuple[str, ...], sessions: Callable[[], Session]
+) -> DailyFetch | None:
+    """The daily fetch of the followed sources, in the process that runs the push."""
+    if PUSH not in roles:
+        return None
+    try:
+        return daily_fetch(context.settings, sessions=sessions, clock=context.clock)
+    except QueueInLibrary as error:
+        raise RoleError(str(error)) from None
 
 
 def discord_config(settings: DiscordSettings) -> DiscordConfig | None:
@@ -197,6 +218,8 @@ def build_conversation(
         explainer=explainer,
         quizzes=quizzes,
         metrics=metrics,
+        web_url=settings.web.public_url if settings.web.reader else "",
+        sign_in_minutes=settings.web.sign_in_minutes,
     )
     return Conversation(services, default_commands(Admins.of(settings.admin.ids)))
 
@@ -218,8 +241,6 @@ def quiz_config(settings: QuizSettings) -> QuizConfig:
         max_questions=settings.max_questions,
         today_words=settings.today_words,
         group_questions=settings.group_questions,
-        web_url=settings.web.public_url if settings.web.reader else "",
-        sign_in_minutes=settings.web.sign_in_minutes,
         group_minutes=settings.group_minutes,
         build_ahead=dt.timedelta(minutes=settings.build_ahead_minutes),
         rules=rules,

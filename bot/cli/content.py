@@ -15,6 +15,7 @@ from bot.cli.context import CliContext, context_of
 from bot.cli.render import lesson_json, render_lesson, render_report
 from lessons.calendar import Day
 from lessons.catalog import UnknownLesson
+from lessons.following.days_left import WARN_BELOW_DAYS, days_left
 from lessons.importers import Importer, ImportOptions, available
 from lessons.importing import SourceError, import_sources, read_source, source_paths
 from lessons.lesson import Lesson
@@ -174,7 +175,8 @@ def _show(cli: CliContext, lesson: Lesson, day: Day | None, as_json: bool, audio
 
 
 def lessons_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """列表 List every lesson in the library, and why a lesson is left off the calendar."""
+    """列表 List every lesson in the library, why a lesson is left off the calendar, and how many days
+    of new lessons are left after today."""
     cli = context_of(ctx)
     lessons = sorted(cli.catalog.lessons.values(), key=lambda lesson: (lesson.header.date, lesson.id))
     teaching = cli.catalog.teaching
@@ -211,6 +213,8 @@ def lessons_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    left = days_left(cli.catalog, cli.today)
+    cli.out.print(left.line(WARN_BELOW_DAYS), markup=False, highlight=False, soft_wrap=True)
 
 
 def _opening(lesson: Lesson, length: int = 48) -> str:

@@ -163,6 +163,10 @@ class Conversation:
                 return await quiz.quiz_now(turn, args[0])
             case admin.BROADCAST:  # ✅ / ❌ under an admin's broadcast preview
                 return await admin.pressed(Turn(incoming, self.services, action.args, commands=self.commands))
+            case admin.REVIEW:  # 通过 / 跳过 / 预览全文 under a post of the admins' review digest
+                return await admin.reviewed(
+                    Turn(incoming, self.services, action.args, commands=self.commands)
+                )
             case actions.NOOP:
                 return [Reply(notice=NOOP_NOTICES.get(args[0], ""))]
         return [Reply(notice=texts.STALE_BUTTON)]

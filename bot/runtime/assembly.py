@@ -35,11 +35,13 @@ from bot.runtime.discord import DiscordGateway, DiscordPlatform
 from bot.runtime.heap import freeze_startup_heap
 from bot.runtime.presence import Presence
 from bot.runtime.push import PushRole
+from bot.runtime.review_digest import ReviewDigestBuilder
 from bot.runtime.telegram import TelegramPlatform, TelegramPolling, TelegramRole
 from bot.runtime.telegram_webhook import TelegramWebhook, WebhookConfig, WebhookRegistration
 from bot.runtime.units import Unit, serve, stop_on_signals
 from bot.runtime.web import WebServer, build_web_server
 from bot.settings import PushSettings, ReplySettings, RuntimeSettings, WebSettings
+from bot.sources.daily import DailyFetch
 from bot.web.reader.deps import READER, ReaderDeps
 from bot.web.telegram_webhook import WebhookEndpoint
 
@@ -127,6 +129,8 @@ def assemble(
     web: WebSettings | None = None,
     webhook: WebhookConfig | None = None,
     announce: Callable[[str], None] | None = None,
+    sources: DailyFetch | None = None,
+    review: ReviewDigestBuilder | None = None,
 ) -> Runtime:
     """The units for `roles`: the worker first, then platform connections, then the roles, then
     the web app (`web`: its settings; None, or disabled: no HTTP server).
@@ -135,6 +139,8 @@ def assemble(
     pushers without their timer, for tests and `push now`. `telegram_pacer` replaces the one the
     push settings make (a test's, on a clock it controls). `webhook` takes Telegram's updates by
     webhook, served by the web app, instead of polling. `announce` is told the web app's URL.
+    `sources` is the followed sources' daily fetch into the review queue, run by the push role;
+    `review` builds the admins' review digest and days-left warning, a unit beside the push.
     """
     replies = replies or ReplySettings()
     serving = web is not None and web.enabled and CONSOLE not in roles
@@ -208,9 +214,17 @@ def assemble(
         warm = [lambda: kit.choices] if kit is not None else []
         ahead = quizzes_ahead(kinds, [sender.platform for sender in senders], sessions, clock)
         built.push = PushRole(
-            pushers, every=push.check_every, scheduled=scheduled, results=results, ahead=ahead, warm=warm
+            pushers,
+            every=push.check_every,
+            scheduled=scheduled,
+            results=results,
+            ahead=ahead,
+            warm=warm,
+            sources=sources,
         )
         units.append(built.push)
+        if review is not None:
+            units.append(review(conversation, senders, presence.worker_id))
     if CONSOLE in roles:
         if console is None:
             raise RoleError("console 角色需要一个终端。The console role needs a terminal.")

@@ -3,7 +3,8 @@
 One APScheduler job per pusher (a platform and a kind) ticks in the runtime's event loop; who is
 due and who already got theirs is in the ledger, so ticks may come from several workers at once.
 Admins' broadcasts go out beside them, on the same platforms and through the same senders and
-ledger (`Broadcasts`, one job).
+ledger (`Broadcasts`, one job). The followed sources' daily fetch into the review queue is a job
+here too (`DailyFetch`, once a day; a lease in the database lets one push worker of several fetch).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -19,6 +21,9 @@ from bot.delivery.broadcast import Pusher
 from bot.delivery.quiz_ahead import QuizzesAhead
 from bot.delivery.quiz_results import GroupQuizResults
 from bot.delivery.setup import schedule_pushes, schedule_ticks
+
+if TYPE_CHECKING:
+    from bot.sources.daily import DailyFetch
 
 
 class PushRole:
@@ -33,6 +38,7 @@ class PushRole:
         results: GroupQuizResults | None = None,
         ahead: QuizzesAhead | None = None,
         warm: Sequence[Callable[[], object]] = (),
+        sources: DailyFetch | None = None,
     ) -> None:
         self.pushers = tuple(pushers)
         self.broadcasts = Broadcasts.beside(self.pushers)  # admins' broadcasts, once confirmed
@@ -41,6 +47,7 @@ class PushRole:
         self.warm = tuple(warm)
         self.results = results  # posts each group quiz's results when it closes
         self.ahead = ahead  # builds tonight's quizzes before quiz time
+        self.sources = sources  # fetches the followed sources into the review queue, daily
         self.every = every
         self.scheduled = scheduled  # False: pushes run only when called (tests, `push now`)
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
@@ -59,6 +66,8 @@ class PushRole:
             schedule_ticks(self.scheduler, self.ahead.run_once, job="quiz-ahead", every=self.every)
         if self.broadcasts.pushers:
             schedule_ticks(self.scheduler, self.broadcasts.run_once, job="broadcasts", every=self.every)
+        if self.sources is not None:
+            self.sources.schedule(self.scheduler)
         self.scheduler.start()
 
     def halt(self) -> None:

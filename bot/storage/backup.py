@@ -58,6 +58,11 @@ SKIPPED: Mapping[str, str] = {
     # restored database is a new place to sign in to (a /web link in the chat does it again).
     "sign_in_tokens": "sign-in links that expire within minutes and work once",
     "web_sessions": "browsers signed in to the reader; signing in again takes one /web link",
+    # The followed sources' fetch state and the review queue's verdicts describe files in the
+    # review folder (data/review), which a database backup does not carry: both are worked out
+    # again from the files, at the cost of one full fetch per source and one more check a post.
+    "source_fetches": "each followed source's last fetch (validators, backoff); refetched once in full",
+    "post_reviews": "checks and digests of queued posts, redone from the review folder's files",
 }
 # Kept, though they look like runtime state:
 # - inbox: an update stored there was confirmed to the platform, which will not send it again; a

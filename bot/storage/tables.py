@@ -537,3 +537,7 @@ class WebSession(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=AwareDateTime)
     expires_at: dt.datetime = Field(sa_type=AwareDateTime, index=True)
     last_seen_at: dt.datetime = Field(sa_type=AwareDateTime)
+
+
+# Tables of their own modules, on the same metadata (Alembic's autogenerate and the schema test read it).
+from bot.storage import review_tables, source_tables  # noqa: E402, F401

@@ -47,6 +47,8 @@ TABLES = {
     "job_leases",
     "sign_in_tokens",
     "web_sessions",
+    "source_fetches",
+    "post_reviews",
 }
 MOMENT = dt.datetime(2026, 11, 1, 0, 30, 15, 123456, tzinfo=dt.UTC)
 PUSH_ROW = {
@@ -123,10 +125,10 @@ def table_names(engine: Engine) -> set[str]:
 
 def test_migrate_creates_every_table_and_running_it_again_changes_nothing(engine: Engine) -> None:
     assert table_names(engine) == TABLES
-    assert schema_revision(engine) == head_revision() == "0014"
+    assert schema_revision(engine) == head_revision() == "0016"
     migrate(engine)
     assert table_names(engine) == TABLES
-    assert schema_revision(engine) == "0014"
+    assert schema_revision(engine) == "0016"
 
 
 def test_migrated_schema_matches_the_declared_tables_exactly(engine: Engine) -> None:

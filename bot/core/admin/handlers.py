@@ -15,8 +15,10 @@ from sqlmodel import Session
 from bot.clock import local_date
 from bot.core import texts
 from bot.core.actions import small_number
+from bot.core.admin import review
 from bot.core.admin import stats as admin_stats
 from bot.core.admin.library import reload_everywhere
+from bot.core.admin.review import REVIEW
 from bot.core.admin.views import BROADCAST, broadcast_question, broadcast_reply, stats_text
 from bot.core.messages import ChatKind, Reply, RichText
 from bot.core.reading import day_reply
@@ -24,8 +26,9 @@ from bot.core.turn import Turn
 from bot.storage import broadcasts
 from bot.storage.broadcasts import Outcome
 from lessons.catalog import UnknownLesson
+from lessons.following.days_left import days_left
 
-__all__ = ["BROADCAST", "admin", "pressed"]
+__all__ = ["BROADCAST", "REVIEW", "admin", "pressed", "reviewed"]
 NAME = "admin"
 MAX_BROADCAST = 3500  # characters: with its title, within one Telegram message (4096)
 TODAY_WORDS = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1}
@@ -86,8 +89,14 @@ async def pressed(turn: Turn) -> list[Reply]:
     return [Reply(RichText.of(text), edit=True, notice=text[:60])]
 
 
+async def reviewed(turn: Turn) -> list[Reply]:
+    """通过 / 跳过 / 预览全文 under a queued post of the admins' review digest (`review.py`)."""
+    return await review.pressed(turn, is_admin(turn))
+
+
 async def stats(turn: Turn) -> list[Reply]:
-    gathered = await turn.db(lambda session: admin_stats.gather(session, turn.services.clock))
+    left = await asyncio.to_thread(days_left, turn.services.shelf.catalog, _today(turn))
+    gathered = await turn.db(lambda session: admin_stats.gather(session, turn.services.clock, days_left=left))
     return [Reply(stats_text(gathered))]
 
 

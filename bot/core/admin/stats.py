@@ -12,6 +12,7 @@ from bot.delivery.progress import Progress, push_progress
 from bot.storage import admin_stats, broadcasts
 from bot.storage.admin_stats import QuizParticipation, Retention, SavedCount, SubscriberCount
 from bot.storage.tables import PushKind
+from lessons.following.days_left import DaysLeft
 
 QUIZ_DAYS = 7
 RETENTION_DAYS = (7, 30)
@@ -35,9 +36,11 @@ class AdminStats:
     retention: list[Retention]
     saved: list[SavedCount]
     broadcasts: list[tuple[int, str, dict[str, int]]]  # id, text, ledger rows by state
+    days_left: DaysLeft | None = None  # days of new lessons after today (None: not computed)
 
 
-def gather(session: Session, clock: Clock) -> AdminStats:
+def gather(session: Session, clock: Clock, *, days_left: DaysLeft | None = None) -> AdminStats:
+    """`days_left` is the library's figure, computed by the caller from the calendar (no query)."""
     now = clock.now()
     subscribers = admin_stats.subscriber_counts(session)
     platforms = sorted({row.platform for row in subscribers})
@@ -57,4 +60,5 @@ def gather(session: Session, clock: Clock) -> AdminStats:
         retention=[admin_stats.retention(session, days=days, now=now) for days in RETENTION_DAYS],
         saved=admin_stats.most_saved(session),
         broadcasts=[(item.id, item.text, counts.get(item.id, {})) for item in recent if item.id is not None],
+        days_left=days_left,
     )

@@ -10,6 +10,7 @@ from bot.core.admin.stats import AdminStats, PushToday
 from bot.core.messages import Button, Reply, RichText, Span, keyboard
 from bot.storage.admin_stats import Retention
 from bot.storage.tables import PushState, SubscriberStatus
+from lessons.following.days_left import WARN_BELOW_DAYS
 
 BROADCAST = "ab"  # a broadcast's buttons: "ab:ok:17" confirms #17, "ab:no:17" cancels it
 STATUS = {
@@ -44,6 +45,8 @@ def stats_text(stats: AdminStats) -> RichText:
     title = f"📊 BuildSpeak 数据 Stats · {stats.at:%Y-%m-%d %H:%M} UTC"
     lines: list[str | Span] = [Span(title, bold=True), ""]
     lines += [Span("订阅 Subscribers", bold=True), *_subscriber_lines(stats), ""]
+    if stats.days_left is not None:
+        lines += [Span("课程 Lessons", bold=True), stats.days_left.line(WARN_BELOW_DAYS), ""]
     lines += [Span("今日推送 Today's push", bold=True)]
     lines += [_push_line(push) for push in stats.pushes] or ["还没有订阅。"]
     quizzes = stats.quizzes

@@ -95,7 +95,11 @@ class SavedWord(SQLModel, table=True):
     """An entry in a learner's vocabulary book; the learner owns it wherever they saved it."""
 
     __tablename__ = "saved_words"
-    __table_args__ = (UniqueConstraint("learner_id", "lemma", name="uq_saved_words_learner_id_lemma"),)
+    __table_args__ = (
+        UniqueConstraint("learner_id", "lemma", name="uq_saved_words_learner_id_lemma"),
+        # 生词本's order and version: a learner's entries, forgotten apart, newest first (0017).
+        Index("ix_saved_words_book", "learner_id", "forgotten_at", "updated_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(

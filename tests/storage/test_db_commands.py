@@ -38,15 +38,15 @@ def test_status_of_an_empty_database_says_to_upgrade(url: str) -> None:
 def test_upgrade_then_status(url: str) -> None:
     code, output = run("db", "upgrade")
     assert code == 0, output
-    assert "upgraded (empty) → 0016" in output
+    assert "upgraded (empty) → 0017" in output
 
     code, output = run("db", "upgrade")
-    assert code == 0 and "already up to date at 0016" in output
+    assert code == 0 and "already up to date at 0017" in output
 
     code, output = run("db", "status")
     assert code == 0, output
     assert f"database  {url}" in output
-    assert "revision  0016 (head 0016, up to date)" in output
+    assert "revision  0017 (head 0017, up to date)" in output
     counts = _table_lines(output)
     assert set(counts) >= {
         "subscribers",
@@ -66,7 +66,7 @@ def test_status_names_tables_not_created_yet(url: str) -> None:
     engine.dispose()
     code, output = run("db", "status")
     assert code == 0, output
-    assert "revision  0001 (head 0016, behind: run `buildspeak db upgrade`)" in output
+    assert "revision  0001 (head 0017, behind: run `buildspeak db upgrade`)" in output
     assert _table_lines(output)["learners"] == "not created"
     assert _table_lines(output)["subscribers"] == "0"
 

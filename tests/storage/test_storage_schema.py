@@ -125,10 +125,10 @@ def table_names(engine: Engine) -> set[str]:
 
 def test_migrate_creates_every_table_and_running_it_again_changes_nothing(engine: Engine) -> None:
     assert table_names(engine) == TABLES
-    assert schema_revision(engine) == head_revision() == "0016"
+    assert schema_revision(engine) == head_revision() == "0017"
     migrate(engine)
     assert table_names(engine) == TABLES
-    assert schema_revision(engine) == "0016"
+    assert schema_revision(engine) == "0017"
 
 
 def test_migrated_schema_matches_the_declared_tables_exactly(engine: Engine) -> None:

@@ -33,7 +33,7 @@ from bot.runtime.presence import SharedSQLite
 from bot.runtime.review_digest import review_digest
 from bot.runtime.telegram_webhook import webhook_config
 from bot.runtime.web import ANNOUNCE, ListenError
-from bot.settings import ROLE_NAMES, DiscordSettings, QuizSettings
+from bot.settings import ROLE_NAMES, DiscordSettings, QuizSettings, WebSettings
 from bot.sources.daily import DailyFetch
 from bot.sources.setup import daily_fetch
 from bot.storage.engine import migrate, session_factory
@@ -126,12 +126,16 @@ def build_runtime(
     http = httpx.AsyncClient() if wants_llm(settings.llm, settings.explain) else None
     metrics = Metrics()
     metrics.watch(SubscriberGauge(session_factory(context.database_engine), active_per_platform))
-    conversation = build_conversation(context, offline_audio=not secret, http=http, metrics=metrics)
+    console = CONSOLE in roles
+    reader = reader_address(settings.web, console=console)
+    conversation = build_conversation(
+        context, offline_audio=not secret, http=http, metrics=metrics, web_url=reader
+    )
     telegram = None
     if secret:
         telegram = TelegramConfig(token=secret, api_base_url=settings.telegram.api_base_url)
     discord = discord_config(settings.discord)
-    console = ConsoleChat(conversation, context.out, read or read_line) if CONSOLE in roles else None
+    chat = ConsoleChat(conversation, context.out, read or read_line) if console else None
     webhook = webhook_config(settings.telegram, secret) if secret else None
     runtime = assemble(
         conversation,
@@ -143,10 +147,10 @@ def build_runtime(
         replies=settings.replies,
         telegram=telegram,
         discord=discord,
-        console=console,
+        console=chat,
         web=settings.web,
         webhook=webhook,
-        announce=lambda url: print(f"{ANNOUNCE} {url}", flush=True),
+        announce=announce_reader if console else announce_web,
         sources=followed_sources(context, roles, conversation.services.sessions),
         review=review_digest(
             settings, digest_time=settings.sources.digest_time, warn_below=settings.sources.warn_below_days
@@ -155,6 +159,31 @@ def build_runtime(
     if http is not None:
         runtime.closers.append(http.aclose)
     return runtime
+
+
+def reader_address(web: WebSettings, *, console: bool = False) -> str:
+    """Where people open the reader, for the chats' 📖 buttons and /web links: `public_url`; for
+    the console chat without one, the app's own local address (when its port is known ahead)."""
+    if not web.reader:
+        return ""
+    # A worker serving no HTTP itself (a push worker) still links to the reader at public_url.
+    if web.public_url or not console or not web.enabled or web.port == 0:
+        return web.public_url
+    host = "127.0.0.1" if web.host in ("", "0.0.0.0", "::") else web.host
+    return f"http://{f'[{host}]' if ':' in host else host}:{web.port}"
+
+
+def announce_web(url: str) -> None:
+    print(f"{ANNOUNCE} {url}", flush=True)
+
+
+def announce_reader(url: str) -> None:
+    """The console's line for the reader it serves beside the chat."""
+    announce_web(url)
+    print(
+        f"📖 阅读页 reader: {url}/ （聊天里发送 /web 登录你的生词本 · send /web to open your book there）",
+        flush=True,
+    )
 
 
 def followed_sources(
@@ -186,6 +215,7 @@ def build_conversation(
     offline_audio: bool,
     http: httpx.AsyncClient | None = None,
     metrics: Metrics | None = None,
+    web_url: str | None = None,
 ) -> Conversation:
     """`http` is the LLM's client when `wants_llm`; without it explanations are offline. `metrics`
     (None: nothing counted) goes to everything that counts: the core, the model's calls, the voices."""
@@ -218,7 +248,7 @@ def build_conversation(
         explainer=explainer,
         quizzes=quizzes,
         metrics=metrics,
-        web_url=settings.web.public_url if settings.web.reader else "",
+        web_url=reader_address(settings.web) if web_url is None else web_url,
         sign_in_minutes=settings.web.sign_in_minutes,
     )
     return Conversation(services, default_commands(Admins.of(settings.admin.ids)))

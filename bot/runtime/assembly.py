@@ -143,7 +143,9 @@ def assemble(
     `review` builds the admins' review digest and days-left warning, a unit beside the push.
     """
     replies = replies or ReplySettings()
-    serving = web is not None and web.enabled and CONSOLE not in roles
+    # The console serves the reader too (its /web signs a browser in to the console's book), but
+    # a port taken there is only a warning: the chat in the terminal is what was asked for.
+    serving = web is not None and web.enabled
     if webhook is not None and not serving:
         raise RoleError(
             "Telegram webhook 需要 web 服务（web.enabled = true）。The webhook needs the web server enabled."
@@ -240,6 +242,7 @@ def assemble(
             webhook=webhook,
             reader=reader,
             announce=announce,
+            optional=CONSOLE in roles,
         )
     return built
 
@@ -269,6 +272,7 @@ def add_web(
     webhook: WebhookConfig | None,
     reader: ReaderDeps | None = None,
     announce: Callable[[str], None] | None,
+    optional: bool = False,
 ) -> None:
     """The web app last (it serves the roles above), and after it the webhook's registration:
     Telegram's first request must find the app listening."""
@@ -285,6 +289,7 @@ def add_web(
         webhook=endpoint,
         reader=reader,
         announce=announce,
+        optional=optional,
     )
     if reader is not None and built.telegram is not None:
         built.web.app.on_startup.append(bot_username_from(built.telegram))

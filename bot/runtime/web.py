@@ -54,8 +54,10 @@ class WebServer:
         announce: Callable[[str], None] | None = None,
         shutdown_timeout: float = 3.0,
         on_close: Callable[[], None] | None = None,
+        optional: bool = False,
     ) -> None:
         self.app = app
+        self.optional = optional  # a port taken is a warning, not a failure (the console's reader)
         self.host = host
         self.port = port
         self.announce = announce
@@ -73,10 +75,15 @@ class WebServer:
             await self._site.start()
         except OSError as error:
             await self._runner.cleanup()
-            raise ListenError(
+            self._site = None
+            failure = ListenError(
                 f"web 服务无法监听 {self.host}:{self.port}（{error.strerror or error}）。"
                 "Set BUILDSPEAK_WEB__PORT to a free port (0: any), or web.enabled = false."
-            ) from error
+            )
+            if not self.optional:
+                raise failure from error
+            log.warning("%s The chat goes on without the reader.", failure)
+            return
         host, port = self._runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{port}"
@@ -94,7 +101,8 @@ class WebServer:
         self.halt()
         if self._closing is not None:
             await self._closing
-        await self._runner.cleanup()
+        if self.url is not None:  # it listened (an optional server may not have)
+            await self._runner.cleanup()
         if self.on_close is not None:
             self.on_close()
 
@@ -168,6 +176,7 @@ def build_web_server(
     webhook: WebhookEndpoint | None = None,
     reader: ReaderDeps | None = None,
     announce: Callable[[str], None] | None = None,
+    optional: bool = False,
 ) -> WebServer:
     """The app with a check for each part this process runs: the database always, each platform
     it connects to, the push's scheduler when it runs the push."""
@@ -181,4 +190,11 @@ def build_web_server(
         push = runtime.push
         health.add(SchedulerCheck(push.scheduler, every=push.every, scheduled=push.scheduled).check())
     app = build_app(health, registry=registry, webhook=webhook, reader=reader)
-    return WebServer(app, host=settings.host, port=settings.port, announce=announce, on_close=database.close)
+    return WebServer(
+        app,
+        host=settings.host,
+        port=settings.port,
+        announce=announce,
+        on_close=database.close,
+        optional=optional,
+    )

@@ -13,7 +13,7 @@ from rich.console import Console
 from bot.cli.chat import build_conversation, build_runtime
 from bot.cli.context import CliContext
 from bot.clock import FixedClock
-from bot.settings import AudioSettings, DatabaseSettings, ExplainSettings, LlmSettings, Settings
+from bot.settings import AudioSettings, DatabaseSettings, ExplainSettings, LlmSettings, Settings, WebSettings
 from bot.storage.engine import migrate
 from tests.chat_support import MORNING
 from tests.fakes.openai_api import MODEL, FakeOpenAIServer
@@ -30,6 +30,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def context_for(tmp_path: Path, llm: LlmSettings, explain: ExplainSettings | None = None) -> CliContext:
     settings = Settings(
         database=DatabaseSettings(url=f"sqlite:///{tmp_path}/buildspeak.db"),
+        web=WebSettings(port=0),  # the console serves the reader: on any free port here
         audio=AudioSettings(cache_dir=tmp_path / "audio"),
         llm=llm,
         explain=explain or ExplainSettings(),

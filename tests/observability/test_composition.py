@@ -14,7 +14,7 @@ import bot.cli.chat as chat_command
 from bot.cli.context import CliContext
 from bot.clock import FixedClock
 from bot.observability.metrics import Metrics
-from bot.settings import AudioSettings, DatabaseSettings, LlmSettings, Settings
+from bot.settings import AudioSettings, DatabaseSettings, LlmSettings, Settings, WebSettings
 from bot.storage.engine import migrate
 from tests.chat_support import MORNING
 from tests.fakes.openai_api import MODEL, FakeOpenAIServer
@@ -68,6 +68,7 @@ async def test_the_console_bot_counts_into_one_metrics(tmp_path: Path, made: lis
 def test_the_voices_of_the_conversation_count_into_its_metrics(tmp_path: Path) -> None:
     settings = Settings(
         database=DatabaseSettings(url=f"sqlite:///{tmp_path}/buildspeak.db"),
+        web=WebSettings(port=0),  # the console serves the reader: on any free port here
         audio=AudioSettings(cache_dir=tmp_path / "audio", gtts=False, offline_voice=""),
     )
     context = CliContext(settings, FixedClock(MORNING), out=Console(file=io.StringIO(), width=200))

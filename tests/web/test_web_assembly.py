@@ -1,5 +1,5 @@
 """Which processes serve the web app and how it sits among the units: after the roles it serves,
-stopped first; the webhook set only once the app listens; none for the console; polling unless a
+stopped first; the webhook set only once the app listens; the console's optional; polling unless a
 webhook URL is given. And an assembled runtime in webhook mode answering through the fake."""
 
 from __future__ import annotations
@@ -98,9 +98,15 @@ def test_a_webhook_url_takes_updates_by_webhook_set_after_the_app_listens(conver
     assert isinstance(runtime.units[-1], WebhookRegistration)
 
 
-def test_the_console_and_a_disabled_web_app_serve_no_http(conversation: Conversation) -> None:
+def test_the_console_serves_the_reader_where_a_taken_port_is_no_failure(conversation: Conversation) -> None:
     console = ConsoleChat(conversation, None, lambda: None)  # type: ignore[arg-type]
-    assert build(conversation, ("console",), console=console).web is None
+    served = build(conversation, ("console",), console=console).web
+    assert served is not None and served.optional
+    assert "/words" in {resource.canonical for resource in served.app.router.resources()}
+    assert build(conversation, ("console",), console=console, web=WebSettings(enabled=False)).web is None
+
+
+def test_a_disabled_web_app_serves_no_http(conversation: Conversation) -> None:
     assert build(conversation, ("telegram",), web=WebSettings(enabled=False)).web is None
     assert build(conversation, ("telegram",), web=None).web is None
 
@@ -190,3 +196,16 @@ async def test_a_port_taken_is_said_plainly() -> None:
         server = WebServer(web.Application(), host="127.0.0.1", port=taken.getsockname()[1])
         with pytest.raises(ListenError, match=r"web 服务无法监听 127\.0\.0\.1"):
             await server.start()
+
+
+async def test_an_optional_app_whose_port_is_taken_warns_and_the_rest_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = WebServer(web.Application(), host="127.0.0.1", port=taken.getsockname()[1], optional=True)
+        await server.start()
+        assert server.url is None
+        assert "web 服务无法监听 127.0.0.1" in caplog.text and "without the reader" in caplog.text
+        await server.stop()

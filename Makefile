@@ -53,6 +53,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/burst.py
 	$(BIN)/python benchmarks/webhook.py
 	$(BIN)/python benchmarks/reader.py
+	$(BIN)/python benchmarks/sources.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

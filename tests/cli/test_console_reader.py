@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from http.cookiejar import CookieJar
@@ -45,7 +46,10 @@ async def test_web_in_the_console_signs_a_browser_in_to_the_consoles_book(tmp_pa
         found = LINK.search(printed)
         assert found is not None, printed
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        with browser.open(found.group(0), timeout=10) as page:  # the link, then /words with the cookie
+        with browser.open(found.group(0), timeout=10) as page:  # the link's page: its 登录 button
+            (token,) = re.findall(r'name="token" value="([\w-]+)"', page.read().decode())
+        pressed = urllib.parse.urlencode({"token": token}).encode()
+        with browser.open(found.group(0).split("?")[0], data=pressed, timeout=10) as page:  # → /words
             shown["url"], shown["book"] = page.geturl(), page.read().decode()
         yield None
 

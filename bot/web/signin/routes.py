@@ -1,12 +1,17 @@
 """The sign-in pages: a /web link's landing, signing out, and the Telegram Mini App's entry.
 
-GET /signin?token=… spends the link's single-use token, sets the session cookie and goes on to the
-vocabulary book; without a token it explains how to sign in. POST /signout ends the session.
+GET /signin?token=… shows a page whose button POSTs the token: only that POST spends the link's
+single-use token, sets the session cookie and goes on to the vocabulary book. A GET changes nothing,
+so a link scanner or a preview cannot use a link up, and another site cannot sign a visitor in to
+someone else's book with a link of its own (a cross-site POST is refused: login CSRF). Without a
+token the page explains how to sign in. POST /signout ends the session.
 GET /app is the page Telegram opens as the Mini App: its script (miniapp.js) keeps the init data
 Telegram put in the address and opens the page the launch asked for.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -20,19 +25,30 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 def routes() -> list[web.RouteDef]:
     return [
-        web.get("/signin", sign_in, name="signin"),
+        web.get("/signin", sign_in_page, name="signin"),
+        web.post("/signin", sign_in),
         web.post("/signout", sign_out, name="signout"),
         web.get("/app", mini_app, name="miniapp"),
     ]
 
 
-async def sign_in(request: web.Request) -> web.StreamResponse:
-    """A /web link: spend its token once, set the cookie, go to 生词本. A used, expired or unknown
-    token changes nothing and says how to get a new link. The answer is never cached and sends no
-    Referer, so the token stays out of other sites' logs."""
+async def sign_in_page(request: web.Request) -> web.StreamResponse:
+    """A /web link's landing: the 登录 button that spends it (nothing is spent here), or, without a
+    token, how to sign in. Never cached, and no Referer: the token stays out of other sites' logs."""
     token = request.query.get("token", "").strip()
+    return _sign_in_page(request, signed_out=request.query.get("signed_out") == "1", token=token)
+
+
+async def sign_in(request: web.Request) -> web.StreamResponse:
+    """登录: spend the link's token once, set the cookie, go to 生词本. A used, expired or unknown
+    token, or a POST from another site, changes nothing and says what to do."""
+    if _cross_site(request):
+        html = auth.error_html(request, 403, "请从登录链接登录", CROSS_SITE)
+        return web.Response(status=403, text=html, content_type="text/html", headers=NO_STORE)
+    form = await request.post()
+    token = str(form.get("token", "")).strip()
     if not token:
-        return _sign_in_page(request, signed_out=request.query.get("signed_out") == "1")
+        return _link_refused(request)
     deps = request.app[READER]
     now = deps.services.clock.now()
     days = deps.settings.session_days
@@ -63,10 +79,24 @@ async def mini_app(request: web.Request) -> web.StreamResponse:
     return aiohttp_jinja2.render_template("miniapp.html", request, {"active": "words"})
 
 
-def _sign_in_page(request: web.Request, *, signed_out: bool) -> web.StreamResponse:
+def _cross_site(request: web.Request) -> bool:
+    """Whether the browser says the POST comes from another site (Fetch Metadata, else Origin).
+    A client that sends neither (an old browser, a script) is let through: the token is the key."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    ours = {request.host, urlsplit(request.app[READER].settings.public_url).netloc}
+    return urlsplit(origin).netloc not in ours  # "null" (a sandboxed page) is no site of ours either
+
+
+def _sign_in_page(request: web.Request, *, signed_out: bool, token: str = "") -> web.StreamResponse:
     deps = request.app[READER]
     context = {
         "active": "words",
+        "token": token,
         "signed_out": signed_out,
         "bot_username": deps.bot_username,
         "minutes": deps.settings.sign_in_minutes,
@@ -74,6 +104,12 @@ def _sign_in_page(request: web.Request, *, signed_out: bool) -> web.StreamRespon
     response = aiohttp_jinja2.render_template("signin.html", request, context)
     response.headers.update(NO_STORE)
     return response
+
+
+CROSS_SITE = (
+    "这个登录请求来自别的网站，没有登录，什么都没有改变。"
+    "请直接点 BuildSpeak 机器人在私聊里发给你的 /web 链接。"
+)
 
 
 def _link_refused(request: web.Request) -> web.StreamResponse:

@@ -39,7 +39,11 @@ async def web_link(conversation: Conversation) -> str:
 
 
 async def sign_in(client: Client, token: str, **headers: str) -> web.StreamResponse:
-    return await client.get("/signin", params={"token": token}, headers=headers, allow_redirects=False)
+    """Open the link, then press its 登录 button (the page's form), as a browser does."""
+    page = await client.get("/signin", params={"token": token}, headers=headers)
+    assert page.status == 200 and f'name="token" value="{token}"' in await page.text()
+    form = {"Sec-Fetch-Site": "same-origin", **headers}
+    return await client.post("/signin", data={"token": token}, headers=form, allow_redirects=False)
 
 
 def cookie_header(response: web.StreamResponse) -> dict[str, str]:
@@ -99,7 +103,7 @@ async def test_signin_without_a_token_says_how_to_sign_in(client: Client) -> Non
     response = await client.get("/signin")
     body = await response.text()
     assert response.status == 200
-    assert "/web" in body and "📖 阅读页" in body and "15 分钟" in body
+    assert "/web" in body and "🌐 阅读页" in body and "15 分钟" in body
     assert "https://t.me/BuildSpeakTestBot" in body
 
 
@@ -164,9 +168,7 @@ async def test_a_new_sign_in_replaces_the_browsers_old_session(
     client: Client, conversation: Conversation, sessions: Sessions
 ) -> None:
     first = cookie_header(await sign_in(client, await web_link(conversation)))
-    second = await client.get(
-        "/signin", params={"token": await web_link(conversation)}, headers=first, allow_redirects=False
-    )
+    second = await sign_in(client, await web_link(conversation), **first)
     assert second.status == 303
     assert (await client.get("/probe/who", headers=first)).status == 401
     assert (await client.get("/probe/who", headers=cookie_header(second))).status == 200
@@ -197,3 +199,33 @@ async def test_a_proxys_basic_auth_does_not_hide_the_session(
     headers = cookie_header(await sign_in(client, await web_link(conversation)))
     response = await client.get("/probe/who", headers=headers | {"Authorization": "Basic dXNlcjpwYXNz"})
     assert response.status == 200 and (await response.json())["via"] == "session"
+
+
+async def test_opening_a_link_spends_nothing_until_its_button_is_pressed(
+    client: Client, conversation: Conversation, sessions: Sessions
+) -> None:
+    """A link scanner or a preview that fetches the link (GET or HEAD) does not use it up."""
+    token = await web_link(conversation)
+    for _ in range(2):
+        assert (await client.get("/signin", params={"token": token})).status == 200
+        assert (await client.head("/signin", params={"token": token})).status == 200
+    with sessions() as session:
+        assert session.exec(select(WebSession)).all() == []
+    assert (await sign_in(client, token)).status == 303
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}, {"Origin": "null"}],
+)
+async def test_a_sign_in_posted_from_another_site_is_refused_and_spends_nothing(
+    client: Client, conversation: Conversation, sessions: Sessions, headers: dict[str, str]
+) -> None:
+    """Login CSRF: another site must not sign a visitor in to someone else's book with its own link."""
+    token = await web_link(conversation)
+    refused = await client.post("/signin", data={"token": token}, headers=headers, allow_redirects=False)
+    assert refused.status == 403 and "来自别的网站" in await refused.text()
+    assert COOKIE not in set_cookies(refused.headers)
+    with sessions() as session:
+        assert session.exec(select(WebSession)).all() == []
+    assert (await sign_in(client, token)).status == 303, "the link still works from its own page"

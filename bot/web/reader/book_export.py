@@ -48,7 +48,7 @@ async def export_anki(request: web.Request) -> web.Response:
     services = deps.services
     running = services.exports
     assert running is not None  # Services makes one
-    person = (auth.WEB_PLATFORM, str(who.learner_id))
+    person = (auth.WEB_PLATFORM, auth.web_user_id(who.learner_id))
     if not await running.start(*person):
         return error_page(request, status=429, title="正在导出", message=vocabulary_export.BUSY)
     try:

@@ -158,7 +158,7 @@ def web_incoming(who: SignedIn, **fields: object) -> Incoming:
     return Incoming(
         platform=WEB,
         chat_id=web_chat(who.learner_id),
-        user_id=str(who.learner_id),
+        user_id=auth.web_user_id(who.learner_id),
         chat_kind=ChatKind.PRIVATE,
         user_name=who.name,
         subscribe_with=None,  # the page cannot subscribe to a push: the summary says /quiz instead

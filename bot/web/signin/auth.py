@@ -86,19 +86,26 @@ async def template_context(request: web.Request) -> dict[str, object]:
     }
 
 
+def web_user_id(learner_id: int) -> str:
+    """The learner's user id on platform "web". Not a bare number: a bare admin id in ADMIN_IDS
+    counts on every platform, and learner 42 must never pass for the Telegram or Discord user 42."""
+    return f"learner-{learner_id}"
+
+
 def web_identity(session: Session, *, learner_id: int, now: dt.datetime) -> None:
-    """Make the learner reachable as platform "web" (user id = their learner id), so the page can
-    hand the core an `Incoming` from the web and the core finds this very learner. Idempotent."""
-    if find_learner(session, platform=WEB_PLATFORM, user_id=str(learner_id)) is not None:
+    """Make the learner reachable as platform "web" (`web_user_id`), so the page can hand the core
+    an `Incoming` from the web and the core finds this very learner. Idempotent."""
+    user_id = web_user_id(learner_id)
+    if find_learner(session, platform=WEB_PLATFORM, user_id=user_id) is not None:
         return
     try:
-        link_identity(session, learner_id=learner_id, platform=WEB_PLATFORM, user_id=str(learner_id), now=now)
+        link_identity(session, learner_id=learner_id, platform=WEB_PLATFORM, user_id=user_id, now=now)
     except IntegrityError:  # another request of the same learner linked it first
         session.rollback()
 
 
 SIGN_IN_HELP = (
-    "这一页属于你的生词本。在 Telegram 里从 BuildSpeak 的「📖 阅读页」按钮打开，"
+    "这一页属于你的生词本。在 Telegram 里从 BuildSpeak 的「🌐 阅读页」按钮打开，"
     "或在和机器人的私聊里发送 /web 领取一次性登录链接。"
 )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.core import group_quiz, quiz_view, texts
+from bot.core.actions import small_number
 from bot.core.messages import Audio, ChatKind, Reply, RichText
 from bot.core.quiz_kit import end_of_day, start_of_day
 from bot.core.quiz_sources import book_word, lesson_words
@@ -85,7 +86,7 @@ async def quiz_now(turn: Turn, parent: str) -> list[Reply]:
     post's scoreboard (`parent`: the post's quiz)."""
     if turn.is_group:
         return [Reply(RichText.of(texts.PRIVATE_ONLY))]
-    parent_id = int(parent) if parent.isdigit() else None
+    parent_id = small_number(parent, digits=12)
 
     def open_(session: Session) -> Opened | None:
         return _open(turn, session, QuizOrigin.ASKED, ready=None, parent_id=parent_id)
@@ -100,7 +101,8 @@ async def start_pressed(turn: Turn, quiz_id: str) -> list[Reply]:
     """开始 ▶ under a pushed quiz: build it from what is due now and ask the first question."""
 
     def start(session: Session) -> Opened | str:
-        quiz = quizzes.get_quiz(session, int(quiz_id)) if quiz_id.isdigit() else None
+        number = small_number(quiz_id, digits=12)
+        quiz = quizzes.get_quiz(session, number) if number is not None else None
         if quiz is None or quiz.state not in (QuizState.READY, QuizState.OPEN):
             return QUIZ_OVER
         if quiz.learner_id != _learner_id_of(turn, session):
@@ -220,7 +222,8 @@ async def _audio(turn: Turn, asked: Asked) -> Audio | None:
 
 async def picked(turn: Turn, question_id: str, option: str) -> list[Reply]:
     """A cloze's word button: the message is marked right or wrong, then what comes next."""
-    index = int(option) if option.isdigit() else -1
+    picked = small_number(option, digits=3)
+    index = picked if picked is not None else -1
 
     def grade(asked: Asked) -> tuple[Outcome, str] | None:
         if not 0 <= index < len(asked.options):
@@ -355,7 +358,8 @@ async def _answer(turn: Turn, question_id: str, grade: Grader) -> Graded | list[
 
 def _live_question(turn: Turn, session: Session, question_id: str) -> Asked | str:
     """The question a button or vote is about, if it can still be answered by this person."""
-    found = quizzes.question(session, int(question_id)) if question_id.isdigit() else None
+    number = small_number(question_id, digits=12)
+    found = quizzes.question(session, number) if number is not None else None
     if found is None:
         return texts.STALE_BUTTON
     asked, quiz = found

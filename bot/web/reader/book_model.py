@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from bot.clock import local_date
+from bot.core.actions import small_number
 from bot.core.quiz_kit import end_of_day
 from bot.core.shelf import LessonShelf
 from bot.core.timezones import zone_of
@@ -97,7 +98,7 @@ class Wanted:
     @classmethod
     def parse(cls, query: str | None, page: str | None) -> Wanted:
         text = " ".join((query or "").split())[:MAX_QUERY]
-        number = int(page) if page and page.isdigit() and len(page) <= 6 else 1
+        number = small_number(page or "") or 1  # "²" is a digit to str.isdigit, not to int()
         return cls(text, max(number, 1))
 
 

@@ -27,6 +27,7 @@ from bot.storage import vocabulary_book as book
 from bot.storage.learners import learner_of
 from bot.web.reader.audio import card_audio_url
 from bot.web.reader.book_model import PAGE_SIZE
+from bot.web.signin.auth import web_user_id
 from tests.core.fake_platform import FakeChat
 from tests.web.reader.reader_support import Visitor, init_data, mini_app_visitor, session_visitor
 
@@ -470,7 +471,7 @@ async def test_a_second_anki_download_while_one_is_made_is_asked_to_wait(
     save_words(sessions, clock.now(), ME, *WORDS[:1])
     running = services.exports
     assert running is not None
-    person = ("web", str(me.learner_id))
+    person = ("web", web_user_id(me.learner_id))
     assert await running.start(*person), "as an export being made holds it"
     busy = await client.get("/words/export.apkg", headers=me.headers)
     assert (
@@ -494,3 +495,13 @@ async def test_links_to_the_downloads_are_on_the_page(client: Client, me: Visito
     html = page(await (await client.get("/words", headers=me.headers)).text())
     assert html.select_one("a#export-csv")["href"] == "/words/export.csv"  # type: ignore[index]
     assert html.select_one("a#export-anki")["href"] == "/words/export.apkg"  # type: ignore[index]
+
+
+async def test_a_page_number_that_is_no_ascii_number_shows_the_first_page(
+    client: TestClient[web.Request, web.Application], services: Services
+) -> None:
+    """ "²" passes str.isdigit() but not int(): the book's first page, never a server error."""
+    visitor = mini_app_visitor(services.sessions, telegram_id=4242, now=services.clock.now())
+    for page in ("²", "٣", "-1", "99999999999"):
+        response = await client.get("/words", params={"page": page}, headers=visitor.headers)
+        assert response.status == 200, page

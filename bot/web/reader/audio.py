@@ -7,6 +7,7 @@ file comes from the shelf's voice with the very text the bot speaks (a card's `e
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot.core.shelf import LessonShelf, lesson_key
 from bot.web.reader.deps import READER
 
 WHOLE = "all"
+EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))  # where each date begins first (Kiribati)
 CACHE_CONTROL = "public, max-age=86400"  # a sentence's sound does not change within a day
 NO_VOICE = "暂时无法生成音频，请稍后再试。"
 REMEMBERED_SECONDS = 300.0  # a player asks again for every range while seeking: answer from memory
@@ -57,17 +59,30 @@ class AudioFiles:
     def __init__(self, remembered_seconds: float = REMEMBERED_SECONDS) -> None:
         self._remembered_seconds = remembered_seconds
         self._paths: dict[tuple[int, str, str], tuple[float, Path]] = {}
+        self._opened_lessons: tuple[tuple[int, dt.date], frozenset[str]] | None = None
+
+    def _opened(self, shelf: LessonShelf, now: dt.datetime, lesson_id: str) -> bool:
+        """Whether the lesson has had its day somewhere on Earth (its page is in someone's archive):
+        a lesson still to come is not spoken early, by the page or by anyone guessing its key."""
+        latest = now.astimezone(EARLIEST_ZONE).date()
+        kept = self._opened_lessons
+        if kept is None or kept[0] != (shelf.generation, latest):
+            kept = ((shelf.generation, latest), frozenset(day.lesson.id for day in shelf.archive(latest)))
+            self._opened_lessons = kept
+        return lesson_id in kept[1]
 
     async def serve(self, request: web.Request) -> web.StreamResponse:
         shelf = request.app[READER].services.shelf
         key, name = request.match_info["key"], request.match_info["name"]
         remembered = self._remembered((shelf.generation, key, name))
-        path = remembered or await self._speak(shelf, key, name)
+        path = remembered or await self._speak(shelf, request.app[READER].services.clock.now(), key, name)
         headers = {"Cache-Control": CACHE_CONTROL, "Content-Type": "audio/mpeg"}
         return web.FileResponse(path, headers=headers)
 
-    async def _speak(self, shelf: LessonShelf, key: str, name: str) -> Path:
-        sound = sound_of(shelf, key, name)
+    async def _speak(self, shelf: LessonShelf, now: dt.datetime, key: str, name: str) -> Path:
+        lesson = shelf.lesson(key)
+        opened = lesson is not None and self._opened(shelf, now, lesson.id)
+        sound = sound_of(shelf, key, name) if opened else None
         if sound is None:
             raise web.HTTPNotFound(text="没有这段音频。")
         spoken = await shelf.audio(sound.text, sound.title, performer="BuildSpeak")

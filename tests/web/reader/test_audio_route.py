@@ -5,6 +5,7 @@ against the local fake of Google's endpoint (tests/fakes/gtts_server.py); nothin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -196,3 +197,22 @@ def todays(services: Services) -> str:
 
 def todays_deck(services: Services) -> Deck:
     return services.shelf.deck(services.shelf.catalog.lesson(todays(services)))
+
+
+async def test_a_lesson_still_to_come_is_not_spoken_early(
+    client: Client, voiced: Services, fake: FakeGTTSServer
+) -> None:
+    """Its key can be guessed from the post's address; its sound waits for its day, as its page does."""
+    shelf = voiced.shelf
+    today = local_date(voiced.clock, voiced.defaults.timezone)
+    to_come = next(
+        day.lesson
+        for offset in range(2, 40)
+        if (day := shelf.day(today + dt.timedelta(days=offset))) is not None
+        and day.lesson.id not in {past.lesson.id for past in shelf.archive(today + dt.timedelta(days=1))}
+    )
+    for name in ("1", "all"):
+        response = await client.get(f"/audio/{lesson_key(to_come.id)}/{name}.mp3")
+        assert response.status == 404 and "没有这段音频" in await response.text()
+    assert fake.requests == []
+    assert (await client.get(f"/audio/{lesson_key(todays(voiced))}/1.mp3")).status == 200

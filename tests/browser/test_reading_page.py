@@ -76,7 +76,8 @@ def assert_cards(page: Page, day: DayLesson, deck: Deck) -> list[dict[str, Any]]
         assert got["number"] == str(card.number)
         assert got["audio"] == card_audio_url(day.lesson.id, card.number)
         assert flat(card.en) in flat(got["en"]), card.number
-        assert flat(got["zh"]) == flat(card.zh or NO_TRANSLATION)
+        zh = card.zh or NO_TRANSLATION  # its `backticked` runs show as code, without the backticks
+        assert flat(got["zh"]) == flat(zh.replace("`", "") if zh.count("`") % 2 == 0 else zh)
         assert not got["zhShown"], f"card {card.number}'s translation shows before it is asked for"
         assert sorted(got["lemmas"]) == sorted(word.lemma for word in card.words)
         assert set(got["marks"]) <= {expression.zh for expression in card.expressions}

@@ -13,6 +13,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from markupsafe import Markup, escape
 
 from bot.web.reader import audio, book_pages, lesson_pages, review
 from bot.web.reader.deps import READER, ReaderDeps
@@ -36,6 +37,7 @@ def install_reader(app: web.Application, deps: ReaderDeps) -> None:
         undefined=jinja2.StrictUndefined,  # a misspelt variable is an error, not an empty string
     )
     environment.globals["static"] = static_url
+    environment.filters["code_spans"] = code_spans
     app.middlewares.append(page_context)
     app.router.add_static("/static", STATIC, name="static")
     app.add_routes(
@@ -46,6 +48,19 @@ def install_reader(app: web.Application, deps: ReaderDeps) -> None:
             *review.routes(),
             *signin_routes.routes(),
         ]
+    )
+
+
+def code_spans(text: str) -> Markup:
+    """Text with its `backticked` runs as <code> (translations mark commands and flags the way
+    Markdown does: shown as code rather than as stray backticks), everything escaped. An unpaired
+    backtick stays as it is."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: not Markdown code, leave the text alone
+        return escape(text)
+    return Markup("").join(
+        Markup("<code>{}</code>").format(part) if inside else escape(part)
+        for inside, part in ((index % 2 == 1, part) for index, part in enumerate(parts))
     )
 
 

@@ -7,6 +7,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.core.turn import Services
+from bot.web.reader.site import code_spans
 from tests.web.reader.reader_support import session_visitor
 
 
@@ -49,3 +50,9 @@ async def test_pages_vary_by_who_asks_and_a_signed_in_readers_page_is_never_kept
     assert signed_in.status == 200
     assert signed_in.headers["Cache-Control"] == "private, no-store"
     assert signed_in.headers["Vary"] == "Authorization, Cookie"
+
+
+def test_backticked_runs_of_a_translation_show_as_code_and_everything_is_escaped() -> None:
+    assert str(code_spans("尝试用 `-w 0` 禁用")) == "尝试用 <code>-w 0</code> 禁用"
+    assert str(code_spans("`<b>` 和 <i>")) == "<code>&lt;b&gt;</code> 和 &lt;i&gt;"
+    assert str(code_spans("一个 ` 落单的反引号")) == "一个 ` 落单的反引号", "unpaired: left alone"

@@ -95,7 +95,8 @@ class Vetting:
         chosen = [(post, row) for post, row in waiting if row.passed and row.decision is None]
         if not chosen:
             return []
-        approved = await asyncio.to_thread(self._move, [post.id for post, _ in chosen], joins)
+        checked = {post.id: row.checked_hash for post, row in chosen}
+        approved = await asyncio.to_thread(self._move, checked, joins)
         ids = [row.id for post, row in chosen if post.id in approved and row.id is not None]
         now = self.clock.now()
 
@@ -116,7 +117,7 @@ class Vetting:
             run.untranslated.append(post.id)
             return post
         if not await asyncio.to_thread(self._rewrite, post, report.post):
-            return post
+            return await asyncio.to_thread(self._reread, post)
         (run.translated if report.complete else run.untranslated).append(post.id)
         return report.post
 
@@ -129,6 +130,14 @@ class Vetting:
             return False
         queue.queued.update(translated)
         return True
+
+    def _reread(self, post: Post) -> Post:
+        """The queued file as it now is (checked as it is: its hash tells the check's verdict
+        apart from the stale copy's), or the copy read when it has left the queue."""
+        try:
+            return ReviewQueue.open(self.config.review_dir).post(post.id)
+        except NotInQueue:
+            return post
 
     async def _check(self, post: Post) -> PostReview:
         verdict = await asyncio.to_thread(check_post, post, self.rules)
@@ -145,12 +154,18 @@ class Vetting:
             lambda s: post_reviews.record_check(s, check=check, queue_dir=queue_dir, now=now)
         )
 
-    def _move(self, post_ids: list[str], joins: dt.date) -> list[str]:
+    def _move(self, checked: dict[str, str], joins: dt.date) -> list[str]:
+        """Approve the posts whose queued file is still the one checked (`checked`: id → the hash
+        the check saw). A file rewritten since (a fetch that found the post changed, a reviewer's
+        edit under way) is not what passed: it waits for its next check."""
         queue = ReviewQueue.open(self.config.review_dir)
         library = Library.load(self.config.library_dir)
         moved = []
-        for post_id in post_ids:
+        for post_id, checked_hash in checked.items():
             try:
+                if post_hash(queue.post(post_id)) != checked_hash:
+                    log.info("queued post %s changed since its check; it waits for the next", post_id)
+                    continue
                 queue.approve(post_id, library, joins)
             except NotInQueue:  # approved or skipped by hand since the check
                 continue

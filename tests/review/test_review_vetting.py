@@ -164,3 +164,24 @@ async def test_auto_approval_takes_only_what_passed_after_the_queue_and_past_day
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+async def test_auto_approval_leaves_a_post_whose_file_changed_since_its_check(
+    desk: Desk, sessions: Sessions, clock: FixedClock
+) -> None:
+    """What joins the library is what passed: a file rewritten after the check (a fetch found the
+    post changed, a reviewer is editing it) waits for its next check instead."""
+    desk.enqueue(GOOD)
+    vetting = desk.vetting(sessions, clock)
+    run = await vetting.vet(None)
+    queue = desk.queue()
+    edited = queue.post(GOOD)
+    opening = edited.paragraphs[0]
+    first = opening.model_copy(update={"zh": "（审阅中的改动）" + (opening.zh or "")})
+    queue.queued.update(edited.model_copy(update={"paragraphs": [first, *edited.paragraphs[1:]]}))
+
+    assert await vetting.approve_passed(run.waiting, joining_day(TODAY, clock.now())) == []
+    assert GOOD not in Library.load(desk.library_dir).posts
+    assert [post.id for post in desk.queue().posts()] == [GOOD]
+    again = await vetting.vet(None)
+    assert again.checked == [GOOD], "the changed file is checked again"

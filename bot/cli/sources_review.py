@@ -21,9 +21,9 @@ from bot.sources.outcomes import SourceOutcome
 from bot.storage.source_tables import SourceFetch
 from lessons.following.config import FollowedSource
 from lessons.following.days_left import joining_day
-from lessons.following.queue import ReviewQueue
+from lessons.following.queue import NotInQueue, ReviewQueue
 from lessons.following.summary import QueuedSummary, summarize
-from lessons.library import Library
+from lessons.library import Library, post_hash
 from lessons.post import Post
 from lessons.teaching_value import TeachingRule
 from lessons.vocabulary import Dictionary, default_dictionary_path
@@ -40,6 +40,10 @@ _ANSWERS = {
 
 def _say(out: Console, text: str) -> None:
     out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+DECIDED_ELSEWHERE = "这篇已经在别处处理过了（通过或跳过）。already decided elsewhere: nothing changed"
+CHANGED_MEANWHILE = "这篇在你阅读时更新了（翻译或新版本），先留在队列里。changed meanwhile: kept"
 
 
 class ReviewSession:
@@ -67,7 +71,9 @@ class ReviewSession:
             answer = self._decide(post)
             if answer == "quit":
                 break
-            if answer == "approve":
+            if answer in ("approve", "skip") and not self._still_as_shown(post):
+                answer = "next"
+            elif answer == "approve":
                 joins = joining_day(self.cli.today, self.cli.clock.now())
                 self.queue.approve(post.id, self.library, joins)
                 approved.append(post.id)
@@ -82,6 +88,22 @@ class ReviewSession:
             f"通过 {self.tally['approve']} · 跳过 {self.tally['skip']} · 仍在队列 {left} still waiting",
         )
         return approved
+
+    def _still_as_shown(self, post: Post) -> bool:
+        """Read the queue and the library again before acting: while a person reads, the bot may
+        have translated this post, fetched a new version of it or had it approved in a chat. Only
+        the post as shown is approved or skipped; otherwise it stays queued for another look."""
+        self.queue = ReviewQueue.open(self.queue.root)
+        self.library = Library.load(self.library.root)
+        try:
+            current = self.queue.post(post.id)
+        except NotInQueue:
+            _say(self.cli.out, DECIDED_ELSEWHERE)
+            return False
+        if post_hash(current) != post_hash(post):
+            _say(self.cli.out, CHANGED_MEANWHILE)
+            return False
+        return True
 
     def _summary(self, post: Post) -> QueuedSummary:
         lessons = self.cli.settings.lessons

@@ -10,10 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import typer
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from bot.cli import build_app
+from bot.cli import build_app, sources_review
 from bot.storage.tables import LibraryReload
 from lessons.catalog import Catalog, CatalogConfig
 from lessons.following.days_left import joining_day
@@ -214,3 +215,37 @@ def test_a_review_folder_inside_the_library_is_refused(
         code, output = run(*command)
         assert code == 2 and "审阅队列不能放在课程库里" in output, command
     assert not (environment / "library" / "review").exists()
+
+
+def test_the_interactive_review_acts_only_on_the_post_as_shown(
+    environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a person reads, the bot may translate the post or a chat may approve it: the terminal's
+    通过 then changes nothing, and says why."""
+    fetched(environment)
+    first, second, third = queued(environment)  # the order the review shows them in
+    real_prompt = typer.prompt
+    meanwhile = iter(
+        [
+            lambda queue: queue.queued.update(translated(queue.post(first))),  # the bot translated it
+            lambda queue: queue.skip(second),  # an admin skipped it in a chat
+            lambda queue: None,
+        ]
+    )
+
+    def prompt(*args: object, **kwargs: object) -> str:
+        next(meanwhile)(ReviewQueue.open(environment / "review"))
+        return real_prompt(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sources_review.typer, "prompt", prompt)
+    code, output = run("sources", "review", answer="a\na\nq\n")
+    assert code == 0, output
+    assert sources_review.CHANGED_MEANWHILE in output and sources_review.DECIDED_ELSEWHERE in output
+    assert first not in Library.load(environment / "library").posts
+    assert queued(environment) == [first, third]
+
+
+def translated(post: Post) -> Post:
+    return post.model_copy(
+        update={"paragraphs": [p.model_copy(update={"zh": "（译文）"}) for p in post.paragraphs]}
+    )

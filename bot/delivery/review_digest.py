@@ -113,14 +113,16 @@ class ReviewDigest:
         local = self.clock.now().astimezone(zone_of(self.config.timezone))
         if local.time() < self.config.at or not await self._lease(DIGEST_LEASE, local):
             return DigestRun()
+        run = DigestRun(done=True)
         try:
-            return await self._run(local)
-        except Exception:
-            await self._release(DIGEST_LEASE)
+            return await self._run(run, local)
+        except BaseException:  # a failure, or a stop in the middle (CancelledError)
+            if not run.reached:  # nothing went out yet: the next tick, or the next start, does it all
+                await asyncio.shield(self._release(DIGEST_LEASE))
             raise
 
-    async def _run(self, local: dt.datetime) -> DigestRun:
-        run, today = DigestRun(done=True), local.date()
+    async def _run(self, run: DigestRun, local: dt.datetime) -> DigestRun:
+        today = local.date()
         waiting = await self._vet(run, today)
         left = await asyncio.to_thread(days_left, self.shelf.catalog, today)
         run.days_left = left.days

@@ -4,6 +4,7 @@ sends through the real PTB stack)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -223,3 +224,25 @@ async def test_a_send_that_keeps_failing_is_tried_a_few_times_then_left_for_the_
     flaky.failing = None  # Telegram is back: the next tick sends both
     run = await digest_of(desk, services, [flaky]).run_once()
     assert (run.reached, run.shown, run.warned) == (1, [GOOD], 1)
+
+
+async def test_a_stop_before_anything_went_out_leaves_the_days_digest_for_the_next_start(
+    desk: Desk, services: Services
+) -> None:
+    """A deploy in the middle (the run cancelled while its first message waits) must not cost the
+    admins the day's digest: the lease goes back, and the next process's tick sends it."""
+    desk.enqueue(GOOD)
+
+    class Stuck(Recorder):
+        async def push(self, chat_id: str, chat_kind: str, replies: Sequence[Reply]) -> str | None:
+            await asyncio.Event().wait()  # the platform never answers before the stop
+            return None
+
+    running = asyncio.create_task(digest_of(desk, services, [Stuck("telegram")]).run_once())
+    await asyncio.sleep(0.2)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    after_restart = Recorder("telegram")
+    run = await digest_of(desk, services, [after_restart]).run_once()
+    assert (run.reached, run.shown) == (1, [GOOD])

@@ -62,7 +62,9 @@ async def download(
 
 
 async def _get(client: httpx.AsyncClient, url: str, validators: Validators, max_bytes: int) -> Download:
-    headers = {"User-Agent": USER_AGENT, **validators.headers()}
+    # Uncompressed: the cap then counts what arrives. A compressed body is inflated a network chunk
+    # at a time before it can be counted, and a small chunk can inflate to many megabytes.
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **validators.headers()}
     async with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
         if response.status_code == 304:
             return Download(None, _validators(response, validators))

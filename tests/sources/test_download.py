@@ -45,3 +45,17 @@ async def test_a_304_keeps_the_validators_sent_and_errors_are_fetch_errors() -> 
     with pytest.raises(FetchError, match="连接失败 cannot fetch"):
         async with httpx.AsyncClient() as client:
             await download(client, server_url, validators=Validators(), timeout=2, max_bytes=100)
+
+
+async def test_feeds_are_asked_for_uncompressed_so_the_cap_counts_what_arrives() -> None:
+    """A gzip body is inflated a chunk at a time before it can be counted: a few kilobytes on the
+    wire could become many megabytes in memory. Asked uncompressed, the cap holds."""
+    asked: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(200, text="<rss/>")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        await download(client, "http://feeds.test/f.xml", validators=Validators(), timeout=2, max_bytes=100)
+    assert asked[0].headers["Accept-Encoding"] == "identity"

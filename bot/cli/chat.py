@@ -181,7 +181,7 @@ def announce_reader(url: str) -> None:
     """The console's line for the reader it serves beside the chat."""
     announce_web(url)
     print(
-        f"📖 阅读页 reader: {url}/ （聊天里发送 /web 登录你的生词本 · send /web to open your book there）",
+        f"🌐 阅读页 reader: {url}/ （聊天里发送 /web 登录你的生词本 · send /web to open your book there）",
         flush=True,
     )
 

@@ -59,7 +59,7 @@ def header(deck: Deck, day: DayLesson | None) -> RichText:
 def card_reply(
     deck: Deck, key: str, number: int, day: DayLesson | None, *, edit: bool = False, web_url: str = ""
 ) -> Reply:
-    """Card `number` (1-based) under the lesson's header, with ◀ 🔊 ▶ 全文 ⭐ (and 📖 阅读页 for a
+    """Card `number` (1-based) under the lesson's header, with ◀ 🔊 ▶ 全文 ⭐ (and 🌐 阅读页 for a
     day of the calendar, when the bot has a reader at `web_url`)."""
     card = deck.cards[number - 1]
     text = header(deck, day) + RichText.of("") + card_text(card, len(deck.cards))
@@ -90,7 +90,7 @@ def _word_line(word: str, lemma: str, phonetic: str, gloss: str) -> Line:
 
 
 def card_buttons(key: str, number: int, total: int, day_number: str = "", web_url: str = "") -> Keyboard:
-    """The day number rides along so an edited card keeps its "第 N 课" line (and its 📖 阅读页),
+    """The day number rides along so an edited card keeps its "第 N 课" line (and its 🌐 阅读页),
     even on an old message."""
 
     def step(to: int, edge: str) -> Action:

@@ -72,7 +72,7 @@ def open_day(turn: Turn, day: DayLesson) -> Reply:
 
 def day_reply(shelf: LessonShelf, day: DayLesson, *, group: bool, web_url: str = "") -> Reply:
     """What /today shows and the daily push sends: card 1, or in a group the whole text in one post
-    (with 📖 阅读页 to the day on the reader at `web_url`, when there is one)."""
+    (with 🌐 阅读页 to the day on the reader at `web_url`, when there is one)."""
     deck = shelf.deck(day.lesson)
     key = lesson_key(day.lesson.id)
     if group:

@@ -161,7 +161,7 @@ def picker_reply(key: str, card: Card, saved: set[str], *, edit: bool = False) -
 
 
 def page_reply(page: BookPage, *, edit: bool = False, web_url: str = "") -> Reply:
-    """A page of the book, newest first, with ◀ ▶ that edit this message, and 📖 阅读页 to the book
+    """A page of the book, newest first, with ◀ ▶ that edit this message, and 🌐 阅读页 to the book
     on the reader when the bot has one at `web_url`."""
     reader = book_button(web_url)
     if page.total == 0:

@@ -1,4 +1,4 @@
-"""The reader on the web from the chat: the 📖 阅读页 buttons, and /web, a sign-in link for a browser.
+"""The reader on the web from the chat: the 🌐 阅读页 buttons, and /web, a sign-in link for a browser.
 
 The buttons open the reader's page as a Telegram Mini App where the platform can (signed in by
 Telegram itself) and as a plain link elsewhere. /web is for a browser outside Telegram: a link that
@@ -18,7 +18,7 @@ from bot.storage.web_signin import issue_sign_in_token
 if TYPE_CHECKING:
     from bot.core.turn import Turn
 
-READER = "📖 阅读页"
+READER = "🌐 阅读页"
 SIGN_IN = "🔑 在浏览器里登录"
 NOT_SET_UP = "这个机器人还没有开通网页阅读页，暂时只能在聊天里学习。发送 /today 看今天的课。"
 ASK_PRIVATELY = (
@@ -32,12 +32,12 @@ LINK_SENT = (
 
 
 def day_button(web_url: str, day_number: int) -> Button | None:
-    """📖 阅读页 under a day's lesson: that day on the reader; None when there is no reader."""
+    """🌐 阅读页 under a day's lesson: that day on the reader; None when there is no reader."""
     return Button(READER, web_app=f"{web_url}/day/{day_number}") if web_url else None
 
 
 def book_button(web_url: str) -> Button | None:
-    """📖 阅读页 under the vocabulary book: the Mini App (it opens 生词本 signed in); in a browser
+    """🌐 阅读页 under the vocabulary book: the Mini App (it opens 生词本 signed in); in a browser
     the book itself, which says how to sign in. None when there is no reader."""
     return Button(READER, web_app=f"{web_url}/app", url=f"{web_url}/words") if web_url else None
 

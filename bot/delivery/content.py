@@ -27,7 +27,7 @@ class DailyLessons:
 
     def __init__(self, shelf: LessonShelf, *, web_url: str = "") -> None:
         self.shelf = shelf
-        self.web_url = web_url  # the reader's address: 📖 阅读页 under the lesson ("" : none)
+        self.web_url = web_url  # the reader's address: 🌐 阅读页 under the lesson ("" : none)
         # Keyed by the library generation too: after /admin pin or reload, a date's lesson may change.
         self._replies: dict[tuple[int, dt.date, bool], list[Reply]] = {}
         self._spoken: dict[tuple[int, dt.date], Audio | None] = {}

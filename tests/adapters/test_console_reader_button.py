@@ -1,4 +1,4 @@
-"""The reader's button in the console: a terminal has no Mini App, so 📖 阅读页 shows its address,
+"""The reader's button in the console: a terminal has no Mini App, so 🌐 阅读页 shows its address,
 and pressing its number prints it without asking the bot anything."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ async def test_the_reader_button_prints_its_address(
     chat = ConsoleChat(Conversation(services), out, lambda: None, user_id="console-user")
     await chat.handle_line("/words")
     shown = out.export_text()
-    assert f"📖 阅读页 ↗ {READER}/words" in shown, "the browser's address, not the Mini App's entry"
-    number = next(i for i, button in enumerate(chat.choices, 1) if button.label == "📖 阅读页")
+    assert f"🌐 阅读页 ↗ {READER}/words" in shown, "the browser's address, not the Mini App's entry"
+    number = next(i for i, button in enumerate(chat.choices, 1) if button.label == "🌐 阅读页")
     await chat.handle_line(str(number))
     assert out.export_text().rstrip().endswith(f"链接 link: {READER}/words")

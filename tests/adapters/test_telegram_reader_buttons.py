@@ -1,4 +1,4 @@
-"""The reader's buttons on Telegram, through python-telegram-bot and the fake Bot API: 📖 阅读页 opens
+"""The reader's buttons on Telegram, through python-telegram-bot and the fake Bot API: 🌐 阅读页 opens
 the Mini App in a private chat and is a plain link in a group (Telegram refuses Web App buttons
 there, and on http://); /web's sign-in link is a plain link, in a private chat only."""
 
@@ -50,7 +50,7 @@ async def joined(bot: RunningBot) -> None:
 
 
 def reader_button(message: SentMessage) -> dict[str, object]:
-    (button,) = [b for b in message.buttons if b["text"] == "📖 阅读页"]
+    (button,) = [b for b in message.buttons if b["text"] == "🌐 阅读页"]
     return button
 
 
@@ -64,11 +64,11 @@ async def test_a_private_chat_opens_the_day_as_a_mini_app_even_after_an_edit(ser
     day_page = f"{READER}/day/{day_number(services)}"
     async with running_bot(services) as bot:
         card = (await bot.say("/today"))[-1]
-        assert reader_button(card) == {"text": "📖 阅读页", "web_app": {"url": day_page}}
+        assert reader_button(card) == {"text": "🌐 阅读页", "web_app": {"url": day_page}}
         await bot.press(card, "下一句 ▶")
         edited = bot.fake.message(USER, card.message_id)
     assert edited.edits == 1 and "【2/3】" in edited.text
-    assert reader_button(edited) == {"text": "📖 阅读页", "web_app": {"url": day_page}}
+    assert reader_button(edited) == {"text": "🌐 阅读页", "web_app": {"url": day_page}}
 
 
 async def test_a_group_gets_a_plain_link_to_the_day(services: Services) -> None:
@@ -76,7 +76,7 @@ async def test_a_group_gets_a_plain_link_to_the_day(services: Services) -> None:
     async with running_bot(services) as bot:
         bot.fake.add_bot_to_group(GROUP, "Builders", by_user_id=7)
         post = (await bot.say("/today", chat_id=GROUP, user_id=8, chat_type="group"))[-1]
-    assert reader_button(post) == {"text": "📖 阅读页", "url": day_page}
+    assert reader_button(post) == {"text": "🌐 阅读页", "url": day_page}
 
 
 async def test_the_daily_push_renders_the_button_per_kind_of_chat(services: Services) -> None:
@@ -96,7 +96,7 @@ async def test_the_daily_push_renders_the_button_per_kind_of_chat(services: Serv
 async def test_the_vocabulary_book_opens_the_mini_app(services: Services) -> None:
     async with running_bot(services) as bot:
         page = (await bot.say("/words"))[-1]
-    assert reader_button(page) == {"text": "📖 阅读页", "web_app": {"url": f"{READER}/app"}}
+    assert reader_button(page) == {"text": "🌐 阅读页", "web_app": {"url": f"{READER}/app"}}
 
 
 async def test_an_http_reader_is_a_plain_link_even_in_a_private_chat(
@@ -106,7 +106,7 @@ async def test_an_http_reader_is_a_plain_link_even_in_a_private_chat(
     async with running_bot(services) as bot:
         card = (await bot.say("/today"))[-1]
     assert reader_button(card) == {
-        "text": "📖 阅读页",
+        "text": "🌐 阅读页",
         "url": f"http://reader.example.com/day/{day_number(services)}",
     }
 
@@ -116,7 +116,7 @@ async def test_no_reader_no_button(sessions: Sessions, tmp_path: Path, builder: 
     async with running_bot(services) as bot:
         card = (await bot.say("/today"))[-1]
         (reply,) = (await bot.say("/web"))[-1:]
-    assert "📖 阅读页" not in [b["text"] for b in card.buttons]
+    assert "🌐 阅读页" not in [b["text"] for b in card.buttons]
     assert "还没有开通网页阅读页" in reply.text and reply.buttons == []
 
 
@@ -137,5 +137,5 @@ async def test_web_sends_a_sign_in_link_privately_and_none_in_a_group(
 
 def test_a_mini_app_button_reads_back_as_the_core_made_it() -> None:
     """A reply to a message quotes its buttons: a Web App button is the core's web_app again."""
-    telegram_button = InlineKeyboardButton("📖 阅读页", web_app=WebAppInfo(f"{READER}/app"))
-    assert _core_button(telegram_button, "BuildSpeakBot") == Button("📖 阅读页", web_app=f"{READER}/app")
+    telegram_button = InlineKeyboardButton("🌐 阅读页", web_app=WebAppInfo(f"{READER}/app"))
+    assert _core_button(telegram_button, "BuildSpeakBot") == Button("🌐 阅读页", web_app=f"{READER}/app")

@@ -1,4 +1,4 @@
-"""/web and the 📖 阅读页 buttons through the core: a single-use sign-in link in a private chat only,
+"""/web and the 🌐 阅读页 buttons through the core: a single-use sign-in link in a private chat only,
 a plain "not set up" without a reader, and the reader's page under the lesson and the book."""
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ async def test_the_lesson_card_opens_its_day_on_the_reader_and_keeps_it_when_mov
     private: FakeChat, reader_services: Services
 ) -> None:
     await private.say("/today")
-    reader = Button("📖 阅读页", web_app=f"{READER}/day/{today_number(reader_services)}")
+    reader = Button("🌐 阅读页", web_app=f"{READER}/day/{today_number(reader_services)}")
     assert buttons(private)[-1] == reader
     await private.press("下一句 ▶")
     assert "【2/" in private.text and buttons(private)[-1] == reader, "an edited card keeps the button"
@@ -103,22 +103,22 @@ async def test_the_lesson_card_opens_its_day_on_the_reader_and_keeps_it_when_mov
 async def test_a_groups_lesson_post_carries_the_reader_too(reader_services: Services) -> None:
     group = FakeChat(Conversation(reader_services), chat_id="-500", kind=ChatKind.GROUP)
     await group.say("/today")
-    assert buttons(group)[-1] == Button("📖 阅读页", web_app=f"{READER}/day/{today_number(reader_services)}")
+    assert buttons(group)[-1] == Button("🌐 阅读页", web_app=f"{READER}/day/{today_number(reader_services)}")
 
 
 async def test_the_book_opens_the_mini_app_or_the_book_in_a_browser(private: FakeChat) -> None:
     await private.say("/words")
-    assert buttons(private) == [Button("📖 阅读页", web_app=f"{READER}/app", url=f"{READER}/words")]
+    assert buttons(private) == [Button("🌐 阅读页", web_app=f"{READER}/app", url=f"{READER}/words")]
     await private.say("/save moat")
     await private.say("/words")
-    assert buttons(private)[-1] == Button("📖 阅读页", web_app=f"{READER}/app", url=f"{READER}/words")
+    assert buttons(private)[-1] == Button("🌐 阅读页", web_app=f"{READER}/app", url=f"{READER}/words")
 
 
 async def test_without_a_reader_no_reader_buttons(chat: FakeChat) -> None:
     await chat.say("/today")
     await chat.say("/words")
     labels = [button.label for reply in chat.shown for row in reply.buttons for button in row]
-    assert "📖 阅读页" not in labels
+    assert "🌐 阅读页" not in labels
 
 
 def test_the_pushed_lesson_carries_the_button_for_each_kind_of_chat(reader_services: Services) -> None:
@@ -127,7 +127,7 @@ def test_the_pushed_lesson_carries_the_button_for_each_kind_of_chat(reader_servi
     day_page = f"{READER}/day/{today_number(reader_services)}"
     for kind in ("private", "group"):
         (reply,) = lessons.replies_on(date, kind)
-        assert reply.buttons[-1][-1] == Button("📖 阅读页", web_app=day_page), kind
+        assert reply.buttons[-1][-1] == Button("🌐 阅读页", web_app=day_page), kind
     assert lessons.replies_on(date, "private")[0] is lessons.replies_on(date, "private")[0], "built once"
 
 

@@ -130,6 +130,9 @@
     shown = window.location.pathname + window.location.search;
     showBackButton();
     window.scrollTo(0, 0);
+    /* autofocus works on a page load only: the next question's answer box gets it here */
+    var wanted = main.querySelector("[autofocus]");
+    if (wanted) wanted.focus();
     document.dispatchEvent(new Event("buildspeak:page"));
   }
 

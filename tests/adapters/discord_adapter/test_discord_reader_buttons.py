@@ -1,4 +1,4 @@
-"""The reader's 📖 阅读页 on Discord, which has no Mini Apps: a link button (style 5) to the page,
+"""The reader's 🌐 阅读页 on Discord, which has no Mini Apps: a link button (style 5) to the page,
 through the real discord.py client and the local fake Discord."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def reader_button(message: StoredMessage) -> dict[str, object]:
         component
         for row in message.components
         for component in row.get("components", [])
-        if component.get("label") == "📖 阅读页"
+        if component.get("label") == "🌐 阅读页"
     ]
     assert len(found) == 1, message.components
     return found[0]
@@ -63,7 +63,7 @@ async def test_the_vocabulary_book_links_to_the_book_in_a_browser(
 
 
 def test_a_web_app_alone_is_a_link_to_it() -> None:
-    view = view_of(keyboard([Button("📖 阅读页", web_app=f"{READER}/day/3")]), CoreButton)
+    view = view_of(keyboard([Button("🌐 阅读页", web_app=f"{READER}/day/3")]), CoreButton)
     assert view is not None
     (item,) = view.children
     assert isinstance(item, discord.ui.Button)

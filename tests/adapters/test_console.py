@@ -31,6 +31,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) 
     monkeypatch.setenv("BUILDSPEAK_AUDIO__CACHE_DIR", str(tmp_path / "audio"))
     monkeypatch.setenv("BUILDSPEAK_LIBRARY__PATH", str(PROJECT / "lessons" / "library"))
     monkeypatch.setenv("BUILDSPEAK_LIBRARY__PINS", str(tmp_path / "pins.toml"))
+    # The console serves the reader beside it: on a free port here (then its /web has no address
+    # to link to, and cards no 🌐 button; tests/cli/test_console_reader.py covers those).
+    monkeypatch.setenv("BUILDSPEAK_WEB__PORT", "0")
     return tmp_path
 
 
@@ -71,6 +74,7 @@ def test_default_database_file_is_created_on_first_run(
     monkeypatch.delenv("BUILDSPEAK_DATABASE__URL", raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BUILDSPEAK_AUDIO__CACHE_DIR", str(tmp_path / "audio"))
+    monkeypatch.setenv("BUILDSPEAK_WEB__PORT", "0")
     run(["/start"])
     assert (tmp_path / "data" / "buildspeak.db").is_file()
 

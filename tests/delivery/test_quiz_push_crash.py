@@ -12,9 +12,11 @@ import signal
 import time
 from pathlib import Path
 
+from sqlmodel import select
+
 from bot.clock import SystemClock
 from bot.delivery.progress import push_progress
-from bot.storage.tables import PushKind, PushState
+from bot.storage.tables import Learner, PushKind, PushState
 from tests.core.quiz_support import Sessions, save
 from tests.delivery.push_support import add_subscribers, ledger
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -44,6 +46,14 @@ async def test_a_killed_quiz_push_resumes_without_a_second_quiz(
     add_subscribers(sessions, chats, timezone=zone, lesson_time=dt.time(23, 59, 59), quiz_time=dt.time(0, 0))
     for chat in chats:
         save(sessions, dt.datetime.now(dt.UTC), "moat", platform="telegram", user_id=str(chat))
+    # As /tz in a private chat leaves them: the learner's day is the chat's. (With the default zone
+    # instead, the word saved just now was not due by the end of a day that had ended in Shanghai
+    # whenever this ran after 16:00 UTC, and the push rightly skipped everyone.)
+    with sessions() as session:
+        for learner in session.exec(select(Learner)).all():
+            learner.timezone = zone
+            session.add(learner)
+        session.commit()
     async with FakeTelegramServer() as fake:
         env = bot_environment(
             fake, tmp_path, database_url,

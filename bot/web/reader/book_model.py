@@ -21,10 +21,10 @@ from bot.core.quiz_kit import end_of_day
 from bot.core.shelf import LessonShelf
 from bot.core.timezones import zone_of
 from bot.core.turn import Services
+from bot.storage.vocabulary_book import SavedContext
 from bot.web.reader.audio import card_audio_url
 from bot.web.reader.book_reads import (
     BookVersion,
-    MetRow,
     PageRows,
     WordRow,
     book_version,
@@ -168,7 +168,7 @@ def entry_of(word: WordRow, shelf: LessonShelf) -> Entry:
     return Entry(word.id, word.lemma, word.phonetic, word.gloss, word.expression, met, tuple(forms))
 
 
-def met_of(row: MetRow, shelf: LessonShelf) -> Met:
+def met_of(row: SavedContext, shelf: LessonShelf) -> Met:
     before, form, after = split_at(row.sentence_en or "", row.form)
     lesson = shelf.catalog.lessons.get(row.lesson_id) if row.lesson_id else None
     audio = None
@@ -189,6 +189,6 @@ def split_at(sentence: str, form: str) -> tuple[str, str, str]:
     return sentence, "", ""
 
 
-def _where(row: MetRow, title: str | None) -> str:
+def _where(row: SavedContext, title: str | None) -> str:
     parts = (row.author, f"《{title}》" if title else None, f"{row.saved_at:%Y-%m-%d}")
     return " · ".join(part for part in parts if part)

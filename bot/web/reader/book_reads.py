@@ -24,6 +24,7 @@ from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlmodel import Session
 
 from bot.storage.tables import Learner, ReviewCard, SavedWord, WordContext
+from bot.storage.vocabulary_book import SavedContext
 
 LIKE_ESCAPE = "\\"
 WORD = SavedWord.__table__.c  # type: ignore[attr-defined]
@@ -33,25 +34,13 @@ LEARNER = Learner.__table__.c  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
-class MetRow:
-    form: str
-    sentence_en: str | None
-    sentence_zh: str | None
-    lesson_id: str | None
-    card_number: int | None
-    author: str | None
-    source_url: str | None
-    saved_at: dt.datetime
-
-
-@dataclass(frozen=True)
 class WordRow:
     id: int
     lemma: str
     phonetic: str | None
     gloss: str | None
     expression: str | None
-    met: tuple[MetRow, ...]  # newest first
+    met: tuple[SavedContext, ...]  # newest first
 
 
 @dataclass(frozen=True)
@@ -169,7 +158,7 @@ def learner_timezone(session: Session, *, learner_id: int) -> str | None:
     return session.execute(select(LEARNER.timezone).where(LEARNER.id == learner_id)).scalar_one_or_none()
 
 
-def _met(session: Session, word_ids: list[int]) -> dict[int, list[MetRow]]:
+def _met(session: Session, word_ids: list[int]) -> dict[int, list[SavedContext]]:
     if not word_ids:
         return {}
     statement = (
@@ -187,9 +176,9 @@ def _met(session: Session, word_ids: list[int]) -> dict[int, list[MetRow]]:
         .where(MET.saved_word_id.in_(word_ids))
         .order_by(MET.saved_word_id, MET.saved_at.desc(), MET.id.desc())
     )
-    found: dict[int, list[MetRow]] = {}
+    found: dict[int, list[SavedContext]] = {}
     for word_id, *fields in session.execute(statement):
-        found.setdefault(word_id, []).append(MetRow(*fields))
+        found.setdefault(word_id, []).append(SavedContext(*fields))
     return found
 
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from bot.cli import content
 from bot.cli.context import CliContext, context_of
@@ -36,18 +33,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(admin, name="admin")
 
 
-@contextmanager
-def _database(cli: CliContext) -> Iterator[Callable[[], Session]]:
-    from bot.storage.engine import migrate, session_factory
-
-    engine = cli.database_engine
-    try:
-        migrate(engine)
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
 def admin_stats(ctx: typer.Context) -> None:
     """数据 Subscribers, today's push, quizzes, retention, the most saved words (as /admin stats)."""
     from bot.adapters.console import render
@@ -55,7 +40,7 @@ def admin_stats(ctx: typer.Context) -> None:
     from bot.core.admin.views import stats_text
 
     cli = context_of(ctx)
-    with _database(cli) as sessions, sessions() as session:
+    with cli.migrated_sessions() as sessions, sessions() as session:
         stats = gather(session, cli.clock)
     cli.out.print(render(stats_text(stats)), highlight=False)
 
@@ -118,7 +103,7 @@ def admin_broadcast(
         raise cli.fail(f"通知太长了 too long: {len(text)} > {MAX_BROADCAST} characters", code=2)
     preview = broadcast_reply(text).text
     assert preview is not None
-    with _database(cli) as sessions:
+    with cli.migrated_sessions() as sessions:
         with sessions() as session:
             audience = broadcasts.audience(session)
         cli.out.print(render(preview), highlight=False)
@@ -147,7 +132,7 @@ def admin_reload(ctx: typer.Context) -> None:
 def _announce(cli: CliContext, reason: str) -> None:
     from bot.core.admin.library import announce
 
-    with _database(cli) as sessions:
+    with cli.migrated_sessions() as sessions:
         generation = asyncio.run(announce(sessions, cli.clock, by=CLI_AUTHOR, reason=reason))
     cli.out.print(
         f"🔄 课程库第 {generation} 版 library generation {generation}: running workers read it again "

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from lessons.vocabulary import Dictionary, default_dictionary_path
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlmodel import Session
 
 
 @dataclass
@@ -66,6 +68,19 @@ class CliContext:
         from bot.storage.engine import create_database_engine
 
         return create_database_engine(self.settings.database.url)
+
+    @contextmanager
+    def migrated_sessions(self) -> Iterator[Callable[[], Session]]:
+        """Sessions on the database brought to the newest schema, the engine disposed afterwards:
+        for a command that reads or writes the bot's tables once and exits."""
+        from bot.storage.engine import migrate, session_factory
+
+        engine = self.database_engine
+        try:
+            migrate(engine)
+            yield session_factory(engine)
+        finally:
+            engine.dispose()
 
     def speaker(
         self, *, offline_only: bool = False, on_audio: Callable[[AudioSource], None] | None = None

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -45,18 +44,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(sources, name="sources")
 
 
-@contextmanager
-def _database(cli: CliContext) -> Iterator[Callable[[], Session]]:
-    from bot.storage.engine import migrate, session_factory
-
-    engine = cli.database_engine
-    try:
-        migrate(engine)
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
 def sources_list(ctx: typer.Context) -> None:
     """列表 Each source's fetch state (last fetch, ETag, failures, next try), then the posts waiting."""
     from bot.storage.source_fetches import fetch_states
@@ -69,7 +56,7 @@ def sources_list(ctx: typer.Context) -> None:
     except SourcesFileError as error:
         cli.err.print(str(error), markup=False, highlight=False)
         followed, broken = [], True
-    with _database(cli) as sessions, sessions() as session:
+    with cli.migrated_sessions() as sessions, sessions() as session:
         states = fetch_states(session)
     print_sources(cli.out, settings.path, followed, states, cli.settings.calendar.timezone)
     queue = _queue(cli)
@@ -86,7 +73,7 @@ def sources_fetch(
 ) -> None:
     """抓取 Fetch now into the review queue: every enabled source, or the named ones (even disabled)."""
     cli = context_of(ctx)
-    with _database(cli) as sessions:
+    with cli.migrated_sessions() as sessions:
         run = asyncio.run(_fetch(cli, sessions, names or []))
     if not run.outcomes:
         cli.out.print("没有要抓取的来源 no source to fetch: enable one in the sources file", highlight=False)
@@ -199,7 +186,7 @@ def _announce(cli: CliContext, reason: str) -> None:
     """Running workers read the library again, so the approved posts are theirs too."""
     from bot.core.admin.library import announce
 
-    with _database(cli) as sessions:
+    with cli.migrated_sessions() as sessions:
         generation = asyncio.run(announce(sessions, cli.clock, by=CLI_HOLDER, reason=reason))
     cli.out.print(
         f"🔄 课程库第 {generation} 版 library generation {generation}: running workers read it again",

@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from bot.storage.engine import create_database_engine, migrate, session_factory
+from lessons.catalog import Catalog
 from lessons.deck import DeckBuilder
 from lessons.importers.base import ImportOptions
 from tests.support import ADDED
@@ -109,3 +110,17 @@ def builder() -> DeckBuilder:
     from tests.chat_support import deck_builder
 
     return deck_builder()
+
+
+@pytest.fixture(scope="session")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The bundled library with an empty pins file of the run's own, read once for the run."""
+    from tests.chat_support import bundled_catalog
+
+    return bundled_catalog(tmp_path_factory.mktemp("pins"))
+
+
+@pytest.fixture(scope="session")
+def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Shared by the run: a sentence spoken once is served from the cache after."""
+    return tmp_path_factory.mktemp("audio")

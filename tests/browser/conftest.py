@@ -156,17 +156,6 @@ def page(new_page: Pages) -> Page:
 # --- The app -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    return chat_support.bundled_catalog(tmp_path_factory.mktemp("pins"))
-
-
-@pytest.fixture(scope="session")
-def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Shared by every test: a sentence spoken once is served from the cache after."""
-    return tmp_path_factory.mktemp("audio")
-
-
 @pytest.fixture(scope="module")
 def module_sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Session]]:
     """A migrated SQLite database for one test module, so a module's tests share one server."""

@@ -19,16 +19,6 @@ from tests import chat_support
 from tests.core.fake_platform import FakeChat
 
 
-@pytest.fixture(scope="session")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    return chat_support.bundled_catalog(tmp_path_factory.mktemp("pins"))
-
-
-@pytest.fixture(scope="session")
-def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("audio")
-
-
 @pytest.fixture
 def metrics() -> Metrics:
     return Metrics()

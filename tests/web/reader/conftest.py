@@ -28,16 +28,6 @@ from tests.web.reader.reader_support import TEST_BOT_TOKEN, TEST_BOT_USERNAME
 READER_URL = "http://127.0.0.1:8080"
 
 
-@pytest.fixture(scope="session")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    return chat_support.bundled_catalog(tmp_path_factory.mktemp("pins"))
-
-
-@pytest.fixture(scope="session")
-def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("audio")
-
-
 @pytest.fixture
 def services(
     catalog: Catalog, builder: DeckBuilder, sessions: Callable[[], Session], audio_dir: Path

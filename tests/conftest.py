@@ -38,14 +38,21 @@ TEST_SERVER_VARIABLE = "BUILDSPEAK_TEST_DATABASE_URL"
 
 # The PostgreSQL pass runs only the tests that use a database (through `database_url` or
 # `postgres_server_url`, directly or by another fixture): the rest ran the same in the SQLite pass,
-# and running them twice cost CI minutes. BUILDSPEAK_TEST_EVERYTHING=1 runs them all anyway.
+# and running them twice cost CI minutes. So do tests marked `database_incidental` (pages and
+# views whose database is only where their data sits; the queries they make have tests of their
+# own in both passes). BUILDSPEAK_TEST_EVERYTHING=1 runs them all anyway.
 DATABASE_FIXTURES = frozenset({"database_url", "postgres_server_url"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not os.environ.get(TEST_SERVER_VARIABLE) or os.environ.get("BUILDSPEAK_TEST_EVERYTHING"):
         return
-    keep = [item for item in items if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    keep = [
+        item
+        for item in items
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("database_incidental") is None
+    ]
     if len(keep) < len(items):
         kept = set(map(id, keep))
         config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])
@@ -58,13 +65,33 @@ def postgres_server_url() -> str | None:
     return os.environ.get(TEST_SERVER_VARIABLE) or None
 
 
+@pytest.fixture(scope="session")
+def migrated_template(postgres_server_url: str | None) -> Iterator[str | None]:
+    """On PostgreSQL, a database migrated once for the run (None on SQLite). Running every
+    migration again for each test cost about a second a test; a copy of this one (CREATE DATABASE
+    … TEMPLATE, a file copy) costs a fraction of that."""
+    if postgres_server_url is None:
+        yield None
+        return
+    with scratch_postgres_database(postgres_server_url) as url:
+        engine = create_database_engine(url)
+        migrate(engine)
+        engine.dispose()  # a template must have no connections while it is copied
+        yield make_url(url).database
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, postgres_server_url: str | None) -> Iterator[str]:
-    """The URL of an empty database that belongs to this test alone."""
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_server_url: str | None
+) -> Iterator[str]:
+    """The URL of a database that belongs to this test alone: empty, except on PostgreSQL for a
+    test whose `engine` migrates it anyway, which gets a copy of one migrated already (the same
+    schema the migrations would make, without running them)."""
     if postgres_server_url is None:
         yield f"sqlite:///{tmp_path}/test.db"
         return
-    with scratch_postgres_database(postgres_server_url) as url:
+    template = request.getfixturevalue("migrated_template") if "engine" in request.fixturenames else None
+    with scratch_postgres_database(postgres_server_url, template=template) as url:
         yield url
 
 
@@ -83,13 +110,15 @@ def sessions(engine: Engine) -> Callable[[], Session]:
 
 
 @contextmanager
-def scratch_postgres_database(server_url: str) -> Iterator[str]:
-    """Create a uniquely named database on the server, and drop it (and its connections) after."""
+def scratch_postgres_database(server_url: str, *, template: str | None = None) -> Iterator[str]:
+    """Create a uniquely named database on the server (a copy of `template`, if named), and drop
+    it (and its connections) after."""
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"buildspeak_test_{uuid.uuid4().hex[:16]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:

@@ -26,6 +26,8 @@ from tests.core.fake_platform import FakeChat
 from tests.fakes.gtts_server import FakeGTTSServer, fake_speech, unreachable_url
 from tests.web.reader.lesson_support import Client, reader_client, shelf_services
 
+pytestmark = pytest.mark.database_incidental
+
 
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:

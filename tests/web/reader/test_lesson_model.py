@@ -4,11 +4,15 @@ expression found however it is spelled, and a word that is not in the sentence s
 
 from __future__ import annotations
 
+import pytest
+
 from bot.web.reader.lesson_model import CardView, card_view, lesson_view
 from lessons.catalog import Catalog
 from lessons.deck import Card, DeckBuilder
 from lessons.expressions import Expression
 from lessons.vocabulary import KeyWord
+
+pytestmark = pytest.mark.database_incidental
 
 LOW_HANGING = Expression(
     phrase="low-hanging fruit",

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session
 
@@ -34,6 +35,8 @@ from tests.web.reader.lesson_support import (
     tiny_catalog,
 )
 from tests.web.reader.reader_support import TEST_BOT_USERNAME, session_visitor
+
+pytestmark = pytest.mark.database_incidental
 
 SHANGHAI_TODAY = dt.date(2026, 11, 22)  # MORNING in the default timezone: day 22
 LOS_ANGELES_TODAY = dt.date(2026, 11, 21)  # the same moment in California: still day 21

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 
 from bot.core.messages import Audio, Button, Poll, Reply, RichText, Span, TypedAnswer, keyboard
 from bot.web.reader.reply_html import FormTarget, Role, reply_html, rich_text_html, role_of
+
+pytestmark = pytest.mark.database_incidental
 
 SCRIPT = "<script>alert(1)</script>"
 TARGET = FormTarget("/review", "csrf-token-1")

@@ -26,6 +26,8 @@ from tests.core.fake_platform import FakeChat
 from tests.core.quiz_support import answer, asked_now, card, save
 from tests.web.reader.reader_support import Visitor, mini_app_visitor, session_visitor
 
+pytestmark = pytest.mark.database_incidental
+
 Sessions = Callable[[], Session]
 Client = TestClient[web.Request, web.Application]
 ME, OTHER = 1001, 2002  # Telegram user ids

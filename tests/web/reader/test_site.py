@@ -3,12 +3,15 @@ routes that are not pages (health, files) answer as before."""
 
 from __future__ import annotations
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.core.turn import Services
 from bot.web.reader.site import code_spans
 from tests.web.reader.reader_support import session_visitor
+
+pytestmark = pytest.mark.database_incidental
 
 
 async def test_an_address_with_no_page_gets_the_sites_404_page(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from bs4 import BeautifulSoup
@@ -20,6 +21,8 @@ from bot.storage.web_signin import issue_sign_in_token
 from bot.web.signin.sessions import COOKIE, open_session
 from tests.core.fake_platform import FakeChat
 from tests.web.signin.signin_support import Probe
+
+pytestmark = pytest.mark.database_incidental
 
 Client = TestClient[web.Request, web.Application]
 Sessions = Callable[[], Session]

@@ -8,8 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from bot.web.signin.init_data import MiniAppUser, from_authorization, mini_app_user
 from tests.web.signin.signin_support import BOT_TOKEN, encoded, init_data, init_fields, signature
+
+pytestmark = pytest.mark.database_incidental
 
 NOW = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
 HOUR = 3600

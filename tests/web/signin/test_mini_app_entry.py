@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.database_incidental
 
 Client = TestClient[web.Request, web.Application]
 

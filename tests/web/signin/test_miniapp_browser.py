@@ -20,6 +20,8 @@ from bot.core.conversation import Conversation
 from tests.core.fake_platform import FakeChat
 from tests.web.signin.signin_support import init_data
 
+pytestmark = pytest.mark.database_incidental
+
 Client = TestClient[web.Request, web.Application]
 CHROMIUM = Path("/usr/bin/chromium")
 ME = 4242
